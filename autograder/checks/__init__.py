@@ -1,0 +1,1 @@
+"""Checks by chapter: ``public/chN.py`` ships to students, ``hidden/chN.py`` stays with the instructor."""

@@ -1,0 +1,1 @@
+"""Public checks: the book's examples, shapes and contracts. They ship to students."""

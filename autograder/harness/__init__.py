@@ -1,0 +1,28 @@
+"""The shared harness: one piece of code that every chapter's checks are written with.
+
+- ``exercises`` / ``check``: declare exercises and register checks (registry)
+- ``randn``, ``uniform``, ``randint``, ``SEEDS``: seeded inputs (inputs)
+- ``assert_close``, ``assert_matches_reference``, ``assert_unchanged``: comparisons (compare)
+- ``assert_no_forbidden_calls``, ``Forbidden``: forbidden shortcuts (forbid)
+- ``assert_gradients_match``: autograd against the reference (grad)
+- ``speed_check``, ``assert_fast_enough``: speed against the reference (speedcheck, speed)
+- ``train_to_threshold``: accuracy checks on a budget (train)
+- ``reference``: the reference solution of an exercise (loader)
+"""
+from autograder.harness.compare import assert_close, assert_matches_reference, assert_tensor, assert_unchanged
+from autograder.harness.forbid import Forbidden, assert_no_forbidden_calls, call_recorded
+from autograder.harness.grad import assert_gradients_match, gradients
+from autograder.harness.inputs import SEEDS, describe, probabilities, randint, randn, shape, uniform
+from autograder.harness.loader import Implementation, ImplementationError, reference
+from autograder.harness.registry import check, exercises, seed_everything
+from autograder.harness.speed import assert_fast_enough, speed_ratio
+from autograder.harness.speedcheck import speed_check
+from autograder.harness.train import train_to_threshold
+
+__all__ = [
+    "assert_close", "assert_matches_reference", "assert_tensor", "assert_unchanged", "Forbidden",
+    "assert_no_forbidden_calls", "call_recorded", "assert_gradients_match", "gradients", "SEEDS", "describe",
+    "probabilities", "randint", "randn", "shape", "uniform", "Implementation", "ImplementationError", "reference",
+    "check", "exercises", "seed_everything", "assert_fast_enough", "speed_ratio", "speed_check",
+    "train_to_threshold",
+]

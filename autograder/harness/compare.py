@@ -1,0 +1,118 @@
+"""Comparing what the code under test returned with what it should have."""
+from __future__ import annotations
+
+import numbers
+
+import torch
+
+from autograder.harness.inputs import describe
+
+# (atol, rtol) by dtype
+TOLERANCES = {
+    torch.float64: (1e-10, 1e-7),
+    torch.float32: (1e-5, 1e-4),
+    torch.float16: (1e-2, 1e-2),
+    torch.bfloat16: (1e-2, 2e-2),
+}
+
+
+def _short(t: torch.Tensor) -> str:
+    if t.numel() <= 12:
+        return str(t.detach().cpu().tolist())
+    return f"{describe(t)}"
+
+
+def assert_tensor(got, *, what: str, shape=None, dtype=None, device=None) -> None:
+    """``got`` is a tensor of the given shape, dtype and device type."""
+    if not isinstance(got, torch.Tensor):
+        raise AssertionError(f"{what} should be a torch.Tensor, got {describe(got)}")
+    if shape is not None and tuple(got.shape) != tuple(shape):
+        raise AssertionError(f"{what} has shape {tuple(got.shape)}, expected {tuple(shape)}")
+    if dtype is not None and got.dtype != dtype:
+        raise AssertionError(f"{what} has dtype {got.dtype}, expected {dtype}")
+    if device is not None and got.device.type != torch.device(device).type:
+        raise AssertionError(f"{what} is on {got.device}, expected {device} (keep outputs on the input's device)")
+
+
+def assert_close(got, expected, *, what: str, atol: float | None = None, rtol: float | None = None,
+                 check_dtype: bool = True, hint: str = "") -> None:
+    """``got`` equals ``expected`` (a tensor or number) within dtype-aware tolerances.
+
+    ``what`` names the call and its input, e.g. ``"softmax(X) for X float32 (4, 5), seed 1"``.
+    """
+    hint = f"\n  hint: {hint}" if hint else ""
+    if isinstance(expected, numbers.Number) and not isinstance(expected, bool):
+        if isinstance(got, torch.Tensor) and got.numel() == 1:
+            got = got.item()
+        if not isinstance(got, numbers.Number):
+            raise AssertionError(f"{what} should be a number, got {describe(got)}{hint}")
+        a, r = (atol if atol is not None else 1e-6), (rtol if rtol is not None else 1e-5)
+        if not abs(got - expected) <= a + r * abs(expected):
+            raise AssertionError(f"{what}: expected {expected:.6g}, got {got:.6g}{hint}")
+        return
+    expected = torch.as_tensor(expected)
+    assert_tensor(got, what=what, shape=expected.shape, dtype=expected.dtype if check_dtype else None,
+                  device=expected.device.type)
+    default_atol, default_rtol = TOLERANCES.get(expected.dtype, (0.0, 0.0))
+    atol = default_atol if atol is None else atol
+    rtol = default_rtol if rtol is None else rtol
+    got_c, exp_c = got.detach().cpu(), expected.detach().cpu()
+    if not exp_c.is_floating_point():
+        got_c, exp_c = got_c.to(exp_c.dtype) if not got_c.is_floating_point() else got_c, exp_c.to(got_c.dtype)
+    bad_nan = torch.isnan(got_c) & ~torch.isnan(exp_c) if got_c.is_floating_point() else None
+    if bad_nan is not None and bad_nan.any():
+        index = tuple(bad_nan.nonzero()[0].tolist())
+        raise AssertionError(f"{what} has NaN at index {index} (expected {exp_c[index].item():.6g}); "
+                             f"{int(bad_nan.sum())} NaN values in all{hint}")
+    if got_c.is_floating_point() or exp_c.is_floating_point():
+        g, e = got_c.double(), exp_c.double()
+        err = (g - e).abs()
+        err = torch.where(torch.isnan(e) & torch.isnan(g), torch.zeros_like(err), err)
+        err = torch.where(torch.isinf(e) & (g == e), torch.zeros_like(err), err)
+        bad = err > atol + rtol * e.abs()
+    else:
+        bad = got_c != exp_c
+        err = bad.double()
+    if bad.any():
+        flat = int(torch.nan_to_num(err, nan=float("inf")).argmax())
+        index = tuple(int(i) for i in torch.unravel_index(torch.tensor(flat), err.shape)) if err.dim() else ()
+        detail = (f"max abs error {err.max().item():.3g} at index {index}: expected {exp_c[index].item():.6g}, "
+                  f"got {got_c[index].item():.6g}; {int(bad.sum())} of {bad.numel()} entries differ")
+        small = f"\n  expected {_short(exp_c)}\n  got      {_short(got_c)}" if exp_c.numel() <= 12 else ""
+        raise AssertionError(f"{what} is wrong: {detail} (atol {atol:g}, rtol {rtol:g}){small}{hint}")
+
+
+def assert_unchanged(fn, *args, what: str, **kwargs):
+    """Call ``fn(*args, **kwargs)`` and fail if it modified any tensor argument; return its result."""
+    before = [a.detach().clone() if isinstance(a, torch.Tensor) else None for a in args]
+    result = fn(*args, **kwargs)
+    for i, (arg, copy) in enumerate(zip(args, before)):
+        if copy is not None and not torch.equal(arg.detach(), copy):
+            raise AssertionError(f"{what} modified its argument #{i + 1} ({describe(arg)}) in place; "
+                                 "work on a new tensor instead (the caller's data must stay as it was)")
+    return result
+
+
+def _clone(a):
+    return a.detach().clone() if isinstance(a, torch.Tensor) else a
+
+
+def assert_matches_reference(fn, ref, make_args, *, what: str, seeds, atol=None, rtol=None, pure: bool = True,
+                             hint: str = "") -> None:
+    """For each seed, ``fn(*make_args(seed))`` equals the reference's output (tuples compared item by item).
+
+    ``pure``: also fail if ``fn`` modifies its tensor arguments.
+    """
+    for seed in seeds:
+        args = make_args(seed)
+        expected = ref(*[_clone(a) for a in args])
+        shown = ", ".join(describe(a) for a in args)
+        label = f"{what} for {shown} (seed {seed})"
+        got = assert_unchanged(fn, *args, what=label) if pure else fn(*args)
+        if isinstance(expected, (tuple, list)):
+            if not isinstance(got, (tuple, list)) or len(got) != len(expected):
+                raise AssertionError(f"{label} should return {len(expected)} values, got {describe(got)}")
+            for i, (g, e) in enumerate(zip(got, expected)):
+                assert_close(g, e, what=f"{label}, output #{i + 1}", atol=atol, rtol=rtol, hint=hint)
+        else:
+            assert_close(got, expected, what=label, atol=atol, rtol=rtol, hint=hint)

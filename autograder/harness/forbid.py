@@ -1,0 +1,61 @@
+"""Forbidden shortcuts: record what the code under test really called.
+
+Two recorders run together, so renaming or aliasing a function does not hide it:
+a ``TorchFunctionMode`` sees the Python-level API (``torch.softmax``,
+``F.softmax``, ``Tensor.softmax``, ...), and a ``TorchDispatchMode`` sees the
+ATen operators that every route ends in (``aten._softmax``, ``torch.ops.aten...``).
+"""
+from __future__ import annotations
+
+import dataclasses
+
+import torch
+from torch.overrides import TorchFunctionMode
+from torch.utils._python_dispatch import TorchDispatchMode
+
+
+@dataclasses.dataclass(frozen=True)
+class Forbidden:
+    """What an exercise may not call: a readable name, Python callables and ATen op names."""
+    label: str
+    functions: tuple = ()
+    aten: tuple = ()
+
+
+class _FunctionRecorder(TorchFunctionMode):
+    def __init__(self):
+        super().__init__()
+        self.called = set()
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        self.called.add(func)
+        return func(*args, **(kwargs or {}))
+
+
+class _DispatchRecorder(TorchDispatchMode):
+    def __init__(self):
+        super().__init__()
+        self.ops = set()
+
+    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+        self.ops.add(func.overloadpacket.__name__)
+        return func(*args, **(kwargs or {}))
+
+
+def call_recorded(fn, *args, **kwargs):
+    """Run ``fn`` and return ``(result, python_functions_called, aten_ops_called)``."""
+    functions, ops = _FunctionRecorder(), _DispatchRecorder()
+    with functions, ops:
+        result = fn(*args, **kwargs)
+    return result, functions.called, ops.ops
+
+
+def assert_no_forbidden_calls(fn, *args, forbidden: Forbidden, what: str, **kwargs):
+    """Run ``fn`` and fail if it reached any forbidden function or operator; return its result."""
+    result, functions, ops = call_recorded(fn, *args, **kwargs)
+    hits = sorted({getattr(f, "__qualname__", str(f)) for f in functions if f in set(forbidden.functions)}
+                  | {f"aten.{op}" for op in ops if op in set(forbidden.aten)})
+    if hits:
+        raise AssertionError(f"{what} must not use {forbidden.label}, but it called {', '.join(hits)}: "
+                             "the exercise is to write it from more basic operations")
+    return result

@@ -1,0 +1,93 @@
+"""Load an implementation (``exercises/``, ``solutions/`` or a submission) from its folder alone.
+
+Each folder is imported under a fresh, private package name, so two
+implementations in one process never share a module, and a submission never
+picks up the repository's ``exercises`` by accident. Modules are imported
+lazily: a syntax error in one file costs only the checks that need that file.
+"""
+from __future__ import annotations
+
+import functools
+import importlib
+import itertools
+import sys
+import types
+from pathlib import Path
+
+_counter = itertools.count()
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+class ImplementationError(AssertionError):
+    """A module of the implementation cannot be imported, or lacks a name."""
+
+
+class Implementation:
+    """The code under test, rooted at a folder shaped like ``exercises/``."""
+
+    def __init__(self, root, label: str = "impl"):
+        self.root = Path(root).resolve()
+        if not self.root.is_dir():
+            raise FileNotFoundError(f"no such implementation folder: {self.root}")
+        self.package = f"_d2l_{label}_{next(_counter)}"
+        package = types.ModuleType(self.package)
+        package.__path__ = [str(self.root)]
+        sys.modules[self.package] = package
+        self._modules: dict[str, types.ModuleType | ImplementationError] = {}
+
+    def __repr__(self):
+        return f"Implementation({str(self.root)!r})"
+
+    def module(self, dotted: str) -> types.ModuleType:
+        """Import ``chN.module`` from this implementation (cached, errors too)."""
+        if dotted not in self._modules:
+            self._modules[dotted] = self._import(dotted)
+        found = self._modules[dotted]
+        if isinstance(found, ImplementationError):
+            raise found
+        return found
+
+    def _import(self, dotted: str):
+        relative = dotted.replace(".", "/") + ".py"
+        if not (self.root / relative).is_file():
+            return ImplementationError(f"{relative} is missing from {self.root}")
+        try:
+            return importlib.import_module(f"{self.package}.{dotted}")
+        except SyntaxError as e:
+            return ImplementationError(f"{relative} does not compile: line {e.lineno}: {e.msg}")
+        except BaseException as e:  # SystemExit, a crash at import time, ...
+            if isinstance(e, KeyboardInterrupt):
+                raise
+            sys.modules.pop(f"{self.package}.{dotted}", None)
+            return ImplementationError(f"importing {relative} raised {type(e).__name__}: {e}")
+
+    def get(self, target: str):
+        """The object ``chN.module.name``."""
+        dotted, name = target.rsplit(".", 1)
+        module = self.module(dotted)
+        if not hasattr(module, name):
+            raise ImplementationError(f"{dotted.replace('.', '/')}.py has no {name!r}: keep the stub's name")
+        return getattr(module, name)
+
+
+def resolve_impl(choice: str | None) -> Path:
+    """``exercises`` (default), ``solutions`` or a path to a folder shaped like ``exercises/``."""
+    if choice in (None, "", "exercises"):
+        return REPO_ROOT / "exercises"
+    if choice == "solutions":
+        return REPO_ROOT / "solutions"
+    path = Path(choice).expanduser()
+    if (path / "exercises").is_dir() and not any(path.glob("ch*/")):
+        path = path / "exercises"   # the root of a student's repository
+    return path
+
+
+@functools.lru_cache(maxsize=1)
+def solutions() -> Implementation:
+    """The reference solutions, loaded once per process."""
+    return Implementation(REPO_ROOT / "solutions", label="reference")
+
+
+def reference(target: str):
+    """The reference object ``chN.module.name``."""
+    return solutions().get(target)

@@ -1,0 +1,38 @@
+"""Train to a threshold: a fixed seed and budget, the student's pieces in the book's loop."""
+from __future__ import annotations
+
+import dataclasses
+import time
+
+from autograder.harness.registry import seed_everything
+
+# Training curves of the checks run in this process, by metric name: the grader plots them.
+CURVES: dict[str, list] = {}
+
+
+@dataclasses.dataclass
+class TrainResult:
+    value: float        # the final metric
+    history: list       # one entry per epoch (whatever the loop returns)
+    seconds: float
+
+
+def train_to_threshold(train, *, metric, threshold: float, what: str, budget: str, seed: int = 0,
+                       higher_is_better: bool = True, reference_value: float | None = None) -> TrainResult:
+    """Run ``train()`` under ``seed``, read ``metric(history)`` and fail below ``threshold``.
+
+    ``budget`` says what the run was allowed ("5 epochs on 10,000 images"), and
+    ``reference_value`` what the reference reaches on that budget; both go in the message.
+    """
+    seed_everything(seed)
+    start = time.perf_counter()
+    history = train()
+    seconds = time.perf_counter() - start
+    value = float(metric(history))
+    CURVES[what] = list(history)
+    ok = value >= threshold if higher_is_better else value <= threshold
+    if not ok:
+        sense = "at least" if higher_is_better else "at most"
+        ref = f"; the reference reaches {reference_value:.3f}" if reference_value is not None else ""
+        raise AssertionError(f"{what} reached {value:.4f} after {budget}; it needs {sense} {threshold:g}{ref}")
+    return TrainResult(value, history, seconds)

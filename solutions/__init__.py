@@ -1,0 +1,1 @@
+"""Reference solutions: the same files and public names as ``exercises/``."""

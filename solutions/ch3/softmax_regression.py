@@ -1,0 +1,83 @@
+"""§3.6 softmax回归的从零开始实现 (d2l.ai §4.4 Softmax Regression Implementation from Scratch)."""
+import torch
+
+
+def softmax(X):
+    """Row-wise softmax of a 2-D tensor ``X`` (§3.6.2): same shape, each row sums to 1.
+
+    Subtracting each row's maximum first keeps ``exp`` from overflowing for large logits.
+    """
+    X_exp = torch.exp(X - X.max(dim=1, keepdim=True).values)
+    return X_exp / X_exp.sum(dim=1, keepdim=True)
+
+
+def net(X, W, b):
+    """Softmax regression (§3.6.3): flatten ``X`` to ``(-1, W.shape[0])``, then ``softmax(XW + b)``."""
+    return softmax(X.reshape(-1, W.shape[0]) @ W + b)
+
+
+def cross_entropy(y_hat, y):
+    """Per-example cross-entropy ``-log y_hat[i, y[i]]`` (§3.6.4): a vector of shape ``(n,)``."""
+    return -torch.log(y_hat[torch.arange(len(y_hat)), y])
+
+
+def accuracy(y_hat, y):
+    """Number of correct predictions, as a float (§3.6.5).
+
+    ``y_hat`` holds class scores ``(n, q)`` (prediction: the argmax of each row)
+    or predicted labels ``(n,)``.
+    """
+    if y_hat.dim() > 1 and y_hat.shape[1] > 1:
+        y_hat = y_hat.argmax(dim=1)
+    return float((y_hat.type(y.dtype) == y).sum())
+
+
+class Accumulator:
+    """Running sums of ``n`` numbers (§3.6.5)."""
+
+    def __init__(self, n):
+        self.data = [0.0] * n
+
+    def add(self, *args):
+        self.data = [a + float(b) for a, b in zip(self.data, args)]
+
+    def reset(self):
+        self.data = [0.0] * len(self.data)
+
+    def __getitem__(self, idx):
+        return self.data[idx]
+
+
+def evaluate_accuracy(net, data_iter):
+    """Accuracy of ``net`` over all examples of ``data_iter`` (§3.6.5); an ``nn.Module`` is put in eval mode."""
+    if isinstance(net, torch.nn.Module):
+        net.eval()
+    metric = Accumulator(2)
+    with torch.no_grad():
+        for X, y in data_iter:
+            metric.add(accuracy(net(X), y), y.numel())
+    return metric[0] / metric[1]
+
+
+def train_epoch_ch3(net, train_iter, loss, updater):
+    """One training epoch (§3.6.6); returns ``(mean loss, accuracy)`` over the examples seen.
+
+    ``updater`` is a ``torch.optim.Optimizer`` (the loss is averaged before
+    ``backward``) or a function ``updater(batch_size)`` (the per-example losses
+    are summed before ``backward``). An ``nn.Module`` is put in train mode.
+    """
+    if isinstance(net, torch.nn.Module):
+        net.train()
+    metric = Accumulator(3)
+    for X, y in train_iter:
+        y_hat = net(X)
+        l = loss(y_hat, y)
+        if isinstance(updater, torch.optim.Optimizer):
+            updater.zero_grad()
+            l.mean().backward()
+            updater.step()
+        else:
+            l.sum().backward()
+            updater(X.shape[0])
+        metric.add(float(l.sum().detach()), accuracy(y_hat, y), y.numel())
+    return metric[0] / metric[2], metric[1] / metric[2]

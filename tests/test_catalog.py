@@ -1,0 +1,58 @@
+"""Every catalogued bug is caught by the checks it names, and together the bugs make every check fail."""
+import importlib
+import shutil
+from pathlib import Path
+
+import pytest
+
+from autograder.harness.loader import REPO_ROOT, Implementation
+from autograder.harness.registry import available_chapters, load_chapter
+from autograder.harness.runner import run_check
+
+CATALOG = Path(__file__).parent / "catalog"
+
+
+def bugs_of(chapter):
+    if not (CATALOG / f"{chapter}.py").exists():
+        return []
+    return importlib.import_module(f"catalog.{chapter}").BUGS
+
+
+ALL_BUGS = [(chapter, bug) for chapter in available_chapters() for bug in bugs_of(chapter)]
+
+
+def buggy_copy(tmp_path, chapter, bug) -> Implementation:
+    """``solutions/`` with the bug appended to its exercise's module."""
+    root = tmp_path / "submission"
+    shutil.copytree(REPO_ROOT / "solutions" / chapter, root / chapter)
+    module = root / chapter / (bug.exercise.rsplit(".", 1)[0] + ".py")
+    module.write_text(module.read_text(encoding="utf-8") + "\n\n# --- the bug ---\n" + bug.source, encoding="utf-8")
+    return Implementation(root, label="bug")
+
+
+@pytest.mark.parametrize("chapter,bug", ALL_BUGS, ids=[f"{c}:{b.exercise}:{b.what}" for c, b in ALL_BUGS])
+def test_bug_is_caught(tmp_path, chapter, bug):
+    checks = {c.name: c for c in load_chapter(chapter) if f"{c.exercise.module}.{c.exercise.name}" == bug.exercise}
+    unknown = set(bug.caught_by) - set(checks)
+    assert not unknown, f"{bug.exercise} has no checks named {sorted(unknown)}; it has {sorted(checks)}"
+    impl = buggy_copy(tmp_path, chapter, bug)
+    missed = [name for name in bug.caught_by if run_check(checks[name], impl) is None]
+    assert not missed, f"{bug.exercise} with '{bug.what}' passes {missed}"
+
+
+def test_every_check_fails_on_some_bug(chapter):
+    """Each check has a catalogued bug that it catches (a GPU variant counts with its CPU twin)."""
+    caught = {(b.exercise, name) for b in bugs_of(chapter) for name in b.caught_by}
+    missing = [c.id for c in load_chapter(chapter)
+               if (f"{c.exercise.module}.{c.exercise.name}", c.name.removesuffix("_gpu")) not in caught]
+    assert not missing, f"no catalogued bug makes these checks fail: {missing}"
+
+
+def test_at_least_two_bugs_per_exercise(chapter):
+    from autograder.harness.registry import EXERCISES
+    load_chapter(chapter)
+    counts = {f"{e.module}.{e.name}": 0 for e in EXERCISES[chapter].values()}
+    for bug in bugs_of(chapter):
+        counts[bug.exercise] += 1
+    few = {k: v for k, v in counts.items() if v < 2}
+    assert not few, f"exercises with fewer than two catalogued bugs: {few}"
