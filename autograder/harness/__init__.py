@@ -7,6 +7,7 @@
 - ``assert_gradients_match``: autograd against the reference (grad)
 - ``speed_check``, ``assert_fast_enough``: speed against the reference (speedcheck, speed)
 - ``train_to_threshold``: accuracy checks on a budget (train)
+- ``assert_same_function``, ``assert_block_shapes``, ``assert_same_parameter_count``: networks (modules)
 - ``reference``: the reference solution of an exercise (loader)
 """
 from autograder.harness.compare import assert_close, assert_matches_reference, assert_tensor, assert_unchanged
@@ -14,6 +15,8 @@ from autograder.harness.forbid import Forbidden, assert_no_forbidden_calls, call
 from autograder.harness.grad import assert_gradients_match, gradients
 from autograder.harness.inputs import SEEDS, describe, probabilities, randint, randn, shape, uniform
 from autograder.harness.loader import Implementation, ImplementationError, reference
+from autograder.harness.modules import (assert_block_shapes, assert_same_function, assert_same_parameter_count,
+                                        block_shapes, count_parameters, load_weights_in_order)
 from autograder.harness.registry import check, exercises, seed_everything
 from autograder.harness.speed import assert_fast_enough, speed_ratio
 from autograder.harness.speedcheck import speed_check
@@ -24,5 +27,6 @@ __all__ = [
     "assert_no_forbidden_calls", "call_recorded", "assert_gradients_match", "gradients", "SEEDS", "describe",
     "probabilities", "randint", "randn", "shape", "uniform", "Implementation", "ImplementationError", "reference",
     "check", "exercises", "seed_everything", "assert_fast_enough", "speed_ratio", "speed_check",
-    "train_to_threshold",
+    "train_to_threshold", "assert_block_shapes", "assert_same_function", "assert_same_parameter_count",
+    "block_shapes", "count_parameters", "load_weights_in_order",
 ]
