@@ -5,7 +5,7 @@
 - ``assert_close``, ``assert_matches_reference``, ``assert_unchanged``: comparisons (compare)
 - ``assert_no_forbidden_calls``, ``Forbidden``: forbidden shortcuts (forbid)
 - ``assert_gradients_match``: autograd against the reference (grad)
-- ``speed_check``, ``assert_fast_enough``: speed against the reference (speedcheck, speed)
+- ``speed_check``, ``module_speed_check``, ``assert_fast_enough``: speed against the reference (speedcheck, speed)
 - ``train_to_threshold``: accuracy checks on a budget (train)
 - ``assert_same_function``, ``assert_block_shapes``, ``assert_same_parameter_count``: networks (modules)
 - ``reference``: the reference solution of an exercise (loader)
@@ -19,14 +19,14 @@ from autograder.harness.modules import (assert_block_shapes, assert_same_functio
                                         block_shapes, count_parameters, load_weights_in_order)
 from autograder.harness.registry import check, exercises, seed_everything
 from autograder.harness.speed import assert_fast_enough, speed_ratio
-from autograder.harness.speedcheck import speed_check
+from autograder.harness.speedcheck import module_speed_check, speed_check
 from autograder.harness.train import train_to_threshold
 
 __all__ = [
     "assert_close", "assert_matches_reference", "assert_tensor", "assert_unchanged", "Forbidden",
     "assert_no_forbidden_calls", "call_recorded", "assert_gradients_match", "gradients", "SEEDS", "describe",
     "probabilities", "randint", "randn", "shape", "uniform", "Implementation", "ImplementationError", "reference",
-    "check", "exercises", "seed_everything", "assert_fast_enough", "speed_ratio", "speed_check",
+    "check", "exercises", "seed_everything", "assert_fast_enough", "speed_ratio", "speed_check", "module_speed_check",
     "train_to_threshold", "assert_block_shapes", "assert_same_function", "assert_same_parameter_count",
     "block_shapes", "count_parameters", "load_weights_in_order",
 ]

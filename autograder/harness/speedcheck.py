@@ -25,6 +25,7 @@ class SpeedSpec:
     make_args: callable      # device -> args
     builtin: callable | None
     limit: float
+    build: callable | None = None   # class -> the callable timed (module speed checks); None: time it as is
 
 
 SPEED_SPECS: list[SpeedSpec] = []
@@ -34,13 +35,29 @@ def speed_check(exercise: str, make_args, *, builtin=None, limit: float = 10.0, 
                 hint: str = "", atol=None, rtol=None):
     """Register the CPU and GPU speed checks of ``exercise`` (call from a check module)."""
     module = sys._getframe(1).f_globals["__name__"]
+    return _register(module, exercise, make_args, builtin, limit, points, hint, atol, rtol, None)
+
+
+def module_speed_check(exercise: str, make_args, *, build, builtin=None, limit: float = 10.0, points: float = 1,
+                       hint: str = "", atol=None, rtol=None):
+    """``speed_check`` for an exercise that is a class: ``build(cls)`` makes what is timed.
+
+    E.g. ``build=lambda cls: cls(dropout=0.0).eval()`` times the forward pass of an
+    ``nn.Module`` on ``make_args(device)``, the student's module against the reference's.
+    """
+    module = sys._getframe(1).f_globals["__name__"]
+    return _register(module, exercise, make_args, builtin, limit, points, hint, atol, rtol, build)
+
+
+def _register(module, exercise, make_args, builtin, limit, points, hint, atol, rtol, build):
     chapter = module.rsplit(".", 1)[1]
     name = exercise.rsplit(".", 1)[1]
-    SPEED_SPECS.append(SpeedSpec(chapter, exercise, make_args, builtin, limit))
+    SPEED_SPECS.append(SpeedSpec(chapter, exercise, make_args, builtin, limit, build))
+    built = build or (lambda fn: fn)
 
     def make(device, gpu):
         def speed(fn):
-            ref = reference(f"{chapter}.{exercise}")
+            fn, ref = built(fn), built(reference(f"{chapter}.{exercise}"))
             args = make_args(device)
             assert_close(fn(*args), ref(*args), what=f"{name} on the timing inputs ({device})", atol=atol, rtol=rtol)
             assert_fast_enough(fn, ref, *args, limit=limit, what=f"{name} on {device}", hint=hint)

@@ -1,0 +1,172 @@
+"""Chapter 10 (注意力机制), public checks: the book's examples and the shapes it states."""
+import math
+
+import torch
+
+from autograder.harness import assert_close, assert_tensor, check, exercises
+
+exercises("ch10", {
+    "nadaraya_watson.average_pooling": "10.2.2",
+    "nadaraya_watson.nonparametric_pooling": "10.2.3",
+    "nadaraya_watson.leave_one_out": "10.2.4",
+    "nadaraya_watson.NWKernelRegression": "10.2.4",
+    "attention_scoring.sequence_mask": "9.7.3",
+    "attention_scoring.masked_softmax": "10.3.1",
+    "attention_scoring.AdditiveAttention": "10.3.2",
+    "attention_scoring.DotProductAttention": "10.3.3",
+    "multihead_attention.transpose_qkv": "10.5.2",
+    "multihead_attention.transpose_output": "10.5.2",
+    "multihead_attention.MultiHeadAttention": "10.5.2",
+    "self_attention.PositionalEncoding": "10.6.3",
+})
+
+
+# §10.2 Nadaraya-Watson kernel regression ----------------------------------------------------------
+
+@check("nadaraya_watson.average_pooling")
+def check_average_pooling_example(average_pooling):
+    got = average_pooling(torch.arange(0, 5, 0.1), torch.tensor([1.0, 2.0, 6.0]))
+    assert_close(got, torch.full((50,), 3.0), what="average_pooling(x_test = arange(0, 5, 0.1), y_train = [1, 2, 6])",
+                 hint="one prediction per query, each the mean of y_train")
+
+
+@check("nadaraya_watson.nonparametric_pooling")
+def check_nonparametric_pooling_example(nonparametric_pooling):
+    x_train, y_train = torch.tensor([0.0, 1.0, 3.0]), torch.tensor([1.0, 2.0, 4.0])
+    y_hat, weights = nonparametric_pooling(torch.tensor([0.0, 3.0]), x_train, y_train)
+    scores = -torch.tensor([[0.0, 1.0, 9.0], [9.0, 4.0, 0.0]]) / 2
+    expected = torch.exp(scores) / torch.exp(scores).sum(1, keepdim=True)
+    assert_close(weights, expected, what="the attention weights for queries [0, 3], keys [0, 1, 3]",
+                 hint="row i: softmax over the keys of -(query_i - key_j)² / 2")
+    assert_close(y_hat, expected @ y_train, what="y_hat for queries [0, 3], keys [0, 1, 3], values [1, 2, 4]")
+
+
+@check("nadaraya_watson.leave_one_out")
+def check_leave_one_out_example(leave_one_out):
+    keys, values = leave_one_out(torch.tensor([1.0, 2.0, 3.0]), torch.tensor([10.0, 20.0, 30.0]))
+    assert_close(keys, torch.tensor([[2.0, 3.0], [1.0, 3.0], [1.0, 2.0]]), what="keys for x_train = [1, 2, 3]",
+                 hint="row i is x_train without entry i")
+    assert_close(values, torch.tensor([[20.0, 30.0], [10.0, 30.0], [10.0, 20.0]]),
+                 what="values for y_train = [10, 20, 30]")
+
+
+@check("nadaraya_watson.NWKernelRegression")
+def check_NWKernelRegression_shapes_and_weights(NWKernelRegression):
+    net = NWKernelRegression()
+    params = dict(net.named_parameters())
+    assert list(params) == ["w"] and params["w"].shape == (1,), \
+        f"the model should have one parameter w of shape (1,), it has {[(k, tuple(v.shape)) for k, v in params.items()]}"
+    queries, keys, values = torch.arange(5.0), torch.rand(5, 4) * 5, torch.rand(5, 4)
+    out = net(queries, keys, values)
+    assert_tensor(out, what="net(queries (5,), keys (5, 4), values (5, 4))", shape=(5,))
+    weights = getattr(net, "attention_weights", None)
+    assert_tensor(weights, what="net.attention_weights after a forward pass", shape=(5, 4))
+    assert_close(weights.sum(1), torch.ones(5), what="the row sums of net.attention_weights",
+                 hint="softmax over the keys of each query (dim=1)")
+
+
+# §10.3 attention scoring functions -------------------------------------------------------------
+
+@check("attention_scoring.sequence_mask")
+def check_sequence_mask_book_example(sequence_mask):
+    got = sequence_mask(torch.tensor([[1, 2, 3], [4, 5, 6]]), torch.tensor([1, 2]))
+    assert_close(got, torch.tensor([[1, 0, 0], [4, 5, 0]]), what="sequence_mask([[1, 2, 3], [4, 5, 6]], [1, 2])")
+    got = sequence_mask(torch.ones(2, 3, 4), torch.tensor([1, 2]), value=-1)
+    expected = torch.ones(2, 3, 4)
+    expected[0, 1:], expected[1, 2:] = -1, -1
+    assert_close(got, expected, what="sequence_mask(ones(2, 3, 4), [1, 2], value=-1)",
+                 hint="mask along axis 1: whole rows X[i, j, :] with j >= valid_len[i]")
+
+
+@check("attention_scoring.masked_softmax")
+def check_masked_softmax_book_example(masked_softmax):
+    X = torch.rand(2, 2, 4)
+    for valid_lens, lens in ((torch.tensor([2, 3]), [[2, 2], [3, 3]]), (torch.tensor([[1, 3], [2, 4]]), [[1, 3], [2, 4]])):
+        got = masked_softmax(X, valid_lens)
+        assert_tensor(got, what=f"masked_softmax(rand(2, 2, 4), {valid_lens.tolist()})", shape=(2, 2, 4))
+        for b in range(2):
+            for q in range(2):
+                n = lens[b][q]
+                assert_close(got[b, q, n:], torch.zeros(4 - n), what=f"weights past valid length {n} in row "
+                             f"({b}, {q}) for valid_lens {valid_lens.tolist()}", atol=0, rtol=0)
+                assert_close(got[b, q].sum(), 1.0, what=f"the sum of row ({b}, {q}) for valid_lens {valid_lens.tolist()}")
+
+
+def book_attention_inputs():
+    """The book's example: keys all ones, the two value matrices equal, valid lengths 2 and 6."""
+    keys = torch.ones((2, 10, 2))
+    values = torch.arange(40, dtype=torch.float32).reshape(1, 10, 4).repeat(2, 1, 1)
+    return keys, values, torch.tensor([2, 6])
+
+
+BOOK_OUTPUT = torch.tensor([[[2.0, 3.0, 4.0, 5.0]], [[10.0, 11.0, 12.0, 13.0]]])
+
+
+def _book_attention_case(attention, queries, name):
+    keys, values, valid_lens = book_attention_inputs()
+    attention.eval()
+    out = attention(queries, keys, values, valid_lens)
+    assert_close(out, BOOK_OUTPUT, what=f"{name} on the book's example (keys all ones, valid_lens [2, 6])",
+                 hint="equal keys get equal weights: the mean of the first 2 (then 6) value rows")
+    assert_tensor(getattr(attention, "attention_weights", None), what="attention.attention_weights", shape=(2, 1, 10))
+
+
+@check("attention_scoring.AdditiveAttention")
+def check_AdditiveAttention_book_example(AdditiveAttention):
+    attention = AdditiveAttention(key_size=2, query_size=20, num_hiddens=8, dropout=0.1)
+    _book_attention_case(attention, torch.normal(0, 1, (2, 1, 20)), "AdditiveAttention(2, 20, 8, 0.1)")
+
+
+@check("attention_scoring.DotProductAttention")
+def check_DotProductAttention_book_example(DotProductAttention):
+    _book_attention_case(DotProductAttention(dropout=0.5), torch.normal(0, 1, (2, 1, 2)), "DotProductAttention(0.5)")
+
+
+# §10.5 multi-head attention -----------------------------------------------------------------------
+
+@check("multihead_attention.transpose_qkv")
+def check_transpose_qkv_example(transpose_qkv):
+    X = torch.arange(24.0).reshape(2, 3, 4)
+    got = transpose_qkv(X, 2)
+    assert_tensor(got, what="transpose_qkv(X (2, 3, 4), num_heads=2)", shape=(4, 3, 2))
+    assert_close(got[1], torch.tensor([[2.0, 3.0], [6.0, 7.0], [10.0, 11.0]]),
+                 what="transpose_qkv(arange(24).reshape(2, 3, 4), 2)[1] (head 1 of example 0)",
+                 hint="rows are (example, head) with the heads of one example next to each other")
+
+
+@check("multihead_attention.transpose_output")
+def check_transpose_output_example(transpose_output):
+    X = torch.arange(24.0).reshape(4, 3, 2)
+    got = transpose_output(X, 2)
+    assert_tensor(got, what="transpose_output(X (4, 3, 2), num_heads=2)", shape=(2, 3, 4))
+    assert_close(got[0, 0], torch.tensor([0.0, 1.0, 6.0, 7.0]),
+                 what="transpose_output(arange(24).reshape(4, 3, 2), 2)[0, 0]",
+                 hint="the first query of example 0 joins heads 0 and 1 (rows 0 and 1 of X)")
+
+
+@check("multihead_attention.MultiHeadAttention")
+def check_MultiHeadAttention_book_shapes(MultiHeadAttention):
+    num_hiddens, num_heads = 100, 5
+    attention = MultiHeadAttention(num_hiddens, num_hiddens, num_hiddens, num_hiddens, num_heads, 0.5)
+    attention.eval()
+    X, Y, valid_lens = torch.ones((2, 4, num_hiddens)), torch.ones((2, 6, num_hiddens)), torch.tensor([3, 2])
+    assert_tensor(attention(X, Y, Y, valid_lens), what="MultiHeadAttention(100, ..., 5 heads)(X (2, 4, 100), "
+                  "Y (2, 6, 100), Y, valid_lens [3, 2])", shape=(2, 4, 100))
+    # §10.6.1 self-attention: queries, keys and values are the same sequence
+    X = torch.ones((2, 4, num_hiddens))
+    assert_tensor(attention(X, X, X, valid_lens), what="self-attention(X, X, X, valid_lens) for X (2, 4, 100)",
+                  shape=(2, 4, 100))
+
+
+# §10.6 positional encoding -----------------------------------------------------------------------
+
+@check("self_attention.PositionalEncoding")
+def check_PositionalEncoding_book_example(PositionalEncoding):
+    encoding = PositionalEncoding(32, 0)
+    encoding.eval()
+    X = encoding(torch.zeros((1, 60, 32)))
+    assert_tensor(X, what="PositionalEncoding(32, 0)(zeros(1, 60, 32))", shape=(1, 60, 32))
+    assert_close(X[0, 0], torch.tensor([0.0, 1.0] * 16), what="the encoding of position 0 (sin 0, cos 0, ...)")
+    expected = torch.tensor([math.sin(1), math.cos(1), math.sin(10 ** -0.25), math.cos(10 ** -0.25)])
+    assert_close(X[0, 1, :4], expected, what="the first 4 columns of the encoding of position 1",
+                 hint="P[i, 2j] = sin(i / 10000^(2j/d)), P[i, 2j+1] = cos(i / 10000^(2j/d))")

@@ -1,0 +1,25 @@
+"""§10.6 自注意力和位置编码 (d2l.ai §11.6 Self-Attention and Positional Encoding)."""
+import torch
+from torch import nn
+
+
+class PositionalEncoding(nn.Module):
+    """Sinusoidal positional encoding (§10.6.3), added to the input, then dropout.
+
+    The table ``self.P`` ``(1, max_len, num_hiddens)`` (float32) holds, for position
+    ``i`` and ``j = 0, 1, ...``: ``P[0, i, 2j] = sin(i / 10000^(2j / num_hiddens))``
+    and ``P[0, i, 2j + 1] = cos(i / 10000^(2j / num_hiddens))``.
+    ``forward(X)``: ``X`` ``(batch, n, num_hiddens)`` with ``n <= max_len``; returns
+    ``dropout(X + P[:, :n])`` of ``X``'s shape, on ``X``'s device; ``self.dropout =
+    nn.Dropout(dropout)`` acts in training mode only.
+    Deviation from the book: its code fails for an odd ``num_hiddens`` (one more sine
+    column than cosine columns); here an odd ``num_hiddens`` works, the last column being
+    a sine (the cosines are cut to fit). The table is a non-persistent buffer, so it
+    follows ``.to(device)`` and stays out of ``state_dict`` (no parameters, like the book).
+    """
+
+    def __init__(self, num_hiddens, dropout, max_len=1000):
+        raise NotImplementedError("PositionalEncoding.__init__ (§10.6.3)")
+
+    def forward(self, X):
+        raise NotImplementedError("PositionalEncoding.forward (§10.6.3)")

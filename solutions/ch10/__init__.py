@@ -1,0 +1,1 @@
+"""Chapter 10, 注意力机制 (Attention Mechanisms)."""
