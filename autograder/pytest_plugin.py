@@ -48,7 +48,7 @@ def pytest_configure(config):
     requested = config.getoption("--device")
     cuda = torch.cuda.is_available()
     config._d2l = {
-        "root": resolve_impl(submission or impl),
+        "root": resolve_impl(submission or impl, Path(config.rootpath)),
         "device": "cuda" if requested == "cuda" or (requested == "auto" and cuda) else "cpu",
         "cuda": cuda,
         "requested": requested,
