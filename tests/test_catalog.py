@@ -22,11 +22,11 @@ ALL_BUGS = [(chapter, bug) for chapter in available_chapters() for bug in bugs_o
 
 
 def buggy_copy(tmp_path, chapter, bug) -> Implementation:
-    """``solutions/`` with the bug appended to its exercise's module."""
+    """``solutions/chN`` with the bug in its exercise's module."""
     root = tmp_path / "submission"
     shutil.copytree(REPO_ROOT / "solutions" / chapter, root / chapter)
     module = root / chapter / (bug.exercise.rsplit(".", 1)[0] + ".py")
-    module.write_text(module.read_text(encoding="utf-8") + "\n\n# --- the bug ---\n" + bug.source, encoding="utf-8")
+    module.write_text(bug.apply(module.read_text(encoding="utf-8")), encoding="utf-8")
     return Implementation(root, label="bug")
 
 

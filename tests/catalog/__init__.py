@@ -1,11 +1,11 @@
 """The catalog of realistic buggy implementations: each must be caught by the checks it names.
 
 A chapter's bugs live in ``catalog/chN.py`` as ``BUGS = [Bug(...), ...]``. A bug
-is the source of a wrong version of one exercise; the test copies
-``solutions/chN``, appends that source to the exercise's module (so it replaces
-the reference definition), and runs the checks named in ``caught_by``: every
-one of them must fail with an ``AssertionError`` (a clear message, never a
-crash). Together the catalog must make every check of every exercise fail
+is either the source of a wrong version of one exercise, appended to a copy of
+the exercise's reference module (so it replaces the reference definition), or a
+mutation of that module: ``replace=[(old, new), ...]``, each ``old`` found
+exactly once. The test runs the checks named in ``caught_by``: every one of
+them must fail with an ``AssertionError`` (a clear message, never a crash). Together the catalog must make every check of every exercise fail
 at least once.
 """
 from __future__ import annotations
@@ -18,10 +18,22 @@ import textwrap
 class Bug:
     exercise: str          # "module.name", as declared with exercises(...)
     what: str              # the mistake, as a student would make it
-    source: str            # the buggy definition(s), appended to the module
-    caught_by: tuple       # names of the checks that must fail on it
+    source: str = ""       # the buggy definition(s), appended to the module
+    caught_by: tuple = ()  # names of the checks that must fail on it
+    replace: tuple = ()    # or: (old, new) text replacements in the reference module
 
     def __post_init__(self):
-        self.source = textwrap.dedent(self.source).strip() + "\n"
+        self.source = textwrap.dedent(self.source).strip() + "\n" if self.source else ""
         if isinstance(self.caught_by, str):
             self.caught_by = (self.caught_by,)
+        if not self.caught_by or not (self.source or self.replace):
+            raise ValueError(f"{self.exercise}: a bug needs caught_by and a source or replacements")
+
+    def apply(self, module_text: str) -> str:
+        """The reference module's text with this bug in it."""
+        for old, new in self.replace:
+            count = module_text.count(old)
+            if count != 1:
+                raise ValueError(f"{self.exercise} ({self.what}): {old!r} occurs {count} times in the reference")
+            module_text = module_text.replace(old, new)
+        return module_text + ("\n\n# --- the bug ---\n" + self.source if self.source else "")

@@ -239,59 +239,15 @@ BUGS = [
                 metric.add(accuracy(net(X), y), y.numel())
             return metric[0] / metric[1]
         """, caught_by="weights_and_eval_mode"),
-    Bug("softmax_regression.train_epoch_ch3", "mean loss with a function updater (divides twice)", """
-        def train_epoch_ch3(net, train_iter, loss, updater):
-            if isinstance(net, torch.nn.Module):
-                net.train()
-            metric = Accumulator(3)
-            for X, y in train_iter:
-                y_hat = net(X)
-                l = loss(y_hat, y)
-                if isinstance(updater, torch.optim.Optimizer):
-                    updater.zero_grad()
-                    l.mean().backward()
-                    updater.step()
-                else:
-                    l.mean().backward()
-                    updater(X.shape[0])
-                metric.add(float(l.sum()), accuracy(y_hat, y), y.numel())
-            return metric[0] / metric[2], metric[1] / metric[2]
-        """, caught_by=("matches_reference", "reaches_threshold")),
-    Bug("softmax_regression.train_epoch_ch3", "optimizer's gradients never zeroed", """
-        def train_epoch_ch3(net, train_iter, loss, updater):
-            if isinstance(net, torch.nn.Module):
-                net.train()
-            metric = Accumulator(3)
-            for X, y in train_iter:
-                y_hat = net(X)
-                l = loss(y_hat, y)
-                if isinstance(updater, torch.optim.Optimizer):
-                    l.mean().backward()
-                    updater.step()
-                else:
-                    l.sum().backward()
-                    updater(X.shape[0])
-                metric.add(float(l.sum()), accuracy(y_hat, y), y.numel())
-            return metric[0] / metric[2], metric[1] / metric[2]
-        """, caught_by="matches_reference"),
-    Bug("softmax_regression.train_epoch_ch3", "returns sums instead of averages", """
-        def train_epoch_ch3(net, train_iter, loss, updater):
-            if isinstance(net, torch.nn.Module):
-                net.train()
-            metric = Accumulator(3)
-            for X, y in train_iter:
-                y_hat = net(X)
-                l = loss(y_hat, y)
-                if isinstance(updater, torch.optim.Optimizer):
-                    updater.zero_grad()
-                    l.mean().backward()
-                    updater.step()
-                else:
-                    l.sum().backward()
-                    updater(X.shape[0])
-                metric.add(float(l.sum()), accuracy(y_hat, y), y.numel())
-            return metric[0], metric[1]
-        """, caught_by=("returns", "matches_reference")),
+    Bug("softmax_regression.train_epoch_ch3", "mean loss with a function updater (divides twice)", replace=[(
+        "            l.sum().backward()\n            updater(X.shape[0])",
+        "            l.mean().backward()\n            updater(X.shape[0])")],
+        caught_by=("matches_reference", "reaches_threshold")),
+    Bug("softmax_regression.train_epoch_ch3", "optimizer's gradients never zeroed", replace=[(
+        "            updater.zero_grad()\n", "")], caught_by="matches_reference"),
+    Bug("softmax_regression.train_epoch_ch3", "returns sums instead of averages", replace=[(
+        "    return metric[0] / metric[2], metric[1] / metric[2]", "    return metric[0], metric[1]")],
+        caught_by=("returns", "matches_reference")),
     Bug("softmax_regression_concise.init_weights", "uniform instead of normal", """
         def init_weights(m):
             if isinstance(m, nn.Linear):
