@@ -48,6 +48,7 @@ def speed_ratios(chapters: list[str], device: str) -> None:
         if spec.chapter not in chapters or spec.builtin is None:
             continue
         ref = solutions().get(f"{spec.chapter}.{spec.exercise}")
+        ref = spec.build(ref) if spec.build else ref   # a class: time the module built from it
         args = spec.make_args(device)
         ratio, t_ref, t_builtin = speed_ratio(ref, spec.builtin, *args)
         print(f"  {spec.chapter}.{spec.exercise:<45} {ratio:6.2f}x  ({t_ref * 1e3:8.3f} ms vs {t_builtin * 1e3:8.3f} ms;"

@@ -421,18 +421,8 @@ def tagging_accuracy(MultiHeadAttention, PositionalEncoding, steps=200):
     return [tuple((predicted[:, :, i][w] == t[w]).float().mean().item() for i, (t, w) in enumerate(zip(targets, where)))]
 
 
-def one_thread(fn):
-    """Run ``fn()`` on one CPU thread: a model this small only loses time to threads on a busy machine."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        return fn()
-    finally:
-        torch.set_num_threads(threads)
-
-
 def train_tagger(MultiHeadAttention, PositionalEncoding, whose):
-    train_to_threshold(lambda: one_thread(lambda: tagging_accuracy(MultiHeadAttention, PositionalEncoding)),
+    train_to_threshold(lambda: tagging_accuracy(MultiHeadAttention, PositionalEncoding),
                        metric=lambda h: min(h[-1]),
                        threshold=0.9, reference_value=0.999, budget=TASK_BUDGET,
                        what=f"a one-layer self-attention tagger built from {whose}: the lower of its accuracies on "
