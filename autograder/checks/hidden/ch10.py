@@ -1,7 +1,5 @@
 """Chapter 10 (注意力机制), hidden checks: reference comparisons, gradients, masks, dropout, forbidden
 shortcuts, speed, and a training check that the attention pieces learn a task end to end."""
-import math
-
 import torch
 import torch.nn.functional as F
 from torch import nn
