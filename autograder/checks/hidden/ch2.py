@@ -1,5 +1,6 @@
 """Chapter 2 (预备知识), hidden checks: reference comparisons, gradients, edge cases, inputs left
 unchanged, forbidden shortcuts and speed."""
+import gc
 import io
 import sys
 from pathlib import Path
@@ -94,12 +95,15 @@ def _library_calls(fn, *args):
             module = getattr(arg, "__module__", None) or ""
             if module.split(".")[0] in ("torch", "numpy"):
                 seen.add(f"{module}.{arg.__name__}")
-    previous = sys.getprofile()
+    previous, collecting = sys.getprofile(), gc.isenabled()
+    gc.disable()  # a collection could run some library's __del__ in the middle: not the student's call
     sys.setprofile(profiler)
     try:
         result = fn(*args)
     finally:
         sys.setprofile(previous)
+        if collecting:
+            gc.enable()
     return result, seen
 
 
