@@ -1,0 +1,65 @@
+"""§2.3 线性代数 (d2l.ai §2.3 Linear Algebra)."""
+import torch
+
+
+def cumsum(A, axis):
+    """Cumulative sum of ``A`` along ``axis`` (§2.3.6.1), like ``A.cumsum(axis=axis)``.
+
+    Same shape and dtype as ``A``; ``axis`` may be negative. Must not call
+    ``torch.cumsum`` / ``Tensor.cumsum`` (or ``cumprod``, ``logcumsumexp``): build it from
+    additions of whole slices, without a Python loop over single elements. Gradients
+    flow through it; ``A`` is not modified.
+    """
+    raise NotImplementedError("cumsum (§2.3.6)")
+
+
+def dot(x, y):
+    """Dot product of two vectors of the same length (§2.3.7): a 0-dim tensor.
+
+    From an elementwise product and a sum: no ``torch.dot`` / ``mv`` / ``mm`` /
+    ``matmul`` / ``@`` / ``einsum`` / ``tensordot`` / ``inner``.
+    """
+    raise NotImplementedError("dot (§2.3.7)")
+
+
+def mv(A, x):
+    """Matrix-vector product (§2.3.8): ``A (m, n)``, ``x (n,)`` -> ``(m,)``.
+
+    From elementwise products and sums (broadcasting): no ``torch.mv`` / ``mm`` /
+    ``matmul`` / ``@`` / ``einsum`` / ``dot`` / ``tensordot``, no Python loop.
+    """
+    raise NotImplementedError("mv (§2.3.8)")
+
+
+def mm(A, B):
+    """Matrix-matrix product (§2.3.9): ``A (n, k)``, ``B (k, m)`` -> ``(n, m)``.
+
+    From elementwise products and sums (broadcasting): no ``torch.mm`` / ``matmul`` /
+    ``@`` / ``bmm`` / ``einsum`` / ``mv`` / ``dot`` / ``tensordot`` / ``F.linear``, and no
+    Python loop (over entries or rows): one broadcast product, one sum.
+    """
+    raise NotImplementedError("mm (§2.3.9)")
+
+
+def l1_norm(u):
+    """L1 norm (§2.3.10): the sum of the absolute values of ``u``'s entries, a 0-dim tensor.
+
+    No ``torch.norm`` / ``torch.linalg.*norm`` / ``Tensor.norm``.
+    """
+    raise NotImplementedError("l1_norm (§2.3.10)")
+
+
+def l2_norm(u):
+    """L2 norm (§2.3.10): the square root of the sum of squares of ``u``'s entries.
+
+    A 0-dim tensor of ``u``'s dtype, differentiable. No ``torch.norm`` /
+    ``torch.linalg.*norm`` / ``Tensor.norm``.
+    """
+    raise NotImplementedError("l2_norm (§2.3.10)")
+
+
+def frobenius_norm(X):
+    """Frobenius norm of a matrix (§2.3.10): the square root of the sum of squares of all
+    its entries, a 0-dim tensor. No ``torch.norm`` / ``torch.linalg.*norm`` / ``Tensor.norm``.
+    """
+    raise NotImplementedError("frobenius_norm (§2.3.10)")

@@ -1,0 +1,4 @@
+"""Chapter 2's checks: ``pytest exercises/ch2`` (add ``--impl=solutions`` to run them on the references)."""
+from autograder.pytest_plugin import chapter_tests
+
+globals().update(chapter_tests("ch2"))

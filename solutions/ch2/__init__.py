@@ -1,0 +1,1 @@
+"""Chapter 2, 预备知识 (Preliminaries)."""
