@@ -1,18 +1,21 @@
 """Chapter 8 (循环神经网络), hidden checks: reference comparisons, the iterators' invariants, gradients,
 forbidden shortcuts, speed and perplexity thresholds."""
 import collections
+import contextlib
+import io
 import re
 
 import torch
 from torch import nn
 
 import autograder.checks.public.ch8  # noqa: F401  (declares the exercises)
-from autograder.checks.hidden.rnn_common import (RECURRENT_LAYERS, assert_scratch_init, budget, layer_builtin, one_hot_inputs,
-                                                 perplexity_history, torch_layer_outputs)
+from autograder.checks.hidden.rnn_common import (RECURRENT_LAYERS, assert_scratch_init, budget, layer_builtin,
+                                                 one_hot_inputs, perplexity_history, single_thread, timing_args,
+                                                 torch_layer_outputs)
 from autograder.checks.public.ch8 import CHARS, CountingNet, LetterVocab
 from autograder.harness import (SEEDS, Forbidden, assert_close, assert_gradients_match, assert_matches_reference,
                                 assert_no_forbidden_calls, assert_tensor, check, load_weights_in_order, randint, randn,
-                                reference, scratch_params, speed_check, train_to_threshold)
+                                reference, scratch_params, seed_everything, speed_check, train_to_threshold)
 
 
 def ref(name):
@@ -280,17 +283,7 @@ def check_rnn_no_builtin(rnn):
     assert_no_forbidden_calls(rnn, inputs, (H,), params, forbidden=RECURRENT_LAYERS, what="rnn")
 
 
-def rnn_timing_args(device, H=256):
-    torch.manual_seed(0)
-    params = [p.detach().to(device) for p in ref("rnn_scratch.get_params")(28, H, "cpu")]
-    return one_hot_inputs(35, 32, 28, 0, device), (torch.zeros(32, H, device=device),), params
-
-
-def speed_outputs(forward_fn):
-    return lambda inputs, state, params: forward_fn(inputs, state, params)[0]
-
-
-speed_check("rnn_scratch.rnn", rnn_timing_args, builtin=layer_builtin(nn.RNN), limit=10,
+speed_check("rnn_scratch.rnn", timing_args(ref("rnn_scratch.get_params"), ref("rnn_scratch.init_rnn_state")), builtin=layer_builtin(nn.RNN), limit=10,
             hint="one matrix product per step for the recurrence; keep Python loops to the time steps (never "
                  "over the examples of a batch)")
 
@@ -455,7 +448,8 @@ def epoch_run(epoch_fn, concise, seed=0):
 
     def loss(y_hat, y):
         return 20 * nn.functional.cross_entropy(y_hat, y, reduction="none")
-    ppl, _ = epoch_fn(net, batches, loss, updater, "cpu", False)
+    with single_thread():
+        ppl, _ = epoch_fn(net, batches, loss, updater, "cpu", False)
     return ppl, [p.detach().clone() for p in params]
 
 
@@ -473,21 +467,17 @@ def check_train_epoch_ch8_matches_reference(train_epoch_ch8):
                      hint="exp(total loss / number of tokens)")
 
 
-@check("rnn_scratch.train_ch8", uses={"load_data_time_machine": "language_model.load_data_time_machine"})
-def check_train_ch8_matches_reference(train_ch8, load_data_time_machine):
-    import contextlib
-    import io
+@check("rnn_scratch.train_ch8")
+def check_train_ch8_matches_reference(train_ch8):
     pieces = [ref(f"rnn_scratch.{n}") for n in ("get_params", "init_rnn_state", "rnn")]
     for concise in (False, True):
         histories = []
         for train in (train_ch8, ref("rnn_scratch.train_ch8")):
-            torch.manual_seed(0)
-            import random
-            random.seed(0)
+            seed_everything(0)
             train_iter, vocab = ref("language_model.load_data_time_machine")(8, 10, max_tokens=1500)
             net = reference("ch8.rnn_concise.RNNModel")(nn.RNN(28, 16), 28) if concise else \
                 ref("rnn_scratch.RNNModelScratch")(28, 16, "cpu", *pieces)
-            with contextlib.redirect_stdout(io.StringIO()):
+            with contextlib.redirect_stdout(io.StringIO()), single_thread():
                 histories.append(train(net, train_iter, vocab, 2, 3, "cpu"))
         got, expected = histories
         kind = "RNNModel(nn.RNN)" if concise else "the scratch RNN"

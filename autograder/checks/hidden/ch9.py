@@ -5,7 +5,7 @@ from torch import nn
 
 import autograder.checks.public.ch9  # noqa: F401  (declares the exercises)
 from autograder.checks.hidden.rnn_common import (RECURRENT_LAYERS, assert_scratch_init, budget, layer_builtin,
-                                                 one_hot_inputs, perplexity_history)
+                                                 one_hot_inputs, perplexity_history, timing_args)
 from autograder.checks.public.ch9 import compare_with_layer, layer_triples, stand_in_parts
 from autograder.harness import (SEEDS, assert_close, assert_gradients_match, assert_matches_reference,
                                 assert_no_forbidden_calls, assert_tensor, book_compatible_gru, check, randn,
@@ -50,14 +50,6 @@ def assert_gated_matches_reference(fn, name, gates, cell, hint):
     assert_gradients_match(lambda *a: flat(fn, cell)(*a)[0], lambda *a: flat(expected, cell)(*a)[0],
                            flatten(gated_args(1, gates, cell=cell)), wrt=tuple(range(n)),
                            what=f"the outputs of {name.split('.')[1]}")
-
-
-def timing_args(get_params, init_state, H=256):
-    def make(device):
-        torch.manual_seed(0)
-        params = [p.detach().to(device) for p in get_params(28, H, "cpu")]
-        return one_hot_inputs(35, 32, 28, 0, device), init_state(32, H, device), params
-    return make
 
 
 GRU_HINT = ("Z = σ(X W_xz + H W_hz + b_z), R = σ(X W_xr + H W_hr + b_r), H̃ = tanh(X W_xh + (R ⊙ H) W_hh + b_h), "

@@ -116,3 +116,14 @@ def assert_scratch_init(get_params, names, *, what):
     torch.manual_seed(0)
     again = get_params(28, 512, "cpu")
     assert torch.equal(again[1], params[1]), "draw with torch's global generator (torch.randn), so seeding repeats it"
+
+
+def timing_args(get_params, init_state, *, steps=35, batch_size=64, vocab_size=28, num_hiddens=64):
+    """``make_args(device)`` for the speed checks: one-hot inputs, a zero state and ``get_params``' weights. Small
+    hidden layers make per-step overhead count, so a loop over the examples of a batch shows."""
+    def make(device):
+        torch.manual_seed(0)
+        params = [p.detach().to(device) for p in get_params(vocab_size, num_hiddens, "cpu")]
+        return (one_hot_inputs(steps, batch_size, vocab_size, 0, device), init_state(batch_size, num_hiddens, device),
+                params)
+    return make

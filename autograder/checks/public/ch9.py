@@ -48,7 +48,7 @@ def check_get_params_shapes(get_params):
 
 
 @check("gru.init_gru_state")
-def check_init_gru_state_shape(init_gru_state):
+def check_init_gru_state_zeros(init_gru_state):
     state = init_gru_state(2, 16, "cpu")
     assert isinstance(state, tuple) and len(state) == 1, f"init_gru_state returns a 1-tuple (H,), got {state!r}"
     assert_close(state[0], torch.zeros(2, 16), what="H of init_gru_state(2, 16)")
