@@ -15,7 +15,8 @@ from torch import nn
 def layer_weights(layer: nn.RNNBase, k: int = 0, reverse: bool = False):
     """``(W_ih, W_hh, b_ih, b_hh)`` of layer ``k`` (the reverse direction with ``reverse``), detached."""
     suffix = f"_l{k}" + ("_reverse" if reverse else "")
-    return tuple(getattr(layer, f"{name}{suffix}").detach() for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh"))
+    names = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
+    return tuple(getattr(layer, f"{name}{suffix}").detach() for name in names)
 
 
 def _gates(layer, k, reverse, names):

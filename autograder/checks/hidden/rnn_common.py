@@ -6,20 +6,31 @@ reference's data pipeline, model wrapper and loop (``train_ch8``), the code
 under test plugged in where the check says.
 """
 import contextlib
+import dataclasses
 import io
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-from autograder.harness import Forbidden, randint, reference
+from autograder.harness import Forbidden, randint, reference, train_to_threshold
 
 BATCH_SIZE, NUM_STEPS, MAX_TOKENS = 32, 35, 10000
 
 
-def budget(num_hiddens, num_epochs, lr):
-    return (f"{num_epochs} epochs of train_ch8 on the first {MAX_TOKENS:,} characters (batch {BATCH_SIZE}, "
-            f"{NUM_STEPS} steps, sequential partitioning, {num_hiddens} hidden units, lr {lr}, clipping at 1)")
+@dataclasses.dataclass(frozen=True)
+class Budget:
+    """What an accuracy check trains, the perplexity it must reach and what the reference reaches (measured)."""
+    num_hiddens: int
+    num_epochs: int
+    lr: float
+    threshold: float
+    reference: float
+
+    def __str__(self):
+        return (f"{self.num_epochs} epochs of train_ch8 on the first {MAX_TOKENS:,} characters (batch {BATCH_SIZE}, "
+                f"{NUM_STEPS} steps, sequential partitioning, {self.num_hiddens} hidden units, lr {self.lr:g}, "
+                "clipping at 1)")
 
 
 @contextlib.contextmanager
@@ -32,6 +43,15 @@ def single_thread():
         yield
     finally:
         torch.set_num_threads(threads)
+
+
+def assert_perplexity(pieces, budget: Budget, *, what, train_ch8=None):
+    """Train ``RNNModelScratch(*pieces)`` on ``budget`` and fail if the final training perplexity is above its
+    threshold."""
+    train_to_threshold(lambda: perplexity_history(*pieces, num_hiddens=budget.num_hiddens,
+                                                  num_epochs=budget.num_epochs, lr=budget.lr, train_ch8=train_ch8),
+                       metric=lambda h: h[-1], threshold=budget.threshold, higher_is_better=False,
+                       reference_value=budget.reference, budget=str(budget), what=what)
 
 
 def perplexity_history(get_params, init_state, forward_fn, *, num_hiddens, num_epochs, lr, train_ch8=None):
@@ -104,7 +124,8 @@ def assert_scratch_init(get_params, names, *, what):
     """``get_params(28, 512, 'cpu')``: float32 weights from N(0, 0.01²), zero biases, repeatable under a seed."""
     torch.manual_seed(0)
     params = get_params(28, 512, "cpu")
-    assert len(params) == len(names), f"{what} should return {len(names)} tensors ({', '.join(names)}), got {len(params)}"
+    assert len(params) == len(names), \
+        f"{what} should return {len(names)} tensors ({', '.join(names)}), got {len(params)}"
     for name, p in zip(names, params):
         assert p.dtype == torch.float32 and p.device.type == "cpu", f"{name} should be float32 on the given device"
         if name.startswith("b"):
@@ -119,11 +140,12 @@ def assert_scratch_init(get_params, names, *, what):
 
 
 def timing_args(get_params, init_state, *, steps=35, batch_size=64, vocab_size=28, num_hiddens=64):
-    """``make_args(device)`` for the speed checks: one-hot inputs, a zero state and ``get_params``' weights. Small
-    hidden layers make per-step overhead count, so a loop over the examples of a batch shows."""
+    """``make_args(device)`` for the speed checks: one-hot inputs, a zero state and the weights of the reference's
+    ``get_params`` and ``init_state`` (dotted names). Small hidden layers make per-step overhead count, so a loop
+    over the examples of a batch shows."""
     def make(device):
         torch.manual_seed(0)
-        params = [p.detach().to(device) for p in get_params(vocab_size, num_hiddens, "cpu")]
-        return (one_hot_inputs(steps, batch_size, vocab_size, 0, device), init_state(batch_size, num_hiddens, device),
-                params)
+        params = [p.detach().to(device) for p in reference(get_params)(vocab_size, num_hiddens, "cpu")]
+        return (one_hot_inputs(steps, batch_size, vocab_size, 0, device),
+                reference(init_state)(batch_size, num_hiddens, device), params)
     return make

@@ -92,7 +92,8 @@ def batches_of(iterator, what):
 def check_seq_data_iter_random_book_example(seq_data_iter_random):
     batches = batches_of(seq_data_iter_random(list(range(35)), batch_size=2, num_steps=5),
                          "seq_data_iter_random(range(35), batch_size=2, num_steps=5)")
-    assert len(batches) == 3, f"over range(35) with batch_size=2, num_steps=5 there are 3 minibatches, got {len(batches)}"
+    assert len(batches) == 3, \
+        f"over range(35) with batch_size=2, num_steps=5 there are 3 minibatches, got {len(batches)}"
     starts = sorted(int(X[i, 0]) for X, _ in batches for i in range(2))
     assert len(set(s % 5 for s in starts)) == 1 and all(b - a >= 5 for a, b in zip(starts, starts[1:])), \
         f"the subsequences must not overlap (one partition from one random offset); they start at {starts}"
@@ -112,7 +113,8 @@ def check_seq_data_iter_sequential_book_example(seq_data_iter_sequential):
 def check_SeqDataLoader_shapes(SeqDataLoader):
     loader = SeqDataLoader(4, 7, False, 1000)
     assert len(loader.corpus) == 1000 and len(loader.vocab) == 28, \
-        f"SeqDataLoader(4, 7, False, max_tokens=1000): corpus of {len(loader.corpus)} tokens, vocab of {len(loader.vocab)}"
+        (f"SeqDataLoader(4, 7, False, max_tokens=1000): corpus of {len(loader.corpus)} tokens, "
+         f"vocab of {len(loader.vocab)} (expected 1,000 and 28)")
     X, Y = next(iter(loader))
     assert_tensor(X, what="X of the first minibatch of SeqDataLoader(4, 7, ...)", shape=(4, 7), dtype=torch.int64)
     assert_tensor(Y, what="Y of the first minibatch", shape=(4, 7), dtype=torch.int64)

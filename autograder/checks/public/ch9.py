@@ -97,19 +97,27 @@ def layer_triples(layer, num_layers, reverse=False):
     return [scratch_params(layer, k=k, reverse=reverse) for k in range(num_layers)]
 
 
-@check("deep_rnn.stacked_rnn")
-def check_stacked_rnn_matches_nn_RNN(stacked_rnn):
-    torch.manual_seed(0)
-    layer = nn.RNN(6, 5, num_layers=2)
-    inputs, H0 = randn((4, 3, 6), 1), randn((2, 3, 5), 2)
+def compare_stacked_with_nn_RNN(stacked_rnn, d, h, num_layers, T, batch, seed):
+    """``stacked_rnn`` against ``nn.RNN(d, h, num_layers)`` on the same weights; returns the call's arguments."""
+    torch.manual_seed(seed)
+    layer = nn.RNN(d, h, num_layers=num_layers)
+    inputs, H0 = randn((T, batch, d), seed + 1), randn((num_layers, batch, h), seed + 2)
     with torch.no_grad():
         expected, expected_state = layer(inputs, H0)
-    outputs, state = stacked_rnn(inputs, H0, layer_triples(layer, 2))
-    assert_tensor(outputs, what="the outputs of stacked_rnn with 2 layers", shape=(4, 3, 5))
-    assert_tensor(state, what="the state of stacked_rnn with 2 layers", shape=(2, 3, 5))
-    assert_close(outputs, expected, what="the outputs of stacked_rnn with nn.RNN(6, 5, num_layers=2)'s weights",
-                 hint="layer 1 reads layer 0's hidden states; the outputs are the top layer's")
-    assert_close(state, expected_state, what="the final states of stacked_rnn with nn.RNN(6, 5, num_layers=2)'s weights")
+    label = f"nn.RNN({d}, {h}, num_layers={num_layers})'s weights"
+    outputs, state = stacked_rnn(inputs, H0, layer_triples(layer, num_layers))
+    assert_tensor(outputs, what=f"the outputs of stacked_rnn with {num_layers} layers", shape=(T, batch, h))
+    assert_tensor(state, what=f"the final states of stacked_rnn with {num_layers} layers", shape=(num_layers, batch, h))
+    assert_close(outputs, expected, what=f"the outputs of stacked_rnn with {label}",
+                 hint="layer l reads layer l - 1's hidden states; the outputs are the top layer's")
+    assert_close(state, expected_state, what=f"the final states of stacked_rnn with {label}",
+                 hint="state[l] is layer l's last hidden state, layer 0 first")
+    return inputs, H0, layer_triples(layer, num_layers)
+
+
+@check("deep_rnn.stacked_rnn")
+def check_stacked_rnn_matches_nn_RNN(stacked_rnn):
+    compare_stacked_with_nn_RNN(stacked_rnn, 6, 5, 2, T=4, batch=3, seed=0)
 
 
 @check("bidirectional.bidirectional_rnn")
