@@ -32,7 +32,8 @@ def rnn(inputs, state, params):
     rows of step 0 first, then step 1, ... (the book's ``torch.cat(outputs,
     dim=0)``), and the final state. PyTorch's ``nn.RNN`` (tanh) computes the
     same with ``W_xh = weight_ih_l0.T``, ``W_hh = weight_hh_l0.T``,
-    ``b_h = bias_ih_l0 + bias_hh_l0``.
+    ``b_h = bias_ih_l0 + bias_hh_l0``. May not use PyTorch's recurrent layers
+    (``nn.RNN``, ``nn.RNNCell``, ``torch.rnn_tanh``, ...).
     """
     raise NotImplementedError("rnn (§8.5.3)")
 

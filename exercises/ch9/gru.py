@@ -41,7 +41,9 @@ def gru(inputs, state, params):
     applies the reset gate after the matrix product,
     ``n = tanh(X W_in + b_in + R * (H W_hn + b_hn))``, where the book has
     ``(R * H) W_hh``: the two agree exactly when ``b_hn = 0`` and ``R`` is the
-    same for every hidden unit (all rows of the reset gate's weights equal),
-    and in general differ. Follow the book's equations here.
+    same for every hidden unit (the reset gate's rows of ``weight_ih_l0``,
+    ``weight_hh_l0`` and the biases all equal, so ``R * (H W) = (R * H) W``),
+    and in general differ. Follow the book's equations here. May not use
+    PyTorch's recurrent layers (``nn.GRU``, ``nn.GRUCell``, ``torch.gru_cell``, ...).
     """
     raise NotImplementedError("gru (§9.1.2)")

@@ -51,8 +51,10 @@ def gru(inputs, state, params):
     applies the reset gate after the matrix product,
     ``n = tanh(X W_in + b_in + R * (H W_hn + b_hn))``, where the book has
     ``(R * H) W_hh``: the two agree exactly when ``b_hn = 0`` and ``R`` is the
-    same for every hidden unit (all rows of the reset gate's weights equal),
-    and in general differ. Follow the book's equations here.
+    same for every hidden unit (the reset gate's rows of ``weight_ih_l0``,
+    ``weight_hh_l0`` and the biases all equal, so ``R * (H W) = (R * H) W``),
+    and in general differ. Follow the book's equations here. May not use
+    PyTorch's recurrent layers (``nn.GRU``, ``nn.GRUCell``, ``torch.gru_cell``, ...).
     """
     W_xz, W_hz, b_z, W_xr, W_hr, b_r, W_xh, W_hh, b_h, W_hq, b_q = params
     H, = state
