@@ -9,6 +9,7 @@
 - ``train_to_threshold``: accuracy checks on a budget (train)
 - ``assert_same_function``, ``assert_block_shapes``, ``assert_same_parameter_count``: networks (modules)
 - ``reference``: the reference solution of an exercise (loader)
+- ``scratch_params``, ``book_compatible_gru``: PyTorch's recurrent layers in the book's layout (recurrent)
 """
 from autograder.harness.compare import assert_close, assert_matches_reference, assert_tensor, assert_unchanged
 from autograder.harness.forbid import Forbidden, assert_no_forbidden_calls, call_recorded
@@ -17,6 +18,7 @@ from autograder.harness.inputs import SEEDS, describe, probabilities, randint, r
 from autograder.harness.loader import Implementation, ImplementationError, reference
 from autograder.harness.modules import (assert_block_shapes, assert_same_function, assert_same_parameter_count,
                                         block_shapes, count_parameters, load_weights_in_order)
+from autograder.harness.recurrent import book_compatible_gru, layer_weights, scratch_params
 from autograder.harness.registry import check, exercises, seed_everything
 from autograder.harness.speed import assert_fast_enough, speed_ratio
 from autograder.harness.speedcheck import module_speed_check, speed_check
@@ -28,5 +30,6 @@ __all__ = [
     "probabilities", "randint", "randn", "shape", "uniform", "Implementation", "ImplementationError", "reference",
     "check", "exercises", "seed_everything", "assert_fast_enough", "speed_ratio", "speed_check", "module_speed_check",
     "train_to_threshold", "assert_block_shapes", "assert_same_function", "assert_same_parameter_count",
-    "block_shapes", "count_parameters", "load_weights_in_order",
+    "block_shapes", "count_parameters", "load_weights_in_order", "book_compatible_gru", "layer_weights",
+    "scratch_params",
 ]

@@ -3,8 +3,9 @@
 ``speed_check("softmax_regression.softmax", make_args, builtin=...)`` registers
 two checks of the exercise: ``speed`` (on the CPU) and ``speed_gpu`` (marked
 ``gpu``: skipped with a reason where there is no CUDA). Each first verifies
-the output against the reference on the timed inputs, so a fast wrong answer
-earns nothing, then fails only past a generous ratio to the reference.
+the output against the reference on the timed inputs (item by item through
+tuples such as ``(outputs, (H,))``), so a fast wrong answer earns nothing,
+then fails only past a generous ratio to the reference.
 ``builtin`` is what the benchmark compares the reference with.
 """
 from __future__ import annotations
@@ -29,6 +30,17 @@ class SpeedSpec:
 
 
 SPEED_SPECS: list[SpeedSpec] = []
+
+
+def _assert_same_output(got, expected, *, what, atol, rtol):
+    """``assert_close``, item by item through (nested) tuples and lists such as ``(outputs, (H, C))``."""
+    if isinstance(expected, (tuple, list)):
+        if not isinstance(got, (tuple, list)) or len(got) != len(expected):
+            raise AssertionError(f"{what} should return {len(expected)} values, got {type(got).__name__}")
+        for i, (g, e) in enumerate(zip(got, expected)):
+            _assert_same_output(g, e, what=f"{what}, output #{i + 1}", atol=atol, rtol=rtol)
+    else:
+        assert_close(got, expected, what=what, atol=atol, rtol=rtol)
 
 
 def speed_check(exercise: str, make_args, *, builtin=None, limit: float = 10.0, points: float = 1,
@@ -59,7 +71,8 @@ def _register(module, exercise, make_args, builtin, limit, points, hint, atol, r
         def speed(fn):
             fn, ref = built(fn), built(reference(f"{chapter}.{exercise}"))
             args = make_args(device)
-            assert_close(fn(*args), ref(*args), what=f"{name} on the timing inputs ({device})", atol=atol, rtol=rtol)
+            _assert_same_output(fn(*args), ref(*args), what=f"{name} on the timing inputs ({device})", atol=atol,
+                                rtol=rtol)
             assert_fast_enough(fn, ref, *args, limit=limit, what=f"{name} on {device}", hint=hint)
         speed.__module__ = module
         speed.__name__ = speed.__qualname__ = f"check_{name}_speed{'_gpu' if gpu else ''}"

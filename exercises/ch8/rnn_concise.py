@@ -1,0 +1,29 @@
+"""§8.6 循环神经网络的简洁实现 (d2l.ai §9.6 Concise Implementation of Recurrent Neural Networks)."""
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+
+class RNNModel(nn.Module):
+    """A language model around a PyTorch recurrent layer (§8.6.2).
+
+    ``rnn_layer`` is an ``nn.RNN``, ``nn.GRU`` or ``nn.LSTM`` (time-major, any
+    ``num_layers``, bidirectional or not) with ``input_size == vocab_size``.
+    Attributes: ``self.rnn``, ``self.vocab_size``, ``self.num_hiddens``
+    (the layer's ``hidden_size``), ``self.num_directions`` (2 if bidirectional,
+    else 1) and ``self.linear = nn.Linear(num_hiddens * num_directions, vocab_size)``,
+    registered in that order. ``forward(inputs, state)``: token indices
+    ``(B, T)`` -> one-hot float32 ``(T, B, V)`` -> the layer -> outputs
+    ``(T * B, V)`` (time-major rows) and the layer's new state.
+    """
+
+    def __init__(self, rnn_layer, vocab_size, **kwargs):
+        raise NotImplementedError("RNNModel.__init__ (§8.6.2)")
+
+    def forward(self, inputs, state):
+        """Outputs ``(T * B, vocab_size)`` and the new state for token indices ``(B, T)``."""
+        raise NotImplementedError("RNNModel.forward (§8.6.2)")
+
+    def begin_state(self, device, batch_size=1):
+        """Zeros ``(num_directions * num_layers, batch_size, num_hiddens)``; a pair of them for ``nn.LSTM``."""
+        raise NotImplementedError("RNNModel.begin_state (§8.6.2)")

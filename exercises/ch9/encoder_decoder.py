@@ -1,0 +1,52 @@
+"""§9.6 编码器-解码器架构 (d2l.ai §10.6 The Encoder-Decoder Architecture)."""
+from torch import nn
+
+
+class Encoder(nn.Module):
+    """The encoder interface (§9.6.1): an ``nn.Module`` whose subclasses implement ``forward(X, *args)``.
+
+    ``__init__(**kwargs)`` passes its keyword arguments on to ``nn.Module``,
+    so subclasses may register layers after ``super().__init__()``.
+    """
+
+    def __init__(self, **kwargs):
+        raise NotImplementedError("Encoder.__init__ (§9.6.1)")
+
+    def forward(self, X, *args):
+        """Encode ``X``; the interface raises ``NotImplementedError`` (a subclass must override it)."""
+        raise NotImplementedError("Encoder.forward (§9.6.1)")
+
+
+class Decoder(nn.Module):
+    """The decoder interface (§9.6.2): ``init_state(enc_outputs, *args)`` turns the encoder's outputs into
+    the decoder's state; ``forward(X, state)`` decodes. Both raise ``NotImplementedError`` here; a subclass
+    overrides them. ``__init__(**kwargs)`` passes its keyword arguments on to ``nn.Module``."""
+
+    def __init__(self, **kwargs):
+        raise NotImplementedError("Decoder.__init__ (§9.6.2)")
+
+    def init_state(self, enc_outputs, *args):
+        """The decoder's initial state from the encoder's outputs; the interface raises ``NotImplementedError``."""
+        raise NotImplementedError("Decoder.init_state (§9.6.2)")
+
+    def forward(self, X, state):
+        """Decode ``X`` from ``state``; the interface raises ``NotImplementedError``."""
+        raise NotImplementedError("Decoder.forward (§9.6.2)")
+
+
+class EncoderDecoder(nn.Module):
+    """An encoder and a decoder wired together (§9.6.3); both registered as submodules
+    (``self.encoder``, ``self.decoder``).
+
+    ``forward(enc_X, dec_X, *args)``: ``enc_outputs = encoder(enc_X, *args)``,
+    ``dec_state = decoder.init_state(enc_outputs, *args)``, and returns
+    ``decoder(dec_X, dec_state)`` unchanged (whatever the decoder returns,
+    e.g. ``(output, state)``).
+    """
+
+    def __init__(self, encoder, decoder, **kwargs):
+        raise NotImplementedError("EncoderDecoder.__init__ (§9.6.3)")
+
+    def forward(self, enc_X, dec_X, *args):
+        """Encode ``enc_X``, initialise the decoder's state from it, decode ``dec_X``."""
+        raise NotImplementedError("EncoderDecoder.forward (§9.6.3)")

@@ -1,0 +1,92 @@
+"""§8.2 文本预处理 (d2l.ai §9.2 Converting Raw Text into Sequence Data)."""
+import collections
+import re
+
+from d2lkit import read_time_machine_text
+
+
+def read_time_machine():
+    """The lines of *The Time Machine* (§8.2.1): a list of 3,221 strings.
+
+    Read the text with ``d2lkit.read_time_machine_text()`` and split it into
+    lines. In every line, each run of characters other than the letters
+    ``A-Z a-z`` becomes one space; then the line is stripped and lowercased,
+    so only ``a-z`` and single spaces remain (empty lines stay, as ``''``).
+    """
+    return [re.sub("[^A-Za-z]+", " ", line).strip().lower() for line in read_time_machine_text().splitlines()]
+
+
+def tokenize(lines, token="word"):
+    """Split each line into tokens (§8.2.2): a list with one list of tokens per line.
+
+    ``token='word'`` splits on whitespace; ``token='char'`` gives the line's
+    characters (spaces included). Any other token type raises ``ValueError``
+    (the book prints an error and returns ``None``; an error cannot go unnoticed).
+    """
+    if token == "word":
+        return [line.split() for line in lines]
+    if token == "char":
+        return [list(line) for line in lines]
+    raise ValueError(f"unknown token type: {token!r} (use 'word' or 'char')")
+
+
+def count_corpus(tokens):
+    """A ``collections.Counter`` of the tokens (§8.2.3); ``tokens`` is a 1-D list or a list of lists."""
+    if len(tokens) == 0 or isinstance(tokens[0], list):
+        tokens = [token for line in tokens for token in line]
+    return collections.Counter(tokens)
+
+
+class Vocab:
+    """A vocabulary: tokens to indices and back (§8.2.3).
+
+    Index 0 is ``'<unk>'`` (``self.unk == 0``), then the ``reserved_tokens`` in
+    their order, then every other token seen at least ``min_freq`` times, by
+    descending frequency; tokens of equal frequency keep the order in which
+    they first occur in ``tokens``. ``self.token_freqs`` is the list of
+    ``(token, count)`` pairs of all tokens seen, in that same order (before
+    ``min_freq``). ``tokens`` is a 1-D list or a list of lists (or ``None``).
+    """
+
+    def __init__(self, tokens=None, min_freq=0, reserved_tokens=None):
+        counter = count_corpus(tokens or [])
+        # sorted() is stable and a Counter keeps first-seen order, so ties stay in first-seen order
+        self.token_freqs = sorted(counter.items(), key=lambda item: item[1], reverse=True)
+        self.unk = 0
+        self.idx_to_token = ["<unk>"] + list(reserved_tokens or [])
+        self.idx_to_token += [token for token, freq in self.token_freqs
+                              if freq >= min_freq and token not in self.idx_to_token]
+        self.token_to_idx = {token: idx for idx, token in enumerate(self.idx_to_token)}
+
+    def __len__(self):
+        """The number of tokens, ``'<unk>'`` and the reserved tokens included."""
+        return len(self.idx_to_token)
+
+    def __getitem__(self, tokens):
+        """The index of a token (``self.unk`` if unknown); for a list or tuple, a list of indices, recursively."""
+        if not isinstance(tokens, (list, tuple)):
+            return self.token_to_idx.get(tokens, self.unk)
+        return [self[token] for token in tokens]
+
+    def to_tokens(self, indices):
+        """The token at an index; for a list or tuple of indices, the list of tokens."""
+        if not isinstance(indices, (list, tuple)):
+            return self.idx_to_token[int(indices)]
+        return [self.idx_to_token[int(index)] for index in indices]
+
+
+def load_corpus_time_machine(max_tokens=-1):
+    """The character-level corpus of *The Time Machine* and its vocabulary (§8.2.4).
+
+    Returns ``(corpus, vocab)``: ``corpus`` is a flat list of ints (the index of
+    every character of every line, lines concatenated without separators),
+    ``vocab`` the ``Vocab`` of the characters. With ``max_tokens > 0`` only the
+    first ``max_tokens`` indices are kept. The full corpus has 170,580 tokens
+    and the vocabulary 28 (26 letters, space, ``'<unk>'``).
+    """
+    tokens = tokenize(read_time_machine(), "char")
+    vocab = Vocab(tokens)
+    corpus = [vocab[token] for line in tokens for token in line]
+    if max_tokens > 0:
+        corpus = corpus[:max_tokens]
+    return corpus, vocab

@@ -1,0 +1,32 @@
+"""§9.4 双向循环神经网络 (d2l.ai §10.4 Bidirectional Recurrent Neural Networks)."""
+import torch
+
+
+def _tanh_layer(XW, H, W_hh):
+    hidden = []
+    for XW_t in XW:
+        H = torch.tanh(XW_t + H @ W_hh)
+        hidden.append(H)
+    return torch.stack(hidden), H
+
+
+def bidirectional_rnn(inputs, state, forward_params, backward_params):
+    """A bidirectional tanh RNN from scratch (§9.4.1), laid out like ``nn.RNN(d, h, bidirectional=True)``.
+
+    ``inputs``: ``(T, B, d)``; ``state``: ``(2, B, h)``, the initial states of the
+    forward and the backward direction; ``forward_params`` and
+    ``backward_params``: ``(W_xh (d, h), W_hh (h, h), b_h (h,))`` each. The
+    forward direction reads steps ``0 .. T-1``; the backward one reads them in
+    reverse, ``T-1 .. 0``, from its own initial state. Returns ``(outputs,
+    state)``: ``outputs (T, B, 2h)``, at each step ``t`` the forward state after
+    reading step ``t`` next to the backward state after reading step ``t``, and
+    the final states ``(2, B, h)``: the forward one after step ``T-1``, the
+    backward one after step 0. May not use PyTorch's recurrent layers.
+    """
+    directions = []
+    for (W_xh, W_hh, b_h), H, reverse in zip((forward_params, backward_params), state, (False, True)):
+        XW = inputs @ W_xh + b_h
+        hidden, H = _tanh_layer(XW.flip(0) if reverse else XW, H, W_hh)
+        directions.append((hidden.flip(0) if reverse else hidden, H))
+    (fwd, H_f), (bwd, H_b) = directions
+    return torch.cat([fwd, bwd], dim=-1), torch.stack([H_f, H_b])

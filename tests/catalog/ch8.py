@@ -1,0 +1,541 @@
+"""Chapter 8: realistic wrong implementations, and the checks that must catch them."""
+from catalog import Bug
+
+BUGS = [
+    # §8.2 text preprocessing
+    Bug("text_preprocessing.read_time_machine", "not lowercased", """
+        def read_time_machine():
+            return [re.sub("[^A-Za-z]+", " ", line).strip() for line in read_time_machine_text().splitlines()]
+        """, caught_by=("book_example", "clean_lines")),
+    Bug("text_preprocessing.read_time_machine", "each non-letter becomes its own space (no +)", """
+        def read_time_machine():
+            return [re.sub("[^A-Za-z]", " ", line).strip().lower() for line in read_time_machine_text().splitlines()]
+        """, caught_by=("book_example", "clean_lines")),
+    Bug("text_preprocessing.read_time_machine", "lines not stripped", """
+        def read_time_machine():
+            return [re.sub("[^A-Za-z]+", " ", line).lower() for line in read_time_machine_text().splitlines()]
+        """, caught_by="clean_lines"),
+    Bug("text_preprocessing.tokenize", "prints an error for an unknown token type (the book's code)", """
+        def tokenize(lines, token="word"):
+            if token == "word":
+                return [line.split() for line in lines]
+            if token == "char":
+                return [list(line) for line in lines]
+            print("error: unknown token type: " + token)
+        """, caught_by="matches_reference_and_rejects_unknown"),
+    Bug("text_preprocessing.tokenize", "words split on single spaces", """
+        def tokenize(lines, token="word"):
+            if token == "word":
+                return [line.split(" ") for line in lines]
+            if token == "char":
+                return [list(line) for line in lines]
+            raise ValueError(token)
+        """, caught_by=("book_example", "matches_reference_and_rejects_unknown")),
+    Bug("text_preprocessing.tokenize", "spaces dropped from character tokens", """
+        def tokenize(lines, token="word"):
+            if token == "word":
+                return [line.split() for line in lines]
+            if token == "char":
+                return [list(line.replace(" ", "")) for line in lines]
+            raise ValueError(token)
+        """, caught_by=("book_example", "matches_reference_and_rejects_unknown")),
+    Bug("text_preprocessing.count_corpus", "always flattens, so a 1-D list of words is counted by letter", """
+        def count_corpus(tokens):
+            return collections.Counter(token for line in tokens for token in line)
+        """, caught_by="flat_empty_and_tuples"),
+    Bug("text_preprocessing.count_corpus", "tokens[0] looked at before checking for an empty list", """
+        def count_corpus(tokens):
+            if isinstance(tokens[0], list):
+                tokens = [token for line in tokens for token in line]
+            return collections.Counter(tokens)
+        """, caught_by="flat_empty_and_tuples"),
+    Bug("text_preprocessing.count_corpus", "counts the lines, not the tokens", """
+        def count_corpus(tokens):
+            return collections.Counter(tuple(line) if isinstance(line, list) else line for line in tokens)
+        """, caught_by=("example",)),
+    Bug("text_preprocessing.Vocab", "tokens sorted alphabetically", """
+        class Vocab(Vocab):
+            def __init__(self, tokens=None, min_freq=0, reserved_tokens=None):
+                super().__init__(tokens, min_freq, reserved_tokens)
+                rest = sorted(self.idx_to_token[1 + len(reserved_tokens or []):])
+                self.idx_to_token = self.idx_to_token[:1 + len(reserved_tokens or [])] + rest
+                self.token_to_idx = {t: i for i, t in enumerate(self.idx_to_token)}
+        """, caught_by=("book_example", "order_reserved_min_freq", "matches_reference_on_words")),
+    Bug("text_preprocessing.Vocab", "'<unk>' last", """
+        class Vocab(Vocab):
+            def __init__(self, tokens=None, min_freq=0, reserved_tokens=None):
+                super().__init__(tokens, min_freq, reserved_tokens)
+                self.idx_to_token = self.idx_to_token[1:] + ["<unk>"]
+                self.token_to_idx = {t: i for i, t in enumerate(self.idx_to_token)}
+                self.unk = len(self.idx_to_token) - 1
+        """, caught_by=("book_example", "order_reserved_min_freq", "matches_reference_on_words")),
+    Bug("text_preprocessing.Vocab", "min_freq off by one (freq > min_freq)", """
+        class Vocab(Vocab):
+            def __init__(self, tokens=None, min_freq=0, reserved_tokens=None):
+                super().__init__(tokens, min_freq + 1, reserved_tokens)
+        """, caught_by=("order_reserved_min_freq", "matches_reference_on_words")),
+    Bug("text_preprocessing.Vocab", "ties broken alphabetically", """
+        class Vocab(Vocab):
+            def __init__(self, tokens=None, min_freq=0, reserved_tokens=None):
+                super().__init__(tokens, min_freq, reserved_tokens)
+                self.token_freqs = sorted(self.token_freqs, key=lambda item: (-item[1], item[0]))
+                head = self.idx_to_token[:1 + len(reserved_tokens or [])]
+                self.idx_to_token = head + [t for t, f in self.token_freqs if f >= min_freq and t not in head]
+                self.token_to_idx = {t: i for i, t in enumerate(self.idx_to_token)}
+        """, caught_by=("order_reserved_min_freq", "matches_reference_on_words")),
+    Bug("text_preprocessing.Vocab", "nested lists not handled in __getitem__", """
+        class Vocab(Vocab):
+            def __getitem__(self, tokens):
+                if not isinstance(tokens, (list, tuple)):
+                    return self.token_to_idx.get(tokens, self.unk)
+                return [self.token_to_idx.get(token, self.unk) for token in tokens]
+        """, caught_by="order_reserved_min_freq"),
+    Bug("text_preprocessing.load_corpus_time_machine", "word tokens instead of characters", """
+        def load_corpus_time_machine(max_tokens=-1):
+            tokens = tokenize(read_time_machine(), "word")
+            vocab = Vocab(tokens)
+            corpus = [vocab[token] for line in tokens for token in line]
+            return (corpus[:max_tokens] if max_tokens > 0 else corpus), vocab
+        """, caught_by=("book_example", "matches_reference")),
+    Bug("text_preprocessing.load_corpus_time_machine", "max_tokens ignored", """
+        def load_corpus_time_machine(max_tokens=-1):
+            tokens = tokenize(read_time_machine(), "char")
+            vocab = Vocab(tokens)
+            return [vocab[token] for line in tokens for token in line], vocab
+        """, caught_by="matches_reference"),
+    Bug("text_preprocessing.load_corpus_time_machine", "corpus returned as a tensor", """
+        def load_corpus_time_machine(max_tokens=-1):
+            tokens = tokenize(read_time_machine(), "char")
+            vocab = Vocab(tokens)
+            corpus = torch.tensor([vocab[token] for line in tokens for token in line])
+            return (corpus[:max_tokens] if max_tokens > 0 else corpus), vocab
+        """, caught_by="matches_reference"),
+    # §8.3 reading long sequences
+    Bug("language_model.seq_data_iter_random", "windows sampled anywhere, so they overlap", """
+        def seq_data_iter_random(corpus, batch_size, num_steps):
+            data = torch.as_tensor(corpus)
+            num_batches = (len(corpus) - 1) // num_steps // batch_size
+            for _ in range(num_batches):
+                starts = torch.tensor(random.sample(range(len(corpus) - num_steps), batch_size))
+                index = starts[:, None] + torch.arange(num_steps)
+                yield data[index], data[index + 1]
+        """, caught_by=("book_example", "disjoint_and_random")),
+    Bug("language_model.seq_data_iter_random", "no random offset", """
+        def seq_data_iter_random(corpus, batch_size, num_steps):
+            num_subseqs = (len(corpus) - 1) // num_steps
+            starts = list(range(0, num_subseqs * num_steps, num_steps))
+            random.shuffle(starts)
+            data = torch.as_tensor(corpus)
+            for i in range(0, batch_size * (num_subseqs // batch_size), batch_size):
+                index = torch.tensor(starts[i:i + batch_size])[:, None] + torch.arange(num_steps)
+                yield data[index], data[index + 1]
+        """, caught_by="disjoint_and_random"),
+    Bug("language_model.seq_data_iter_random", "labels are the inputs (no shift)", """
+        def seq_data_iter_random(corpus, batch_size, num_steps):
+            offset = random.randint(0, num_steps - 1)
+            num_subseqs = (len(corpus) - offset - 1) // num_steps
+            starts = list(range(offset, offset + num_subseqs * num_steps, num_steps))
+            random.shuffle(starts)
+            data = torch.as_tensor(corpus)
+            for i in range(0, batch_size * (num_subseqs // batch_size), batch_size):
+                index = torch.tensor(starts[i:i + batch_size])[:, None] + torch.arange(num_steps)
+                yield data[index], data[index]
+        """, caught_by=("book_example", "disjoint_and_random")),
+    Bug("language_model.seq_data_iter_sequential", "every minibatch from a fresh random offset (rows restart)", """
+        def seq_data_iter_sequential(corpus, batch_size, num_steps):
+            data = torch.as_tensor(corpus)
+            num_batches = ((len(corpus) - 1) // batch_size) // num_steps
+            for _ in range(num_batches):
+                offset = random.randint(0, num_steps)
+                Xs = data[offset:offset + batch_size * num_steps].reshape(batch_size, num_steps)
+                Ys = data[offset + 1:offset + 1 + batch_size * num_steps].reshape(batch_size, num_steps)
+                yield Xs, Ys
+        """, caught_by=("book_example", "adjacent_rows")),
+    Bug("language_model.seq_data_iter_sequential", "rows interleaved (reshape(-1, batch_size).T)", """
+        def seq_data_iter_sequential(corpus, batch_size, num_steps):
+            offset = random.randint(0, num_steps)
+            num_tokens = ((len(corpus) - offset - 1) // batch_size) * batch_size
+            data = torch.as_tensor(corpus)
+            Xs = data[offset:offset + num_tokens].reshape(-1, batch_size).T
+            Ys = data[offset + 1:offset + 1 + num_tokens].reshape(-1, batch_size).T
+            for i in range(0, num_steps * (Xs.shape[1] // num_steps), num_steps):
+                yield Xs[:, i:i + num_steps], Ys[:, i:i + num_steps]
+        """, caught_by=("book_example", "adjacent_rows")),
+    Bug("language_model.seq_data_iter_sequential", "no random offset", """
+        def seq_data_iter_sequential(corpus, batch_size, num_steps):
+            num_tokens = ((len(corpus) - 1) // batch_size) * batch_size
+            data = torch.as_tensor(corpus)
+            Xs = data[:num_tokens].reshape(batch_size, -1)
+            Ys = data[1:1 + num_tokens].reshape(batch_size, -1)
+            for i in range(0, num_steps * (Xs.shape[1] // num_steps), num_steps):
+                yield Xs[:, i:i + num_steps], Ys[:, i:i + num_steps]
+        """, caught_by="adjacent_rows"),
+    Bug("language_model.SeqDataLoader", "one generator made in __init__, so only one pass", """
+        class SeqDataLoader(SeqDataLoader):
+            def __init__(self, batch_size, num_steps, use_random_iter, max_tokens):
+                super().__init__(batch_size, num_steps, use_random_iter, max_tokens)
+                self.corpus_ = None
+
+            def __iter__(self):
+                if self.corpus_ is None:
+                    self.corpus_ = self.data_iter_fn(self.corpus, self.batch_size, self.num_steps)
+                return self.corpus_
+        """, caught_by="passes_and_iterator"),
+    Bug("language_model.SeqDataLoader", "use_random_iter the wrong way round", """
+        class SeqDataLoader(SeqDataLoader):
+            def __init__(self, batch_size, num_steps, use_random_iter, max_tokens):
+                super().__init__(batch_size, num_steps, not use_random_iter, max_tokens)
+        """, caught_by="passes_and_iterator"),
+    Bug("language_model.SeqDataLoader", "batch_size and num_steps swapped", """
+        class SeqDataLoader(SeqDataLoader):
+            def __init__(self, batch_size, num_steps, use_random_iter, max_tokens):
+                super().__init__(num_steps, batch_size, use_random_iter, max_tokens)
+        """, caught_by="shapes"),
+    Bug("language_model.load_data_time_machine", "the whole corpus by default (max_tokens=-1)", """
+        def load_data_time_machine(batch_size, num_steps, use_random_iter=False, max_tokens=-1):
+            data_iter = SeqDataLoader(batch_size, num_steps, use_random_iter, max_tokens)
+            return data_iter, data_iter.vocab
+        """, caught_by=("defaults", "arguments")),
+    Bug("language_model.load_data_time_machine", "use_random_iter not passed on", """
+        def load_data_time_machine(batch_size, num_steps, use_random_iter=False, max_tokens=10000):
+            data_iter = SeqDataLoader(batch_size, num_steps, False, max_tokens)
+            return data_iter, data_iter.vocab
+        """, caught_by="arguments"),
+    # §8.5 RNN from scratch
+    Bug("rnn_scratch.get_params", "weights from N(0, 1) (the 0.01 forgotten)", """
+        def get_params(vocab_size, num_hiddens, device):
+            params = [torch.randn(vocab_size, num_hiddens), torch.randn(num_hiddens, num_hiddens),
+                      torch.zeros(num_hiddens), torch.randn(num_hiddens, vocab_size), torch.zeros(vocab_size)]
+            return [p.to(device).requires_grad_(True) for p in params]
+        """, caught_by="initialisation"),
+    Bug("rnn_scratch.get_params", "W_xh transposed", """
+        def get_params(vocab_size, num_hiddens, device):
+            params = [torch.randn(num_hiddens, vocab_size) * 0.01, torch.randn(num_hiddens, num_hiddens) * 0.01,
+                      torch.zeros(num_hiddens), torch.randn(num_hiddens, vocab_size) * 0.01, torch.zeros(vocab_size)]
+            return [p.to(device).requires_grad_(True) for p in params]
+        """, caught_by="shapes"),
+    Bug("rnn_scratch.get_params", "requires_grad set before scaling (non-leaf tensors)", """
+        def get_params(vocab_size, num_hiddens, device):
+            def normal(shape):
+                return torch.randn(shape, device=device, requires_grad=True) * 0.01
+            return [normal((vocab_size, num_hiddens)), normal((num_hiddens, num_hiddens)),
+                    torch.zeros(num_hiddens, device=device, requires_grad=True), normal((num_hiddens, vocab_size)),
+                    torch.zeros(vocab_size, device=device, requires_grad=True)]
+        """, caught_by="shapes"),
+    Bug("rnn_scratch.get_params", "biases drawn at random too", """
+        def get_params(vocab_size, num_hiddens, device):
+            def normal(shape):
+                return torch.randn(shape, device=device) * 0.01
+            params = [normal((vocab_size, num_hiddens)), normal((num_hiddens, num_hiddens)), normal((num_hiddens,)),
+                      normal((num_hiddens, vocab_size)), normal((vocab_size,))]
+            return [p.requires_grad_(True) for p in params]
+        """, caught_by="initialisation"),
+    Bug("rnn_scratch.init_rnn_state", "a tensor instead of a 1-tuple", """
+        def init_rnn_state(batch_size, num_hiddens, device):
+            return torch.zeros((batch_size, num_hiddens), device=device)
+        """, caught_by=("book_example", "shapes")),
+    Bug("rnn_scratch.init_rnn_state", "shape (num_hiddens, batch_size)", """
+        def init_rnn_state(batch_size, num_hiddens, device):
+            return (torch.zeros((num_hiddens, batch_size), device=device),)
+        """, caught_by=("book_example", "shapes")),
+    Bug("rnn_scratch.rnn", "outputs concatenated batch-major", """
+        def rnn(inputs, state, params):
+            W_xh, W_hh, b_h, W_hq, b_q = params
+            H, = state
+            outputs = []
+            for X in inputs:
+                H = torch.tanh(X @ W_xh + H @ W_hh + b_h)
+                outputs.append(H @ W_hq + b_q)
+            return torch.stack(outputs, dim=1).reshape(-1, W_hq.shape[1]), (H,)
+        """, caught_by=("matches_nn_RNN", "matches_reference", "matches_nn_RNN_deep_batch", "speed")),
+    Bug("rnn_scratch.rnn", "the output read from the state before the update", """
+        def rnn(inputs, state, params):
+            W_xh, W_hh, b_h, W_hq, b_q = params
+            H, = state
+            outputs = []
+            for X in inputs:
+                outputs.append(H @ W_hq + b_q)
+                H = torch.tanh(X @ W_xh + H @ W_hh + b_h)
+            return torch.cat(outputs, dim=0), (H,)
+        """, caught_by=("matches_nn_RNN", "matches_reference", "perplexity")),
+    Bug("rnn_scratch.rnn", "ReLU instead of tanh", """
+        def rnn(inputs, state, params):
+            W_xh, W_hh, b_h, W_hq, b_q = params
+            H, = state
+            outputs = []
+            for X in inputs:
+                H = torch.relu(X @ W_xh + H @ W_hh + b_h)
+                outputs.append(H @ W_hq + b_q)
+            return torch.cat(outputs, dim=0), (H,)
+        """, caught_by=("matches_nn_RNN", "matches_reference")),
+    Bug("rnn_scratch.rnn", "nn.RNN's kernel called through torch.rnn_tanh", """
+        def rnn(inputs, state, params):
+            W_xh, W_hh, b_h, W_hq, b_q = params
+            H, = state
+            Y, H_n = torch.rnn_tanh(inputs, H[None], [W_xh.T, W_hh.T, b_h, torch.zeros_like(b_h)], True, 1, 0.0,
+                                    False, False, False)
+            return Y.reshape(-1, Y.shape[-1]) @ W_hq + b_q, (H_n[0],)
+        """, caught_by="no_builtin"),
+    Bug("rnn_scratch.rnn", "a Python loop over the examples of the batch at every step", """
+        def rnn(inputs, state, params):
+            W_xh, W_hh, b_h, W_hq, b_q = params
+            H, = state
+            outputs = []
+            for X in inputs:
+                H = torch.stack([torch.tanh(x @ W_xh + h @ W_hh + b_h) for x, h in zip(X, H)])
+                outputs.append(H @ W_hq + b_q)
+            return torch.cat(outputs, dim=0), (H,)
+        """, caught_by="speed"),
+    Bug("rnn_scratch.RNNModelScratch", "X one-hot encoded without transposing (batch-major)", """
+        class RNNModelScratch(RNNModelScratch):
+            def __call__(self, X, state):
+                return self.forward_fn(F.one_hot(X.long(), self.vocab_size).float(), state, self.params)
+        """, caught_by=("wiring", "matches_reference")),
+    Bug("rnn_scratch.RNNModelScratch", "one-hot left as int64 (and int32 X not accepted)", """
+        class RNNModelScratch(RNNModelScratch):
+            def __call__(self, X, state):
+                return self.forward_fn(F.one_hot(X.T, self.vocab_size), state, self.params)
+        """, caught_by=("wiring", "matches_reference")),
+    Bug("rnn_scratch.RNNModelScratch", "begin_state passes num_hiddens as the batch size", """
+        class RNNModelScratch(RNNModelScratch):
+            def begin_state(self, batch_size, device):
+                return self.init_state(self.num_hiddens, batch_size, device)
+        """, caught_by=("wiring", "matches_reference")),
+    Bug("rnn_scratch.predict_ch8", "no warm-up: the state restarts for every character", """
+        def predict_ch8(prefix, num_preds, net, vocab, device):
+            outputs = [vocab[prefix[0]]]
+            for y in prefix[1:]:
+                outputs.append(vocab[y])
+            for _ in range(num_preds):
+                state = net.begin_state(batch_size=1, device=device)
+                y, state = net(torch.tensor([[outputs[-1]]], device=device), state)
+                outputs.append(int(y.argmax(dim=1).reshape(1)))
+            return "".join(vocab.idx_to_token[i] for i in outputs)
+        """, caught_by=("warm_up", "matches_reference")),
+    Bug("rnn_scratch.predict_ch8", "predictions during warm-up replace the prefix", """
+        def predict_ch8(prefix, num_preds, net, vocab, device):
+            state = net.begin_state(batch_size=1, device=device)
+            outputs = [vocab[prefix[0]]]
+            for _ in range(len(prefix) - 1 + num_preds):
+                y, state = net(torch.tensor([[outputs[-1]]], device=device), state)
+                outputs.append(int(y.argmax(dim=1).reshape(1)))
+            return "".join(vocab.idx_to_token[i] for i in outputs)
+        """, caught_by="matches_reference"),
+    Bug("rnn_scratch.predict_ch8", "one prediction too few", """
+        def predict_ch8(prefix, num_preds, net, vocab, device):
+            state = net.begin_state(batch_size=1, device=device)
+            outputs = [vocab[prefix[0]]]
+            for y in prefix[1:]:
+                _, state = net(torch.tensor([[outputs[-1]]], device=device), state)
+                outputs.append(vocab[y])
+            for _ in range(num_preds - 1):
+                y, state = net(torch.tensor([[outputs[-1]]], device=device), state)
+                outputs.append(int(y.argmax(dim=1).reshape(1)))
+            return "".join(vocab.idx_to_token[i] for i in outputs)
+        """, caught_by=("warm_up", "matches_reference")),
+    Bug("rnn_scratch.grad_clipping", "each parameter clipped by its own norm", """
+        def grad_clipping(net, theta):
+            params = [p for p in net.parameters() if p.requires_grad] if isinstance(net, nn.Module) else net.params
+            for p in params:
+                if p.grad is not None and p.grad.norm() > theta:
+                    p.grad.mul_(theta / p.grad.norm())
+        """, caught_by=("book_formula", "global_norm")),
+    Bug("rnn_scratch.grad_clipping", "always rescaled to norm theta", """
+        def grad_clipping(net, theta):
+            params = [p for p in net.parameters() if p.requires_grad] if isinstance(net, nn.Module) else net.params
+            grads = [p.grad for p in params if p.grad is not None]
+            norm = torch.sqrt(sum((g ** 2).sum() for g in grads))
+            for g in grads:
+                g.mul_(theta / norm)
+        """, caught_by="global_norm"),
+    Bug("rnn_scratch.grad_clipping", "clipped by value (clamp) instead of by norm", """
+        def grad_clipping(net, theta):
+            params = [p for p in net.parameters() if p.requires_grad] if isinstance(net, nn.Module) else net.params
+            for p in params:
+                if p.grad is not None:
+                    p.grad.clamp_(-theta, theta)
+        """, caught_by=("book_formula", "global_norm")),
+    Bug("rnn_scratch.grad_clipping", "torch.nn.utils.clip_grad_norm_", """
+        def grad_clipping(net, theta):
+            params = [p for p in net.parameters() if p.requires_grad] if isinstance(net, nn.Module) else net.params
+            torch.nn.utils.clip_grad_norm_(params, theta)
+        """, caught_by="no_builtin"),
+    Bug("rnn_scratch.train_epoch_ch8", "state never detached", """
+        def train_epoch_ch8(net, train_iter, loss, updater, device, use_random_iter):
+            state, total_loss, total_tokens = None, 0.0, 0
+            for X, Y in train_iter:
+                if state is None or use_random_iter:
+                    state = net.begin_state(batch_size=X.shape[0], device=device)
+                y = Y.T.reshape(-1)
+                y_hat, state = net(X, state)
+                l = loss(y_hat, y.long()).mean()
+                if isinstance(updater, torch.optim.Optimizer):
+                    updater.zero_grad()
+                    l.backward()
+                    grad_clipping(net, 1)
+                    updater.step()
+                else:
+                    l.backward()
+                    grad_clipping(net, 1)
+                    updater(batch_size=1)
+                total_loss += l.item() * y.numel()
+                total_tokens += y.numel()
+            return math.exp(total_loss / total_tokens), 1.0
+        """, caught_by=("state_handling", "matches_reference")),
+    Bug("rnn_scratch.train_epoch_ch8", "state reset on every minibatch, also for sequential partitioning", """
+        def train_epoch_ch8(net, train_iter, loss, updater, device, use_random_iter):
+            total_loss, total_tokens = 0.0, 0
+            for X, Y in train_iter:
+                state = net.begin_state(batch_size=X.shape[0], device=device)
+                y = Y.T.reshape(-1)
+                y_hat, state = net(X, state)
+                l = loss(y_hat, y.long()).mean()
+                if isinstance(updater, torch.optim.Optimizer):
+                    updater.zero_grad()
+                    l.backward()
+                    grad_clipping(net, 1)
+                    updater.step()
+                else:
+                    l.backward()
+                    grad_clipping(net, 1)
+                    updater(batch_size=1)
+                total_loss += l.item() * y.numel()
+                total_tokens += y.numel()
+            return math.exp(total_loss / total_tokens), 1.0
+        """, caught_by=("state_handling", "matches_reference")),
+    Bug("rnn_scratch.train_epoch_ch8", "labels batch-major (Y.reshape(-1))", """
+        def train_epoch_ch8(net, train_iter, loss, updater, device, use_random_iter):
+            state, total_loss, total_tokens = None, 0.0, 0
+            for X, Y in train_iter:
+                if state is None or use_random_iter:
+                    state = net.begin_state(batch_size=X.shape[0], device=device)
+                else:
+                    state = _detached(state)
+                y = Y.reshape(-1)
+                y_hat, state = net(X, state)
+                l = loss(y_hat, y.long()).mean()
+                if isinstance(updater, torch.optim.Optimizer):
+                    updater.zero_grad()
+                    l.backward()
+                    grad_clipping(net, 1)
+                    updater.step()
+                else:
+                    l.backward()
+                    grad_clipping(net, 1)
+                    updater(batch_size=1)
+                total_loss += l.item() * y.numel()
+                total_tokens += y.numel()
+            return math.exp(total_loss / total_tokens), 1.0
+        """, caught_by="matches_reference"),
+    Bug("rnn_scratch.train_epoch_ch8", "gradients not clipped", """
+        def train_epoch_ch8(net, train_iter, loss, updater, device, use_random_iter):
+            state, total_loss, total_tokens = None, 0.0, 0
+            for X, Y in train_iter:
+                if state is None or use_random_iter:
+                    state = net.begin_state(batch_size=X.shape[0], device=device)
+                else:
+                    state = _detached(state)
+                y = Y.T.reshape(-1)
+                y_hat, state = net(X, state)
+                l = loss(y_hat, y.long()).mean()
+                if isinstance(updater, torch.optim.Optimizer):
+                    updater.zero_grad()
+                    l.backward()
+                    updater.step()
+                else:
+                    l.backward()
+                    updater(batch_size=1)
+                total_loss += l.item() * y.numel()
+                total_tokens += y.numel()
+            return math.exp(total_loss / total_tokens), 1.0
+        """, caught_by="matches_reference"),
+    Bug("rnn_scratch.train_epoch_ch8", "perplexity averaged over minibatches of exp(loss)", """
+        def train_epoch_ch8(net, train_iter, loss, updater, device, use_random_iter):
+            state, ppls = None, []
+            for X, Y in train_iter:
+                if state is None or use_random_iter:
+                    state = net.begin_state(batch_size=X.shape[0], device=device)
+                else:
+                    state = _detached(state)
+                y = Y.T.reshape(-1)
+                y_hat, state = net(X, state)
+                l = loss(y_hat, y.long()).mean()
+                if isinstance(updater, torch.optim.Optimizer):
+                    updater.zero_grad()
+                    l.backward()
+                    grad_clipping(net, 1)
+                    updater.step()
+                else:
+                    l.backward()
+                    grad_clipping(net, 1)
+                    updater(batch_size=1)
+                ppls.append(math.exp(l.item()))
+            return sum(ppls) / len(ppls), 0.0
+        """, caught_by=("uniform_model", "matches_reference")),
+    Bug("rnn_scratch.train_ch8", "gradients of the scratch model never zeroed", """
+        def train_ch8(net, train_iter, vocab, lr, num_epochs, device, use_random_iter=False):
+            loss = nn.CrossEntropyLoss()
+            if isinstance(net, nn.Module):
+                updater = torch.optim.SGD(net.parameters(), lr)
+            else:
+                def updater(batch_size):
+                    with torch.no_grad():
+                        for param in net.params:
+                            param -= lr * param.grad / batch_size
+            return [train_epoch_ch8(net, train_iter, loss, updater, device, use_random_iter)[0]
+                    for _ in range(num_epochs)]
+        """, caught_by=("matches_reference", "perplexity")),
+    Bug("rnn_scratch.train_ch8", "the learning rate divided by the batch size", """
+        def train_ch8(net, train_iter, vocab, lr, num_epochs, device, use_random_iter=False):
+            loss = nn.CrossEntropyLoss()
+            if isinstance(net, nn.Module):
+                updater = torch.optim.SGD(net.parameters(), lr / 32)
+            else:
+                def updater(batch_size):
+                    with torch.no_grad():
+                        for param in net.params:
+                            param -= lr / 32 * param.grad
+                            param.grad.zero_()
+            return [train_epoch_ch8(net, train_iter, loss, updater, device, use_random_iter)[0]
+                    for _ in range(num_epochs)]
+        """, caught_by=("matches_reference", "perplexity")),
+    Bug("rnn_scratch.train_ch8", "only the last perplexity returned", """
+        def train_ch8(net, train_iter, vocab, lr, num_epochs, device, use_random_iter=False):
+            loss = nn.CrossEntropyLoss()
+            updater = torch.optim.SGD(net.parameters(), lr) if isinstance(net, nn.Module) else \\
+                (lambda batch_size: [p.data.sub_(lr * p.grad) for p in net.params] and
+                 [p.grad.zero_() for p in net.params])
+            for _ in range(num_epochs):
+                ppl, _ = train_epoch_ch8(net, train_iter, loss, updater, device, use_random_iter)
+            return ppl
+        """, caught_by=("returns_history", "matches_reference")),
+    # §8.6 concise RNN
+    Bug("rnn_concise.RNNModel", "num_directions ignores bidirectional", """
+        class RNNModel(RNNModel):
+            def __init__(self, rnn_layer, vocab_size, **kwargs):
+                super().__init__(rnn_layer, vocab_size, **kwargs)
+                self.num_directions = 1
+                self.linear = nn.Linear(self.num_hiddens, self.vocab_size)
+        """, caught_by="matches_reference"),
+    Bug("rnn_concise.RNNModel", "begin_state forgets the number of layers", """
+        class RNNModel(RNNModel):
+            def begin_state(self, device, batch_size=1):
+                shape = (self.num_directions, batch_size, self.num_hiddens)
+                if isinstance(self.rnn, nn.LSTM):
+                    return torch.zeros(shape, device=device), torch.zeros(shape, device=device)
+                return torch.zeros(shape, device=device)
+        """, caught_by="matches_reference"),
+    Bug("rnn_concise.RNNModel", "inputs one-hot encoded batch-major", """
+        class RNNModel(RNNModel):
+            def forward(self, inputs, state):
+                X = F.one_hot(inputs.long(), self.vocab_size).float().transpose(0, 1).contiguous()
+                Y, state = self.rnn(X, state)
+                return self.linear(Y.transpose(0, 1).reshape(-1, Y.shape[-1])), state
+        """, caught_by="matches_reference"),
+    Bug("rnn_concise.RNNModel", "LSTM's begin_state a single tensor", """
+        class RNNModel(RNNModel):
+            def begin_state(self, device, batch_size=1):
+                return torch.zeros((self.num_directions * self.rnn.num_layers, batch_size, self.num_hiddens),
+                                   device=device)
+        """, caught_by=("book_shapes", "matches_reference")),
+]
