@@ -30,6 +30,16 @@ class SpeedSpec:
 SPEED_SPECS: list[SpeedSpec] = []
 
 
+def _assert_same_outputs(got, expected, *, what, atol, rtol):
+    """``assert_close``, item by item when the reference returns a tuple (e.g. ``batch_norm``)."""
+    if not isinstance(expected, (tuple, list)):
+        return assert_close(got, expected, what=what, atol=atol, rtol=rtol)
+    if not isinstance(got, (tuple, list)) or len(got) != len(expected):
+        raise AssertionError(f"{what}: should return {len(expected)} values, got {type(got).__name__}")
+    for i, (g, e) in enumerate(zip(got, expected)):
+        assert_close(g, e, what=f"{what}, output #{i + 1}", atol=atol, rtol=rtol)
+
+
 def speed_check(exercise: str, make_args, *, builtin=None, limit: float = 10.0, points: float = 1,
                 hint: str = "", atol=None, rtol=None):
     """Register the CPU and GPU speed checks of ``exercise`` (call from a check module)."""
@@ -42,7 +52,8 @@ def speed_check(exercise: str, make_args, *, builtin=None, limit: float = 10.0, 
         def speed(fn):
             ref = reference(f"{chapter}.{exercise}")
             args = make_args(device)
-            assert_close(fn(*args), ref(*args), what=f"{name} on the timing inputs ({device})", atol=atol, rtol=rtol)
+            _assert_same_outputs(fn(*args), ref(*args), what=f"{name} on the timing inputs ({device})", atol=atol,
+                                 rtol=rtol)
             assert_fast_enough(fn, ref, *args, limit=limit, what=f"{name} on {device}", hint=hint)
         speed.__module__ = module
         speed.__name__ = speed.__qualname__ = f"check_{name}_speed{'_gpu' if gpu else ''}"
