@@ -264,23 +264,23 @@ def resized(X, size=16):
     return F.interpolate(X, size=(size, size), mode="bilinear", antialias=True)
 
 
-RESNET_BUDGET = ("2 epochs on the first 5,000 training images resized to 16×16 (batch 64, lr 0.2, the reference "
+RESNET_BUDGET = ("3 epochs on the first 3,000 training images resized to 16×16 (batch 32, lr 0.05, the reference "
                  "train_ch6), tested on the first 2,000 test images")
 
 
 def tiny_resnet_history(Residual, device):
-    X, y = fashion_mnist_tensors(True, limit=5000)
+    X, y = fashion_mnist_tensors(True, limit=3000)
     X_test, y_test = fashion_mnist_tensors(False, limit=2000)
     torch.manual_seed(0)
     return reference("ch6.lenet.train_ch6")(
-        tiny_resnet(Residual), TensorBatches((resized(X), y), 64, generator=torch.Generator().manual_seed(0)),
-        TensorBatches((resized(X_test), y_test), 1000, shuffle=False), 2, 0.2, device)
+        tiny_resnet(Residual), TensorBatches((resized(X), y), 32, generator=torch.Generator().manual_seed(0)),
+        TensorBatches((resized(X_test), y_test), 1000, shuffle=False), 3, 0.05, device)
 
 
 @check("resnet.Residual", points=3, kind="accuracy")
 def check_Residual_tiny_resnet_reaches_threshold(Residual, device):
-    train_to_threshold(lambda: tiny_resnet_history(Residual, device), metric=lambda h: h[-1][2], threshold=0.6,
-                       reference_value=0.7, budget=RESNET_BUDGET,
+    train_to_threshold(lambda: tiny_resnet_history(Residual, device), metric=lambda h: h[-1][2], threshold=0.5,
+                       reference_value=0.67, budget=RESNET_BUDGET,
                        what="test accuracy of a small ResNet built from your Residual")
 
 
