@@ -128,8 +128,8 @@ BUGS = [
                 mean = X.mean(dim=0, keepdim=True)
                 var = ((X - mean) ** 2).mean(dim=0, keepdim=True)
                 X_hat = (X - mean) / torch.sqrt(var + eps)
-                moving_mean = momentum * moving_mean + (1.0 - momentum) * mean.mean(dim=tuple(range(2, X.dim())) or None, keepdim=True) if X.dim() == 4 else momentum * moving_mean + (1.0 - momentum) * mean
-                moving_var = momentum * moving_var + (1.0 - momentum) * (var.mean(dim=(2, 3), keepdim=True) if X.dim() == 4 else var)
+                moving_mean = momentum * moving_mean + (1.0 - momentum) * mean
+                moving_var = momentum * moving_var + (1.0 - momentum) * var
             return gamma * X_hat + beta, moving_mean.detach(), moving_var.detach()
         """, caught_by=("training_matches_reference", "against_pytorch")),
     Bug("batch_norm.batch_norm", "the moving statistics returned with their graph", """
