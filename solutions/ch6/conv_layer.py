@@ -19,11 +19,12 @@ def corr2d(X, K):
     """
     k_h, k_w = K.shape
     out_h, out_w = X.shape[0] - k_h + 1, X.shape[1] - k_w + 1
-    # One multiply-add of a shifted view of X per kernel entry: k_h * k_w whole-tensor operations.
+    # One multiply-add of a shifted view of X per kernel entry: k_h * k_w whole-tensor operations,
+    # accumulated in place (autograd allows it: Y is not needed to compute any gradient).
     Y = X.new_zeros((out_h, out_w))
     for a in range(k_h):
         for b in range(k_w):
-            Y = Y + K[a, b] * X[a:a + out_h, b:b + out_w]
+            Y.addcmul_(X[a:a + out_h, b:b + out_w], K[a, b])
     return Y
 
 

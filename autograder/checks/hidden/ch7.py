@@ -164,7 +164,7 @@ def builtin_batch_norm(X, gamma, beta, moving_mean, moving_var, eps, momentum):
                         beta.reshape(-1), training=True, momentum=1 - momentum, eps=eps)
 
 
-speed_check("batch_norm.batch_norm", bn_speed_args, builtin=builtin_batch_norm, limit=20,
+speed_check("batch_norm.batch_norm", bn_speed_args, builtin=builtin_batch_norm, limit=15,
             hint="no Python loop over the 512 channels: reduce over the axes (0, 2, 3) with keepdim=True and "
                  "let broadcasting do the rest")
 
@@ -233,7 +233,7 @@ def plain_lenet_accuracy(device):
 @check("batch_norm.lenet_bn", points=3, kind="accuracy")
 def check_lenet_bn_learns_faster(lenet_bn, device):
     result = train_to_threshold(lambda: lenet_history(lenet_bn, device), metric=lambda h: h[-1][2], threshold=0.5,
-                                reference_value=0.63, budget=BN_BUDGET,
+                                reference_value=0.628, budget=BN_BUDGET,
                                 what="test accuracy of lenet_bn() with your BatchNorm")
     plain = plain_lenet_accuracy(device)
     assert result.value >= plain + 0.2, \
