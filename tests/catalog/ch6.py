@@ -235,5 +235,5 @@ BUGS = [
                     total += X.shape[0]
                 history.append((loss_sum / total, correct / total, evaluate_accuracy_gpu(net, test_iter, device)))
             return history
-        """, caught_by=("matches_reference", "lenet_reaches_threshold")),
+        """, caught_by=("matches_reference", "reaches_threshold")),
 ]

@@ -7,11 +7,11 @@ import torch.nn.functional as F
 from torch import nn
 
 import autograder.checks.public.ch6  # noqa: F401  (declares the exercises)
-from autograder.checks.public.ch6 import LENET_SHAPES, edge_image
+from autograder.checks.public.ch6 import edge_image
 from autograder.harness import (SEEDS, Forbidden, assert_close, assert_gradients_match, assert_matches_reference,
                                 assert_no_forbidden_calls, assert_same_function, assert_same_parameter_count,
                                 assert_tensor, check, randint, randn, reference, speed_check, train_to_threshold)
-from d2lkit import TensorBatches, fashion_mnist_tensors
+from d2lkit.subsets import fashion_mnist_subset_iters
 
 CONV_ATEN = ("convolution", "_convolution", "conv2d", "conv1d", "conv3d", "mkldnn_convolution",
              "_slow_conv2d_forward", "thnn_conv2d", "slow_conv_dilated2d", "cudnn_convolution",
@@ -361,24 +361,23 @@ def check_train_ch6_xavier_initialisation(train_ch6):
              f"max |w| = {w.abs().max():.4f} (nn.init.xavier_uniform_ on every nn.Linear and nn.Conv2d)")
 
 
-LENET_BUDGET = "3 epochs on the first 30,000 training images (batch 128, lr 0.9), tested on the first 2,000 test images"
+# The sigmoid LeNet sits on a plateau at 10% accuracy for a few hundred steps, longer or shorter depending on
+# its initialisation (seeds 0-5 leave it within 1 to 4 epochs of this budget); 5 epochs end past it for all of them
+# (test accuracy 0.65-0.73), so the threshold does not hang on one lucky initialisation.
+LENET_BUDGET = "5 epochs on the first 30,000 training images (batch 128, lr 0.9), tested on the first 2,000 test images"
 
 
 def lenet_history(lenet, train_ch6, evaluate_accuracy_gpu, device):
-    """The book's LeNet run of §6.6.2 on a budget; the test accuracy uses the student's evaluate_accuracy_gpu."""
-    X, y = fashion_mnist_tensors(True, limit=30000)
-    X_test, y_test = fashion_mnist_tensors(False, limit=2000)
-    torch.manual_seed(0)
+    """The book's LeNet run of §6.6.2 on a budget; the last test accuracy is your evaluate_accuracy_gpu's."""
+    train_iter, test_iter = fashion_mnist_subset_iters(128, limit=30000)
     net = lenet()
-    history = train_ch6(net, TensorBatches((X, y), 128, generator=torch.Generator().manual_seed(0)),
-                        TensorBatches((X_test, y_test), 1000, shuffle=False), 3, 0.9, device)
-    return history[:-1] + [history[-1][:2] + (evaluate_accuracy_gpu(net, TensorBatches((X_test, y_test), 1000,
-                                                                                       shuffle=False), device),)]
+    history = train_ch6(net, train_iter, test_iter, 5, 0.9, device)
+    return history[:-1] + [history[-1][:2] + (evaluate_accuracy_gpu(net, test_iter, device),)]
 
 
 @check("lenet.train_ch6", points=3, kind="accuracy",
        uses={"lenet": "lenet.lenet", "evaluate_accuracy_gpu": "lenet.evaluate_accuracy_gpu"})
-def check_train_ch6_lenet_reaches_threshold(lenet, train_ch6, evaluate_accuracy_gpu, device):
+def check_train_ch6_reaches_threshold(lenet, train_ch6, evaluate_accuracy_gpu, device):
     train_to_threshold(lambda: lenet_history(lenet, train_ch6, evaluate_accuracy_gpu, device),
-                       metric=lambda h: h[-1][2], threshold=0.55, reference_value=0.68,
+                       metric=lambda h: h[-1][2], threshold=0.5, reference_value=0.73,
                        what="test accuracy of your lenet() trained by your train_ch6", budget=LENET_BUDGET)

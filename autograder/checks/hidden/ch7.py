@@ -11,7 +11,7 @@ from autograder.checks.public.ch7 import image
 from autograder.harness import (SEEDS, Forbidden, assert_close, assert_gradients_match, assert_matches_reference,
                                 assert_no_forbidden_calls, assert_same_function, assert_same_parameter_count, check,
                                 load_weights_in_order, randn, reference, speed_check, train_to_threshold, uniform)
-from d2lkit import TensorBatches, fashion_mnist_tensors
+from d2lkit.subsets import fashion_mnist_subset_iters
 
 BATCH_NORM_FUNCS = Forbidden(
     "PyTorch's batch normalization (F.batch_norm, torch.batch_norm, nn.BatchNorm*)",
@@ -216,12 +216,8 @@ BN_BUDGET = ("2 epochs on the first 10,000 training images (batch 128, lr 0.9, t
 
 
 def lenet_history(make_net, device):
-    X, y = fashion_mnist_tensors(True, limit=10000)
-    X_test, y_test = fashion_mnist_tensors(False, limit=2000)
     torch.manual_seed(0)
-    return reference("ch6.lenet.train_ch6")(
-        make_net(), TensorBatches((X, y), 128, generator=torch.Generator().manual_seed(0)),
-        TensorBatches((X_test, y_test), 1000, shuffle=False), 2, 0.9, device)
+    return reference("ch6.lenet.train_ch6")(make_net(), *fashion_mnist_subset_iters(128, limit=10000), 2, 0.9, device)
 
 
 @functools.lru_cache(maxsize=2)
@@ -260,21 +256,14 @@ def tiny_resnet(Residual):
                          nn.AdaptiveAvgPool2d((1, 1)), nn.Flatten(), nn.Linear(32, 10))
 
 
-def resized(X, size=16):
-    return F.interpolate(X, size=(size, size), mode="bilinear", antialias=True)
-
-
 RESNET_BUDGET = ("3 epochs on the first 3,000 training images resized to 16×16 (batch 32, lr 0.05, the reference "
                  "train_ch6), tested on the first 2,000 test images")
 
 
 def tiny_resnet_history(Residual, device):
-    X, y = fashion_mnist_tensors(True, limit=3000)
-    X_test, y_test = fashion_mnist_tensors(False, limit=2000)
     torch.manual_seed(0)
-    return reference("ch6.lenet.train_ch6")(
-        tiny_resnet(Residual), TensorBatches((resized(X), y), 32, generator=torch.Generator().manual_seed(0)),
-        TensorBatches((resized(X_test), y_test), 1000, shuffle=False), 3, 0.05, device)
+    return reference("ch6.lenet.train_ch6")(tiny_resnet(Residual), *fashion_mnist_subset_iters(32, limit=3000, resize=16),
+                                            3, 0.05, device)
 
 
 @check("resnet.Residual", points=3, kind="accuracy")
