@@ -11,7 +11,8 @@
 - ``reference``: the reference solution of an exercise (loader)
 - ``scratch_params``, ``book_compatible_gru``: PyTorch's recurrent layers in the book's layout (recurrent)
 """
-from autograder.harness.compare import assert_close, assert_matches_reference, assert_tensor, assert_unchanged
+from autograder.harness.compare import (assert_close, assert_matches_reference, assert_same_outputs, assert_tensor,
+                                        assert_unchanged)
 from autograder.harness.forbid import Forbidden, assert_no_forbidden_calls, call_recorded
 from autograder.harness.grad import assert_gradients_match, gradients
 from autograder.harness.inputs import SEEDS, describe, probabilities, randint, randn, shape, uniform
@@ -25,7 +26,7 @@ from autograder.harness.speedcheck import module_speed_check, speed_check
 from autograder.harness.train import train_to_threshold
 
 __all__ = [
-    "assert_close", "assert_matches_reference", "assert_tensor", "assert_unchanged", "Forbidden",
+    "assert_close", "assert_matches_reference", "assert_same_outputs", "assert_tensor", "assert_unchanged", "Forbidden",
     "assert_no_forbidden_calls", "call_recorded", "assert_gradients_match", "gradients", "SEEDS", "describe",
     "probabilities", "randint", "randn", "shape", "uniform", "Implementation", "ImplementationError", "reference",
     "check", "exercises", "seed_everything", "assert_fast_enough", "speed_ratio", "speed_check", "module_speed_check",

@@ -93,6 +93,17 @@ def assert_unchanged(fn, *args, what: str, **kwargs):
     return result
 
 
+def assert_same_outputs(got, expected, *, what: str, atol=None, rtol=None, hint: str = "") -> None:
+    """``assert_close``, item by item through (nested) tuples and lists such as ``(outputs, (H, C))``."""
+    if isinstance(expected, (tuple, list)):
+        if not isinstance(got, (tuple, list)) or len(got) != len(expected):
+            raise AssertionError(f"{what} should return {len(expected)} values, got {describe(got)}")
+        for i, (g, e) in enumerate(zip(got, expected)):
+            assert_same_outputs(g, e, what=f"{what}, output #{i + 1}", atol=atol, rtol=rtol, hint=hint)
+    else:
+        assert_close(got, expected, what=what, atol=atol, rtol=rtol, hint=hint)
+
+
 def _clone(a):
     return a.detach().clone() if isinstance(a, torch.Tensor) else a
 
@@ -109,10 +120,4 @@ def assert_matches_reference(fn, ref, make_args, *, what: str, seeds, atol=None,
         shown = ", ".join(describe(a) for a in args)
         label = f"{what} for {shown} (seed {seed})"
         got = assert_unchanged(fn, *args, what=label) if pure else fn(*args)
-        if isinstance(expected, (tuple, list)):
-            if not isinstance(got, (tuple, list)) or len(got) != len(expected):
-                raise AssertionError(f"{label} should return {len(expected)} values, got {describe(got)}")
-            for i, (g, e) in enumerate(zip(got, expected)):
-                assert_close(g, e, what=f"{label}, output #{i + 1}", atol=atol, rtol=rtol, hint=hint)
-        else:
-            assert_close(got, expected, what=label, atol=atol, rtol=rtol, hint=hint)
+        assert_same_outputs(got, expected, what=label, atol=atol, rtol=rtol, hint=hint)

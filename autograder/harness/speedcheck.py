@@ -13,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 import sys
 
-from autograder.harness.compare import assert_close
+from autograder.harness.compare import assert_same_outputs
 from autograder.harness.loader import reference
 from autograder.harness.registry import check
 from autograder.harness.speed import assert_fast_enough
@@ -32,15 +32,6 @@ class SpeedSpec:
 SPEED_SPECS: list[SpeedSpec] = []
 
 
-def _assert_same_output(got, expected, *, what, atol, rtol):
-    """``assert_close``, item by item through (nested) tuples and lists such as ``(outputs, (H, C))``."""
-    if isinstance(expected, (tuple, list)):
-        if not isinstance(got, (tuple, list)) or len(got) != len(expected):
-            raise AssertionError(f"{what} should return {len(expected)} values, got {type(got).__name__}")
-        for i, (g, e) in enumerate(zip(got, expected)):
-            _assert_same_output(g, e, what=f"{what}, output #{i + 1}", atol=atol, rtol=rtol)
-    else:
-        assert_close(got, expected, what=what, atol=atol, rtol=rtol)
 
 
 def speed_check(exercise: str, make_args, *, builtin=None, limit: float = 10.0, points: float = 1,
@@ -71,7 +62,7 @@ def _register(module, exercise, make_args, builtin, limit, points, hint, atol, r
         def speed(fn):
             fn, ref = built(fn), built(reference(f"{chapter}.{exercise}"))
             args = make_args(device)
-            _assert_same_output(fn(*args), ref(*args), what=f"{name} on the timing inputs ({device})", atol=atol,
+            assert_same_outputs(fn(*args), ref(*args), what=f"{name} on the timing inputs ({device})", atol=atol,
                                 rtol=rtol)
             assert_fast_enough(fn, ref, *args, limit=limit, what=f"{name} on {device}", hint=hint)
         speed.__module__ = module

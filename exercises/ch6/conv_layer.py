@@ -1,0 +1,36 @@
+"""§6.2 图像卷积 (d2l.ai §7.2 Convolutions for Images)."""
+import torch
+from torch import nn
+
+
+def corr2d(X, K):
+    """Two-dimensional cross-correlation of ``X`` with the kernel ``K`` (§6.2.1).
+
+    ``X``: float tensor ``(n_h, n_w)``; ``K``: ``(k_h, k_w)`` with ``k_h <= n_h``,
+    ``k_w <= n_w``. Returns ``Y`` of shape ``(n_h - k_h + 1, n_w - k_w + 1)``, dtype
+    and device of ``X``, with ``Y[i, j] = (X[i:i + k_h, j:j + k_w] * K).sum()``;
+    gradients flow to ``X`` and ``K``. The kernel is not flipped (cross-correlation,
+    not convolution).
+
+    Must not use PyTorch's convolutions (``F.conv2d``, ``torch.conv2d``,
+    ``nn.Conv2d``, ...) or ``F.unfold``/``nn.Unfold`` (im2col); ``Tensor.unfold``
+    (a view) is allowed. It must be vectorized: a Python loop over the output
+    pixels (the book's version) is hundreds of times too slow.
+    """
+    raise NotImplementedError("corr2d (§6.2.1)")
+
+
+class Conv2D(nn.Module):
+    """A convolutional layer built on ``corr2d`` (§6.2.2).
+
+    ``kernel_size``: ``(k_h, k_w)``. Parameters, registered in this order:
+    ``weight`` of shape ``kernel_size`` drawn from U(0, 1) (``torch.rand``) and
+    ``bias`` of shape ``(1,)`` set to zero. ``forward(x)`` takes a 2-D ``x`` and
+    returns ``corr2d(x, weight) + bias``.
+    """
+
+    def __init__(self, kernel_size):
+        raise NotImplementedError("Conv2D.__init__ (§6.2.2)")
+
+    def forward(self, x):
+        raise NotImplementedError("Conv2D.forward (§6.2.2)")

@@ -1,0 +1,64 @@
+"""§7.5 批量规范化 (d2l.ai §8.5 Batch Normalization)."""
+import torch
+from torch import nn
+
+
+def batch_norm(X, gamma, beta, moving_mean, moving_var, eps, momentum):
+    """Batch normalization from scratch, exactly as the book (§7.5.3); returns ``(Y, moving_mean, moving_var)``.
+
+    ``X``: ``(N, C)`` (after a fully connected layer) or ``(N, C, H, W)`` (after a
+    convolution); ``gamma``, ``beta``, ``moving_mean``, ``moving_var``: ``(1, C)`` or
+    ``(1, C, 1, 1)``.
+
+    - Training or inference is read from ``torch.is_grad_enabled()``, as the book
+      does (not from a module's ``training`` flag): under ``torch.no_grad()``,
+      ``X`` is normalized with ``moving_mean``/``moving_var`` and those come back
+      unchanged.
+    - Otherwise the statistics are those of the batch: per feature over axis 0
+      for 2-D ``X``, per channel over axes 0, 2, 3 for 4-D ``X``, with the biased
+      variance (divide by the count, not count - 1); ``X`` is normalized with them
+      and the moving averages are updated as
+      ``moving = momentum * moving + (1 - momentum) * batch_statistic``.
+    - ``Y = gamma * (X - mean) / sqrt(var + eps) + beta``; the returned moving
+      statistics are detached (the book's ``.data``) and keep the parameters' shape.
+
+    Compared with ``F.batch_norm``/``nn.BatchNorm2d``: ``Y`` is the same in both
+    modes, but PyTorch's ``momentum`` is the weight of the *new* statistic (the
+    book's 0.9 is PyTorch's 0.1) and its ``running_var`` is updated with the
+    *unbiased* batch variance. Must not call PyTorch's batch norm
+    (``F.batch_norm``, ``nn.BatchNorm*``, ``torch.batch_norm``) and must be vectorized.
+    """
+    raise NotImplementedError("batch_norm (§7.5.3)")
+
+
+class BatchNorm(nn.Module):
+    """A batch normalization layer around ``batch_norm`` (§7.5.3), with ``eps=1e-5`` and ``momentum=0.9``.
+
+    ``num_features``: outputs of a fully connected layer or channels of a
+    convolution; ``num_dims``: 2 or 4 (the input's number of axes). The shape is
+    ``(1, num_features)`` or ``(1, num_features, 1, 1)``. Parameters ``gamma``
+    (ones) and ``beta`` (zeros), registered in that order; ``moving_mean`` (zeros)
+    and ``moving_var`` (ones) are plain tensor attributes, not parameters or
+    buffers, as in the book. ``forward(X)`` first moves the moving statistics to
+    ``X``'s device if they are elsewhere, then stores the updated ones that
+    ``batch_norm`` returns.
+    """
+
+    def __init__(self, num_features, num_dims):
+        raise NotImplementedError("BatchNorm.__init__ (§7.5.3)")
+
+    def forward(self, X):
+        raise NotImplementedError("BatchNorm.forward (§7.5.3)")
+
+
+def lenet_bn():
+    """LeNet with ``BatchNorm`` after every convolution and hidden linear layer (§7.5.4), an ``nn.Sequential``:
+
+    Conv2d(1, 6, 5), BatchNorm(6, 4), Sigmoid, AvgPool2d(2, stride=2),
+    Conv2d(6, 16, 5), BatchNorm(16, 4), Sigmoid, AvgPool2d(2, stride=2), Flatten,
+    Linear(256, 120), BatchNorm(120, 2), Sigmoid, Linear(120, 84), BatchNorm(84, 2),
+    Sigmoid, Linear(84, 10). Input ``(B, 1, 28, 28)`` (no padding in the first
+    convolution, hence 16 * 4 * 4 = 256 features), output ``(B, 10)``; average pooling
+    as in ``lenet``, so that the two differ only by the normalization.
+    """
+    raise NotImplementedError("lenet_bn (§7.5.4)")

@@ -1,0 +1,24 @@
+"""§7.2 使用块的网络（VGG） (d2l.ai §8.2 Networks Using Blocks (VGG))."""
+from torch import nn
+
+
+def vgg_block(num_convs, in_channels, out_channels):
+    """A VGG block (§7.2.1): ``num_convs`` × (Conv2d(3×3, padding 1), ReLU), then MaxPool2d(2, stride=2).
+
+    The first convolution maps ``in_channels`` to ``out_channels``, the others keep
+    ``out_channels``. Returns an ``nn.Sequential`` of ``2 * num_convs + 1`` layers; it
+    keeps the height and width through the convolutions and halves them at the end.
+    """
+    raise NotImplementedError("vgg_block (§7.2.1)")
+
+
+def vgg_net(conv_arch):
+    """The VGG network (§7.2.2; the book calls it ``vgg``) for 1-channel inputs and 10 classes.
+
+    ``conv_arch``: a sequence of ``(num_convs, out_channels)``, one ``vgg_block`` each
+    (the first takes 1 input channel), then Flatten,
+    Linear(out_channels * 7 * 7, 4096), ReLU, Dropout(0.5), Linear(4096, 4096), ReLU,
+    Dropout(0.5), Linear(4096, 10), all in one flat ``nn.Sequential`` (blocks first).
+    The inputs must shrink to 7×7: 224×224 with the book's five blocks.
+    """
+    raise NotImplementedError("vgg_net (§7.2.2)")
