@@ -13,6 +13,8 @@ from __future__ import annotations
 import dataclasses
 import sys
 
+import torch
+
 from autograder.harness.compare import assert_same_outputs
 from autograder.harness.loader import reference
 from autograder.harness.registry import check
@@ -30,8 +32,6 @@ class SpeedSpec:
 
 
 SPEED_SPECS: list[SpeedSpec] = []
-
-
 
 
 def speed_check(exercise: str, make_args, *, builtin=None, limit: float = 10.0, points: float = 1,
@@ -56,9 +56,13 @@ def _register(module, exercise, make_args, builtin, limit, points, hint, atol, r
     chapter = module.rsplit(".", 1)[1]
     name = exercise.rsplit(".", 1)[1]
     SPEED_SPECS.append(SpeedSpec(chapter, exercise, make_args, builtin, limit, build))
-    built = build or (lambda fn: fn)
-
     def make(device, gpu):
+        def built(obj):
+            if build is None:
+                return obj
+            made = build(obj)
+            return made.to(device) if isinstance(made, torch.nn.Module) else made
+
         def speed(fn):
             fn, ref = built(fn), built(reference(f"{chapter}.{exercise}"))
             args = make_args(device)
