@@ -300,7 +300,7 @@ def check_try_gpu_counts(try_gpu):
             f"try_gpu({i}) on a machine with {n} GPUs should be {expected!r}, got {got!r}"
 
 
-@check("gpu.try_gpu", gpu=True)
+@check("gpu.try_gpu", gpu=True, name="here_gpu")
 def check_try_gpu_real_cuda(try_gpu, device):
     got = try_gpu()
     assert got == torch.device("cuda:0"), f"try_gpu() on a machine with CUDA should be cuda:0, got {got!r}"
@@ -317,7 +317,7 @@ def check_try_all_gpus_counts(try_all_gpus):
             f"try_all_gpus() on a machine with {n} GPUs should be {expected}, got {got!r}"
 
 
-@check("gpu.try_all_gpus", gpu=True)
+@check("gpu.try_all_gpus", gpu=True, name="here_gpu")
 def check_try_all_gpus_real_cuda(try_all_gpus, device):
     got = try_all_gpus()
     assert len(got) == torch.cuda.device_count() and all(d.type == "cuda" for d in got), \
