@@ -124,8 +124,10 @@ def check_relu_on_device(relu, device):
                      hint="keep X's dtype and device: compare with a 0 of X's dtype on X's device")
 
 
-speed_check("mlp_scratch.relu", lambda device: (randn((20000, 100), 0, device=device),),
-            builtin=torch.relu, limit=8,
+# Limit 160: legitimate answers measure 2.5x (torch.max with zeros_like), 11x (X * (X > 0)) and 52x (torch.where,
+# an unvectorized CPU kernel); a Python loop over the 100,000 rows measures about 2,200x.
+speed_check("mlp_scratch.relu", lambda device: (randn((100000, 20), 0, device=device),),
+            builtin=torch.relu, limit=160,
             hint="one elementwise operation on the whole tensor (torch.maximum or torch.where), no Python loop")
 
 
