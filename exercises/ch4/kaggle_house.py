@@ -13,7 +13,9 @@ def preprocess(train_data, test_data):
     in the book's order, on the features of both sets stacked together
     (``Id`` and ``SalePrice`` dropped): standardise every numeric column to
     mean 0 and std 1 (pandas' ``std``, ddof 1), then fill its missing values
-    with 0; one-hot encode the other columns with
+    with 0 (pick the numeric columns with ``select_dtypes(include="number")``:
+    since pandas 3 text columns are no longer of dtype ``object``, so the
+    book's ``dtypes != 'object'`` test picks them too); one-hot encode the other columns with
     ``pd.get_dummies(..., dummy_na=True)`` (numeric columns first, as pandas
     orders them); booleans become 0.0 / 1.0. Returns float32 tensors
     ``(n_train, d)``, ``(n_test, d)`` and the prices ``(n_train, 1)``.
