@@ -1,0 +1,1 @@
+"""Chapter 4, 多层感知机 (Multilayer Perceptrons)."""

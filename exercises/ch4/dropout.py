@@ -1,0 +1,37 @@
+"""§4.6 暂退法（Dropout） (d2l.ai §5.6 Dropout)."""
+import torch
+from torch import nn
+
+
+def dropout_layer(X, dropout):
+    """Dropout from scratch (§4.6.4): zero each entry of ``X`` with probability ``dropout``,
+    scale the kept ones by ``1 / (1 - dropout)``.
+
+    ``0 <= dropout <= 1`` (otherwise raise ``ValueError``, or ``AssertionError``
+    as the book does); ``dropout == 1`` returns zeros, ``dropout == 0`` returns
+    ``X``. A fresh random mask every call, drawn with torch's global generator
+    on ``X``'s device; any shape; the result has ``X``'s shape, dtype and device,
+    and gradients flow to ``X``. ``X`` itself is not modified. Do not use
+    ``F.dropout``, ``nn.Dropout``, ``torch.bernoulli`` or the like: compare
+    uniform draws with ``dropout``.
+    """
+    raise NotImplementedError("dropout_layer (§4.6.4)")
+
+
+class Net(nn.Module):
+    """The MLP with two dropout layers of §4.6.4: ``lin1 -> ReLU -> dropout1 -> lin2 -> ReLU -> dropout2 -> lin3``.
+
+    Layers ``lin1 (num_inputs, num_hiddens1)``, ``lin2 (num_hiddens1, num_hiddens2)``,
+    ``lin3 (num_hiddens2, num_outputs)`` (``nn.Linear``, registered in that
+    order). ``forward`` flattens ``X`` to ``(-1, num_inputs)`` and applies
+    ``dropout_layer`` (this module's) only in training mode. The book passes
+    ``is_training`` to the constructor; here the module's own mode decides
+    (``net.train()`` / ``net.eval()``), as ``nn.Dropout`` does.
+    """
+
+    def __init__(self, num_inputs=784, num_outputs=10, num_hiddens1=256, num_hiddens2=256, dropout1=0.2,
+                 dropout2=0.5):
+        raise NotImplementedError("Net.__init__ (§4.6.4)")
+
+    def forward(self, X):
+        raise NotImplementedError("Net.forward (§4.6.4)")

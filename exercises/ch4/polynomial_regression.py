@@ -1,0 +1,41 @@
+"""§4.4 模型选择、欠拟合和过拟合 (d2l.ai §3.6 Generalization)."""
+import math
+import torch
+from torch import nn
+from d2lkit import TensorBatches
+
+
+def polynomial_features(x, max_degree):
+    """The book's polynomial features (§4.4.4): column ``i`` holds ``x**i / i!`` for ``i < max_degree``.
+
+    ``x``: float tensor of shape ``(n,)`` or ``(n, 1)``. Returns ``(n, max_degree)``
+    in ``x``'s dtype; column 0 is all ones. Dividing by ``i!`` keeps the large
+    powers from exploding the gradients.
+    """
+    raise NotImplementedError("polynomial_features (§4.4.4)")
+
+
+def evaluate_loss(net, data_iter, loss):
+    """Mean loss of ``net`` over ``data_iter`` (§4.4.4), as a Python float.
+
+    For each batch ``(X, y)``: reshape ``y`` like ``net(X)``, compute
+    ``l = loss(out, y)``, add ``l.sum()`` and ``l.numel()`` to the totals; return
+    total / count. With a per-example loss (``reduction='none'``) this is the mean
+    over all examples. No gradients are recorded.
+    """
+    raise NotImplementedError("evaluate_loss (§4.4.4)")
+
+
+def train(train_features, test_features, train_labels, test_labels, num_epochs=400):
+    """Fit a linear model without bias to polynomial features (§4.4.4); returns ``(w, train_loss, test_loss)``.
+
+    The book's setup: ``nn.Linear(d, 1, bias=False)`` (the constant feature is
+    the bias), squared loss ``nn.MSELoss(reduction='none')`` averaged over each
+    minibatch before ``backward``, ``torch.optim.SGD`` with lr 0.01, minibatches
+    of ``min(10, n_train)`` examples reshuffled every epoch (``d2lkit.TensorBatches``),
+    ``num_epochs`` epochs. ``w`` is the learned weight as a float32 tensor of
+    shape ``(d,)``; the two losses are ``evaluate_loss`` on the training and test
+    data after training. The book prints the weight and plots the losses; here
+    they are returned so that they can be checked.
+    """
+    raise NotImplementedError("train (§4.4.4)")

@@ -1,0 +1,4 @@
+"""Chapter 4's checks: ``pytest exercises/ch4`` (add ``--impl=solutions`` to run them on the references)."""
+from autograder.pytest_plugin import chapter_tests
+
+globals().update(chapter_tests("ch4"))

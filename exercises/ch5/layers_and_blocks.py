@@ -1,0 +1,68 @@
+"""§5.1 层和块 (d2l.ai §6.1 Layers and Modules)."""
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+
+class MLP(nn.Module):
+    """The MLP block of §5.1.1: ``hidden = nn.Linear(20, 256)``, ReLU, ``output = nn.Linear(256, 10)``.
+
+    ``forward(X)``: ``output(relu(hidden(X)))`` for ``X (n, 20)`` -> ``(n, 10)``.
+    """
+
+    def __init__(self):
+        raise NotImplementedError("MLP.__init__ (§5.1.1)")
+
+    def forward(self, X):
+        raise NotImplementedError("MLP.forward (§5.1.1)")
+
+
+class MySequential(nn.Module):
+    """A minimal ``nn.Sequential`` (§5.1.2): ``MySequential(*blocks)`` applies the blocks in order.
+
+    The blocks must be registered as child modules (in ``self._modules``, or with
+    ``add_module``/``nn.ModuleList``), in the order given, so that
+    ``parameters()``, ``state_dict()``, ``.to(device)`` and ``train()/eval()``
+    see them: a plain Python list hides them from all of these.
+    """
+
+    def __init__(self, *args):
+        raise NotImplementedError("MySequential.__init__ (§5.1.2)")
+
+    def forward(self, X):
+        raise NotImplementedError("MySequential.forward (§5.1.2)")
+
+
+class FixedHiddenMLP(nn.Module):
+    """The block with a constant hidden weight and control flow of §5.1.3.
+
+    ``rand_weight``: a constant ``(20, 20)`` tensor from U(0, 1) (global generator),
+    never trained: register it as a buffer (``register_buffer``) so that it moves
+    with ``.to(device)`` and is saved in ``state_dict`` -- the book keeps a plain
+    attribute, which does neither. ``linear = nn.Linear(20, 20)`` is used twice.
+    ``forward(X)``: ``X = linear(X)``; ``X = relu(X @ rand_weight + 1)``;
+    ``X = linear(X)``; then halve ``X`` while ``X.abs().sum() > 1``; return ``X.sum()``
+    (a 0-dim tensor).
+    """
+
+    def __init__(self):
+        raise NotImplementedError("FixedHiddenMLP.__init__ (§5.1.3)")
+
+    def forward(self, X):
+        raise NotImplementedError("FixedHiddenMLP.forward (§5.1.3)")
+
+
+class NestMLP(nn.Module):
+    """Blocks inside blocks (§5.1.3): ``net = Sequential(Linear(20, 64), ReLU, Linear(64, 32), ReLU)``,
+    then ``linear = nn.Linear(32, 16)``; ``forward(X) = linear(net(X))``, ``(n, 20)`` -> ``(n, 16)``."""
+
+    def __init__(self):
+        raise NotImplementedError("NestMLP.__init__ (§5.1.3)")
+
+    def forward(self, X):
+        raise NotImplementedError("NestMLP.forward (§5.1.3)")
+
+
+def chimera():
+    """The book's mix of blocks (§5.1.3): ``nn.Sequential(NestMLP(), nn.Linear(16, 20), FixedHiddenMLP())``."""
+    raise NotImplementedError("chimera (§5.1.3)")

@@ -1,0 +1,36 @@
+"""§5.4 自定义层 (d2l.ai §6.5 Custom Layers)."""
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+
+class CenteredLayer(nn.Module):
+    """A layer without parameters (§5.4.1): ``forward(X) = X - X.mean()`` (the mean over all entries).
+
+    The output has ``X``'s shape and mean 0; gradients flow to ``X``.
+    """
+
+    def __init__(self):
+        super().__init__()
+
+    def forward(self, X):
+        return X - X.mean()
+
+
+class MyLinear(nn.Module):
+    """A fully connected layer with ReLU, from parameters (§5.4.2): ``relu(X @ weight + bias)``.
+
+    ``weight``: ``nn.Parameter`` of shape ``(in_units, units)`` from N(0, 1);
+    ``bias``: ``nn.Parameter`` of shape ``(units,)`` from N(0, 1) (global generator,
+    weight first). Unlike the book, ``forward`` must use the parameters
+    themselves, not ``.data``: through ``.data`` no gradient reaches them and
+    the layer never learns.
+    """
+
+    def __init__(self, in_units, units):
+        super().__init__()
+        self.weight = nn.Parameter(torch.randn(in_units, units))
+        self.bias = nn.Parameter(torch.randn(units))
+
+    def forward(self, X):
+        return F.relu(X @ self.weight + self.bias)

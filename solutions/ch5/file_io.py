@@ -1,0 +1,39 @@
+"""§5.5 读写文件 (d2l.ai §6.6 File I/O)."""
+import torch
+
+
+def save_tensors(obj, path):
+    """Save a tensor, a list of tensors or a dict of tensors to ``path`` with ``torch.save`` (§5.5.1)."""
+    torch.save(obj, path)
+
+
+def load_tensors(path, device="cpu"):
+    """Load what ``save_tensors`` wrote (§5.5.1), with every tensor on ``device``.
+
+    Load safely: ``torch.load(..., weights_only=True)``, so a file that holds
+    anything but tensors and plain containers (a pickled module, a custom
+    class) is refused with an error instead of running its code. Use
+    ``map_location`` to put the tensors on ``device``.
+    """
+    return torch.load(path, map_location=device, weights_only=True)
+
+
+def save_params(net, path):
+    """Save the parameters of ``net`` (§5.5.2): its ``state_dict()``, not the module object, to ``path``.
+
+    The file then loads with ``torch.load(path, weights_only=True)``.
+    """
+    torch.save(net.state_dict(), path)
+
+
+def load_params(net, path):
+    """Load parameters saved by ``save_params`` into ``net`` (a fresh model of the same class) (§5.5.2).
+
+    Load with ``weights_only=True`` and ``map_location`` on the device of
+    ``net``'s parameters; every key must match (strict loading). Put ``net`` in
+    eval mode and return it.
+    """
+    device = next(net.parameters()).device
+    net.load_state_dict(torch.load(path, map_location=device, weights_only=True))
+    net.eval()
+    return net

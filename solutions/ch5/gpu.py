@@ -1,0 +1,20 @@
+"""§5.6 GPU (d2l.ai §6.7 GPUs)."""
+import torch
+
+
+def try_gpu(i=0):
+    """``torch.device(f'cuda:{i}')`` if GPU ``i`` exists, else ``torch.device('cpu')`` (§5.6.1).
+
+    Count the GPUs with ``torch.cuda.device_count()``; always return a
+    ``torch.device``, never a string.
+    """
+    if torch.cuda.device_count() >= i + 1:
+        return torch.device(f"cuda:{i}")
+    return torch.device("cpu")
+
+
+def try_all_gpus():
+    """Every GPU as a list ``[cuda:0, cuda:1, ...]`` of ``torch.device``, or ``[torch.device('cpu')]``
+    when there is none (§5.6.1); count them with ``torch.cuda.device_count()``."""
+    devices = [torch.device(f"cuda:{i}") for i in range(torch.cuda.device_count())]
+    return devices if devices else [torch.device("cpu")]

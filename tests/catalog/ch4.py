@@ -1,0 +1,545 @@
+"""Chapter 4: realistic wrong implementations, and the checks that must catch them."""
+from catalog import Bug
+
+BUGS = [
+    # §4.2 MLP from scratch
+    Bug("mlp_scratch.init_params", "the weights not scaled by 0.01 (std 1)", """
+        def init_params(num_inputs=784, num_hiddens=256, num_outputs=10):
+            W1 = nn.Parameter(torch.randn(num_inputs, num_hiddens))
+            W2 = nn.Parameter(torch.randn(num_hiddens, num_outputs))
+            return [W1, nn.Parameter(torch.zeros(num_hiddens)), W2, nn.Parameter(torch.zeros(num_outputs))]
+        """, caught_by="statistics"),
+    Bug("mlp_scratch.init_params", "W1 made (num_hiddens, num_inputs)", """
+        def init_params(num_inputs=784, num_hiddens=256, num_outputs=10):
+            W1 = nn.Parameter(torch.randn(num_hiddens, num_inputs) * 0.01)
+            W2 = nn.Parameter(torch.randn(num_hiddens, num_outputs) * 0.01)
+            return [W1, nn.Parameter(torch.zeros(num_hiddens)), W2, nn.Parameter(torch.zeros(num_outputs))]
+        """, caught_by=("shapes", "statistics")),
+    Bug("mlp_scratch.init_params", "plain tensors instead of nn.Parameter", """
+        def init_params(num_inputs=784, num_hiddens=256, num_outputs=10):
+            W1 = (torch.randn(num_inputs, num_hiddens) * 0.01).requires_grad_()
+            W2 = (torch.randn(num_hiddens, num_outputs) * 0.01).requires_grad_()
+            return [W1, torch.zeros(num_hiddens, requires_grad=True), W2, torch.zeros(num_outputs, requires_grad=True)]
+        """, caught_by="shapes"),
+    Bug("mlp_scratch.relu", "calls torch.relu", """
+        def relu(X):
+            return torch.relu(X)
+        """, caught_by="no_builtin"),
+    Bug("mlp_scratch.relu", "clamp under another name", """
+        from torch import clamp as _floor_at
+        def relu(X):
+            return _floor_at(X, min=0)
+        """, caught_by="no_builtin"),
+    Bug("mlp_scratch.relu", "torch.max(X, 0) (a reduction over dim 0, not an elementwise max)", """
+        def relu(X):
+            return torch.max(X, 0).values
+        """, caught_by=("book_example", "matches_reference", "on_device")),
+    Bug("mlp_scratch.relu", "the zeros made with torch.zeros(X.shape): float32 on the CPU", """
+        def relu(X):
+            return torch.maximum(X, torch.zeros(X.shape))
+        """, caught_by="on_device"),
+    Bug("mlp_scratch.relu", "zeroes the negatives of X in place", """
+        def relu(X):
+            X[X < 0] = 0
+            return X
+        """, caught_by="matches_reference"),
+    Bug("mlp_scratch.relu", "a Python loop over rows", """
+        def relu(X):
+            return torch.stack([torch.maximum(row, torch.zeros_like(row)) for row in X])
+        """, caught_by="speed"),
+    Bug("mlp_scratch.net", "ReLU forgotten", """
+        def net(X, params):
+            W1, b1, W2, b2 = params
+            return (X.reshape(-1, W1.shape[0]) @ W1 + b1) @ W2 + b2
+        """, caught_by=("hand_example", "matches_reference")),
+    Bug("mlp_scratch.net", "ReLU on the output too", """
+        def net(X, params):
+            W1, b1, W2, b2 = params
+            return relu(relu(X.reshape(-1, W1.shape[0]) @ W1 + b1) @ W2 + b2)
+        """, caught_by="matches_reference"),
+    Bug("mlp_scratch.net", "softmax on the output, then CrossEntropyLoss applies it again", """
+        def net(X, params):
+            W1, b1, W2, b2 = params
+            return torch.softmax(relu(X.reshape(-1, W1.shape[0]) @ W1 + b1) @ W2 + b2, dim=1)
+        """, caught_by=("matches_reference", "reaches_threshold")),
+    # §4.3 concise MLP
+    Bug("mlp_concise.concise_mlp", "ReLU forgotten", """
+        def concise_mlp(num_hiddens=256):
+            net = nn.Sequential(nn.Flatten(), nn.Linear(784, num_hiddens), nn.Linear(num_hiddens, 10))
+            for layer in net:
+                if isinstance(layer, nn.Linear):
+                    nn.init.normal_(layer.weight, std=0.01)
+            return net
+        """, caught_by=("structure", "same_function")),
+    Bug("mlp_concise.concise_mlp", "the default initialisation kept", """
+        def concise_mlp(num_hiddens=256):
+            return nn.Sequential(nn.Flatten(), nn.Linear(784, num_hiddens), nn.ReLU(), nn.Linear(num_hiddens, 10))
+        """, caught_by="initialisation"),
+    Bug("mlp_concise.concise_mlp", "num_hiddens ignored", """
+        def concise_mlp(num_hiddens=256):
+            net = nn.Sequential(nn.Flatten(), nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 10))
+            for layer in net:
+                if isinstance(layer, nn.Linear):
+                    nn.init.normal_(layer.weight, std=0.01)
+            return net
+        """, caught_by="same_function"),
+    # §4.4 polynomial regression
+    Bug("polynomial_regression.polynomial_features", "powers not divided by i!", """
+        def polynomial_features(x, max_degree):
+            return x.reshape(-1, 1) ** torch.arange(max_degree, device=x.device)
+        """, caught_by=("example", "matches_reference")),
+    Bug("polynomial_regression.polynomial_features", "powers start at 1 (no constant column)", """
+        def polynomial_features(x, max_degree):
+            powers = torch.arange(1, max_degree + 1)
+            factorials = torch.tensor([math.factorial(i) for i in range(1, max_degree + 1)], dtype=x.dtype)
+            return x.reshape(-1, 1) ** powers / factorials
+        """, caught_by=("example", "matches_reference")),
+    Bug("polynomial_regression.polynomial_features", "float32 whatever x's dtype", """
+        def polynomial_features(x, max_degree):
+            factorials = torch.tensor([math.factorial(i) for i in range(max_degree)], dtype=torch.float32)
+            return x.reshape(-1, 1).float() ** torch.arange(max_degree) / factorials
+        """, caught_by="matches_reference"),
+    Bug("polynomial_regression.evaluate_loss", "the mean of the batch means", """
+        def evaluate_loss(net, data_iter, loss):
+            means = []
+            with torch.no_grad():
+                for X, y in data_iter:
+                    out = net(X)
+                    means.append(loss(out, y.reshape(out.shape)).mean().item())
+            return sum(means) / len(means)
+        """, caught_by="uneven_batches"),
+    Bug("polynomial_regression.evaluate_loss", "y not reshaped: (n, 1) against (n,) broadcasts to (n, n)", """
+        def evaluate_loss(net, data_iter, loss):
+            total, count = 0.0, 0
+            with torch.no_grad():
+                for X, y in data_iter:
+                    l = loss(net(X), y)
+                    total, count = total + l.sum().item(), count + l.numel()
+            return total / count
+        """, caught_by=("example", "uneven_batches")),
+    Bug("polynomial_regression.evaluate_loss", "returns a tensor", """
+        def evaluate_loss(net, data_iter, loss):
+            total, count = 0.0, 0
+            with torch.no_grad():
+                for X, y in data_iter:
+                    out = net(X)
+                    l = loss(out, y.reshape(out.shape))
+                    total, count = total + l.sum(), count + l.numel()
+            return total / count
+        """, caught_by="uneven_batches"),
+    Bug("polynomial_regression.train", "a bias in the linear layer (the constant feature is the bias)", """
+        def train(train_features, test_features, train_labels, test_labels, num_epochs=400):
+            loss = nn.MSELoss(reduction="none")
+            net = nn.Linear(train_features.shape[-1], 1)
+            train_iter = TensorBatches((train_features, train_labels.reshape(-1, 1)), 10)
+            test_iter = TensorBatches((test_features, test_labels.reshape(-1, 1)), 10, shuffle=False)
+            trainer = torch.optim.SGD(net.parameters(), lr=0.01)
+            for _ in range(num_epochs):
+                for X, y in train_iter:
+                    trainer.zero_grad()
+                    loss(net(X), y).mean().backward()
+                    trainer.step()
+            return net.weight.detach().reshape(-1), evaluate_loss(net, train_iter, loss), evaluate_loss(net, test_iter, loss)
+        """, caught_by=("poly_train_third_order", "poly_train_underfit_and_losses")),
+    Bug("polynomial_regression.train", "learning rate 0.001: the cubic is not learned in 400 epochs", """
+        def train(train_features, test_features, train_labels, test_labels, num_epochs=400):
+            loss = nn.MSELoss(reduction="none")
+            net = nn.Linear(train_features.shape[-1], 1, bias=False)
+            train_iter = TensorBatches((train_features, train_labels.reshape(-1, 1)), 10)
+            test_iter = TensorBatches((test_features, test_labels.reshape(-1, 1)), 10, shuffle=False)
+            trainer = torch.optim.SGD(net.parameters(), lr=0.001)
+            for _ in range(num_epochs):
+                for X, y in train_iter:
+                    trainer.zero_grad()
+                    loss(net(X), y).mean().backward()
+                    trainer.step()
+            return net.weight.detach().reshape(-1), evaluate_loss(net, train_iter, loss), evaluate_loss(net, test_iter, loss)
+        """, caught_by="poly_train_third_order"),
+    Bug("polynomial_regression.train", "the losses measured before training", """
+        def train(train_features, test_features, train_labels, test_labels, num_epochs=400):
+            loss = nn.MSELoss(reduction="none")
+            net = nn.Linear(train_features.shape[-1], 1, bias=False)
+            train_iter = TensorBatches((train_features, train_labels.reshape(-1, 1)), 10)
+            test_iter = TensorBatches((test_features, test_labels.reshape(-1, 1)), 10, shuffle=False)
+            losses = evaluate_loss(net, train_iter, loss), evaluate_loss(net, test_iter, loss)
+            trainer = torch.optim.SGD(net.parameters(), lr=0.01)
+            for _ in range(num_epochs):
+                for X, y in train_iter:
+                    trainer.zero_grad()
+                    loss(net(X), y).mean().backward()
+                    trainer.step()
+            return (net.weight.detach().reshape(-1), *losses)
+        """, caught_by="poly_train_underfit_and_losses"),
+    # §4.5 weight decay
+    Bug("weight_decay.init_params", "w from N(0, 0.01²) as in chapter 3", """
+        def init_params(num_inputs=200):
+            return [torch.normal(0, 0.01, size=(num_inputs, 1), requires_grad=True), torch.zeros(1, requires_grad=True)]
+        """, caught_by="wd_init_params_statistics"),
+    Bug("weight_decay.init_params", "b does not require gradients", """
+        def init_params(num_inputs=200):
+            return [torch.normal(0, 1, size=(num_inputs, 1), requires_grad=True), torch.zeros(1)]
+        """, caught_by="wd_init_params_shapes"),
+    Bug("weight_decay.l2_penalty", "the 1/2 is missing", """
+        def l2_penalty(w):
+            return (w ** 2).sum()
+        """, caught_by=("example", "matches_reference")),
+    Bug("weight_decay.l2_penalty", "L1 instead of L2", """
+        def l2_penalty(w):
+            return w.abs().sum() / 2
+        """, caught_by=("example", "matches_reference")),
+    Bug("weight_decay.l2_penalty", "torch.norm", """
+        def l2_penalty(w):
+            return torch.norm(w) ** 2 / 2
+        """, caught_by="matches_reference"),
+    Bug("weight_decay.train", "lambd ignored", """
+        def train(lambd, train_data, num_epochs=100, lr=0.003, batch_size=5):
+            w, b = init_params(train_data[0].shape[1])
+            for _ in range(num_epochs):
+                for X, y in TensorBatches(train_data, batch_size):
+                    ((X @ w + b - y.reshape(-1, 1)) ** 2 / 2).sum().backward()
+                    with torch.no_grad():
+                        for p in (w, b):
+                            p -= lr * p.grad / batch_size
+                            p.grad.zero_()
+            return [w, b]
+        """, caught_by=("wd_train_book_experiment", "wd_train_exact_decay")),
+    Bug("weight_decay.train", "the penalty added once per batch instead of once per example", """
+        def train(lambd, train_data, num_epochs=100, lr=0.003, batch_size=5):
+            w, b = init_params(train_data[0].shape[1])
+            for _ in range(num_epochs):
+                for X, y in TensorBatches(train_data, batch_size):
+                    (((X @ w + b - y.reshape(-1, 1)) ** 2 / 2).sum() + lambd * l2_penalty(w)).backward()
+                    with torch.no_grad():
+                        for p in (w, b):
+                            p -= lr * p.grad / batch_size
+                            p.grad.zero_()
+            return [w, b]
+        """, caught_by="wd_train_exact_decay"),
+    Bug("weight_decay.train", "the step not divided by the batch size", """
+        def train(lambd, train_data, num_epochs=100, lr=0.003, batch_size=5):
+            w, b = init_params(train_data[0].shape[1])
+            for _ in range(num_epochs):
+                for X, y in TensorBatches(train_data, batch_size):
+                    ((X @ w + b - y.reshape(-1, 1)) ** 2 / 2 + lambd * l2_penalty(w)).sum().backward()
+                    with torch.no_grad():
+                        for p in (w, b):
+                            p -= lr * p.grad
+                            p.grad.zero_()
+            return [w, b]
+        """, caught_by="wd_train_exact_decay"),
+    Bug("weight_decay.train_concise", "weight decay on the bias too", """
+        def train_concise(wd, train_data, num_epochs=100, lr=0.003, batch_size=5):
+            net = nn.Sequential(nn.Linear(train_data[0].shape[1], 1))
+            for param in net.parameters():
+                param.data.normal_()
+            loss = nn.MSELoss()
+            trainer = torch.optim.SGD(net.parameters(), lr=lr, weight_decay=wd)
+            for _ in range(num_epochs):
+                for X, y in TensorBatches(train_data, batch_size):
+                    trainer.zero_grad()
+                    loss(net(X), y.reshape(-1, 1)).backward()
+                    trainer.step()
+            return net
+        """, caught_by="decays_weight_only"),
+    Bug("weight_decay.train_concise", "wd never given to the optimizer", """
+        def train_concise(wd, train_data, num_epochs=100, lr=0.003, batch_size=5):
+            net = nn.Sequential(nn.Linear(train_data[0].shape[1], 1))
+            for param in net.parameters():
+                param.data.normal_()
+            loss = nn.MSELoss()
+            trainer = torch.optim.SGD(net.parameters(), lr=lr)
+            for _ in range(num_epochs):
+                for X, y in TensorBatches(train_data, batch_size):
+                    trainer.zero_grad()
+                    loss(net(X), y.reshape(-1, 1)).backward()
+                    trainer.step()
+            return net
+        """, caught_by=("book_experiment", "decays_weight_only")),
+    # §4.6 dropout
+    Bug("dropout.dropout_layer", "kept entries not rescaled by 1/(1-p)", """
+        def dropout_layer(X, dropout):
+            assert 0 <= dropout <= 1
+            if dropout == 1:
+                return torch.zeros_like(X)
+            return (torch.rand(X.shape, device=X.device) > dropout).to(X.dtype) * X
+        """, caught_by=("book_example", "mask_statistics", "gradient", "on_device")),
+    Bug("dropout.dropout_layer", "keeps with probability p instead of 1 - p", """
+        def dropout_layer(X, dropout):
+            assert 0 <= dropout <= 1
+            if dropout == 1:
+                return torch.zeros_like(X)
+            if dropout == 0:
+                return X
+            mask = (torch.rand(X.shape, device=X.device) < dropout).to(X.dtype)
+            return mask * X / (1.0 - dropout)
+        """, caught_by="mask_statistics"),
+    Bug("dropout.dropout_layer", "no special case for p = 1 (divides by zero)", """
+        def dropout_layer(X, dropout):
+            assert 0 <= dropout <= 1
+            mask = (torch.rand(X.shape, device=X.device) > dropout).to(X.dtype)
+            return mask * X / (1.0 - dropout)
+        """, caught_by=("book_example", "edge_cases")),
+    Bug("dropout.dropout_layer", "p outside [0, 1] accepted", """
+        def dropout_layer(X, dropout):
+            if dropout >= 1:
+                return torch.zeros_like(X)
+            if dropout <= 0:
+                return X
+            mask = (torch.rand(X.shape, device=X.device) > dropout).to(X.dtype)
+            return mask * X / (1.0 - dropout)
+        """, caught_by="edge_cases"),
+    Bug("dropout.dropout_layer", "the same mask every call (a freshly seeded generator)", """
+        def dropout_layer(X, dropout):
+            assert 0 <= dropout <= 1
+            if dropout == 1:
+                return torch.zeros_like(X)
+            if dropout == 0:
+                return X
+            draws = torch.rand(X.shape, generator=torch.Generator().manual_seed(0)).to(X.device)
+            return (draws > dropout).to(X.dtype) * X / (1.0 - dropout)
+        """, caught_by="mask_statistics"),
+    Bug("dropout.dropout_layer", "masks X in place", """
+        def dropout_layer(X, dropout):
+            assert 0 <= dropout <= 1
+            if dropout == 1:
+                return torch.zeros_like(X)
+            if dropout == 0:
+                return X
+            with torch.no_grad():
+                return X.mul_((torch.rand(X.shape, device=X.device) > dropout).to(X.dtype)).div_(1.0 - dropout)
+        """, caught_by=("mask_statistics", "gradient")),
+    Bug("dropout.dropout_layer", "calls F.dropout", """
+        import torch.nn.functional as F
+        def dropout_layer(X, dropout):
+            assert 0 <= dropout <= 1
+            return F.dropout(X, dropout, training=True)
+        """, caught_by="no_builtin"),
+    Bug("dropout.dropout_layer", "the mask made with torch.rand(X.shape).float(): float32, on the CPU", """
+        def dropout_layer(X, dropout):
+            assert 0 <= dropout <= 1
+            if dropout == 1:
+                return torch.zeros_like(X)
+            if dropout == 0:
+                return X
+            return (torch.rand(X.shape) > dropout).float() * X / (1.0 - dropout)
+        """, caught_by="on_device"),
+    Bug("dropout.Net", "dropout applied in eval mode too", """
+        class Net(Net):
+            def forward(self, X):
+                H1 = dropout_layer(self.relu(self.lin1(X.reshape(-1, self.num_inputs))), self.dropout1)
+                H2 = dropout_layer(self.relu(self.lin2(H1)), self.dropout2)
+                return self.lin3(H2)
+        """, caught_by=("modes", "same_function_and_rates")),
+    Bug("dropout.Net", "the two dropout rates swapped", """
+        class Net(Net):
+            def forward(self, X):
+                H1 = self.relu(self.lin1(X.reshape(-1, self.num_inputs)))
+                if self.training:
+                    H1 = dropout_layer(H1, self.dropout2)
+                H2 = self.relu(self.lin2(H1))
+                if self.training:
+                    H2 = dropout_layer(H2, self.dropout1)
+                return self.lin3(H2)
+        """, caught_by="same_function_and_rates"),
+    Bug("dropout.Net", "the layers kept in a plain Python list (not registered, so never trained)", """
+        class Net(nn.Module):
+            def __init__(self, num_inputs=784, num_outputs=10, num_hiddens1=256, num_hiddens2=256, dropout1=0.2,
+                         dropout2=0.5):
+                super().__init__()
+                self.num_inputs, self.dropouts = num_inputs, (dropout1, dropout2, 0)
+                self.layers = [nn.Linear(num_inputs, num_hiddens1), nn.Linear(num_hiddens1, num_hiddens2),
+                               nn.Linear(num_hiddens2, num_outputs)]
+
+            def forward(self, X):
+                X = X.reshape(-1, self.num_inputs)
+                for i, (layer, p) in enumerate(zip(self.layers, self.dropouts)):
+                    X = layer(X)
+                    if i < 2:
+                        X = torch.relu(X)
+                        if self.training:
+                            X = dropout_layer(X, p)
+                return X
+        """, caught_by=("same_function_and_rates", "reaches_threshold")),
+    # §4.8 Xavier initialisation
+    Bug("initialization.xavier_uniform_", "the bound from fan_in alone", """
+        def xavier_uniform_(tensor, gain=1.0):
+            fan_in = tensor.shape[1] * math.prod(tensor.shape[2:])
+            with torch.no_grad():
+                return tensor.uniform_(-gain * math.sqrt(6 / fan_in), gain * math.sqrt(6 / fan_in))
+        """, caught_by=("linear", "fans_and_variance")),
+    Bug("initialization.xavier_uniform_", "the receptive field of convolutions ignored", """
+        def xavier_uniform_(tensor, gain=1.0):
+            if tensor.dim() < 2:
+                raise ValueError("needs 2 dimensions")
+            bound = gain * math.sqrt(6 / (tensor.shape[0] + tensor.shape[1]))
+            with torch.no_grad():
+                return tensor.uniform_(-bound, bound)
+        """, caught_by="fans_and_variance"),
+    Bug("initialization.xavier_uniform_", "normal with the Xavier std instead of uniform", """
+        def xavier_uniform_(tensor, gain=1.0):
+            if tensor.dim() < 2:
+                raise ValueError("needs 2 dimensions")
+            receptive = math.prod(tensor.shape[2:])
+            std = gain * math.sqrt(2 / ((tensor.shape[0] + tensor.shape[1]) * receptive))
+            with torch.no_grad():
+                return tensor.normal_(0, std)
+        """, caught_by=("linear", "fans_and_variance")),
+    Bug("initialization.xavier_uniform_", "calls nn.init.xavier_uniform_", """
+        from torch import nn
+        def xavier_uniform_(tensor, gain=1.0):
+            return nn.init.xavier_uniform_(tensor, gain)
+        """, caught_by="parameter_and_rules"),
+    Bug("initialization.xavier_uniform_", "returns a new tensor instead of filling the given one", """
+        def xavier_uniform_(tensor, gain=1.0):
+            if tensor.dim() < 2:
+                raise ValueError("needs 2 dimensions")
+            receptive = math.prod(tensor.shape[2:])
+            bound = gain * math.sqrt(6 / ((tensor.shape[0] + tensor.shape[1]) * receptive))
+            return (torch.rand(tensor.shape) * 2 - 1) * bound
+        """, caught_by=("linear", "fans_and_variance", "parameter_and_rules")),
+    # §4.10 Kaggle house prices
+    Bug("kaggle_house.preprocess", "missing values filled with 0 before standardising", """
+        def preprocess(train_data, test_data):
+            features = pd.concat((train_data.iloc[:, 1:-1], test_data.iloc[:, 1:]))
+            numeric = features.select_dtypes(include="number").columns
+            features[numeric] = features[numeric].fillna(0).apply(lambda x: (x - x.mean()) / x.std())
+            features = pd.get_dummies(features, dummy_na=True).astype("float32")
+            values = torch.tensor(features.values, dtype=torch.float32)
+            labels = torch.tensor(train_data["SalePrice"].values.reshape(-1, 1), dtype=torch.float32)
+            return values[:train_data.shape[0]], values[train_data.shape[0]:], labels
+        """, caught_by="matches_reference"),
+    Bug("kaggle_house.preprocess", "training and test sets encoded separately", """
+        def preprocess(train_data, test_data):
+            def encode(features):
+                numeric = features.select_dtypes(include="number").columns
+                features[numeric] = features[numeric].apply(lambda x: (x - x.mean()) / x.std()).fillna(0)
+                return torch.tensor(pd.get_dummies(features, dummy_na=True).astype("float32").values)
+            labels = torch.tensor(train_data["SalePrice"].values.reshape(-1, 1), dtype=torch.float32)
+            return encode(train_data.iloc[:, 1:-1].copy()), encode(test_data.iloc[:, 1:].copy()), labels
+        """, caught_by=("shapes", "matches_reference")),
+    Bug("kaggle_house.preprocess", "dummy_na forgotten", """
+        def preprocess(train_data, test_data):
+            features = pd.concat((train_data.iloc[:, 1:-1], test_data.iloc[:, 1:]))
+            numeric = features.select_dtypes(include="number").columns
+            features[numeric] = features[numeric].apply(lambda x: (x - x.mean()) / x.std()).fillna(0)
+            features = pd.get_dummies(features).astype("float32")
+            values = torch.tensor(features.values, dtype=torch.float32)
+            labels = torch.tensor(train_data["SalePrice"].values.reshape(-1, 1), dtype=torch.float32)
+            return values[:train_data.shape[0]], values[train_data.shape[0]:], labels
+        """, caught_by="matches_reference"),
+    Bug("kaggle_house.log_rmse", "no clamp: predictions below 1 give negative logs", """
+        def log_rmse(net, features, labels):
+            with torch.no_grad():
+                return torch.sqrt(nn.functional.mse_loss(torch.log(net(features)), torch.log(labels))).item()
+        """, caught_by=("example", "matches_reference")),
+    Bug("kaggle_house.log_rmse", "no square root", """
+        def log_rmse(net, features, labels):
+            with torch.no_grad():
+                preds = torch.clamp(net(features), 1, float("inf"))
+                return nn.functional.mse_loss(torch.log(preds), torch.log(labels)).item()
+        """, caught_by=("example", "matches_reference")),
+    Bug("kaggle_house.log_rmse", "returns a tensor", """
+        def log_rmse(net, features, labels):
+            with torch.no_grad():
+                preds = torch.clamp(net(features), 1, float("inf"))
+                return torch.sqrt(nn.functional.mse_loss(torch.log(preds), torch.log(labels)))
+        """, caught_by="matches_reference"),
+    Bug("kaggle_house.get_net", "no bias", """
+        def get_net(in_features):
+            return nn.Sequential(nn.Linear(in_features, 1, bias=False))
+        """, caught_by="same_function"),
+    Bug("kaggle_house.get_net", "an output per feature", """
+        def get_net(in_features):
+            return nn.Sequential(nn.Linear(in_features, in_features))
+        """, caught_by=("shape", "same_function")),
+    Bug("kaggle_house.train", "the losses recorded before each epoch's updates", """
+        def train(net, train_features, train_labels, test_features, test_labels, num_epochs, learning_rate,
+                  weight_decay, batch_size):
+            train_ls, test_ls = [], []
+            loss = nn.MSELoss()
+            optimizer = torch.optim.Adam(net.parameters(), lr=learning_rate, weight_decay=weight_decay)
+            for _ in range(num_epochs):
+                train_ls.append(log_rmse(net, train_features, train_labels))
+                if test_labels is not None:
+                    test_ls.append(log_rmse(net, test_features, test_labels))
+                for X, y in TensorBatches((train_features, train_labels), batch_size):
+                    optimizer.zero_grad()
+                    loss(net(X), y).backward()
+                    optimizer.step()
+            return train_ls, test_ls
+        """, caught_by="kaggle_train_learns_and_reports"),
+    Bug("kaggle_house.train", "plain SGD instead of Adam", """
+        def train(net, train_features, train_labels, test_features, test_labels, num_epochs, learning_rate,
+                  weight_decay, batch_size):
+            train_ls, test_ls = [], []
+            loss = nn.MSELoss()
+            optimizer = torch.optim.SGD(net.parameters(), lr=learning_rate, weight_decay=weight_decay)
+            for _ in range(num_epochs):
+                for X, y in TensorBatches((train_features, train_labels), batch_size):
+                    optimizer.zero_grad()
+                    loss(net(X), y).backward()
+                    optimizer.step()
+                train_ls.append(log_rmse(net, train_features, train_labels))
+                if test_labels is not None:
+                    test_ls.append(log_rmse(net, test_features, test_labels))
+            return train_ls, test_ls
+        """, caught_by="kaggle_train_learns_and_reports"),
+    Bug("kaggle_house.train", "the test loss computed even without test labels", """
+        def train(net, train_features, train_labels, test_features, test_labels, num_epochs, learning_rate,
+                  weight_decay, batch_size):
+            train_ls, test_ls = [], []
+            loss = nn.MSELoss()
+            optimizer = torch.optim.Adam(net.parameters(), lr=learning_rate, weight_decay=weight_decay)
+            for _ in range(num_epochs):
+                for X, y in TensorBatches((train_features, train_labels), batch_size):
+                    optimizer.zero_grad()
+                    loss(net(X), y).backward()
+                    optimizer.step()
+                train_ls.append(log_rmse(net, train_features, train_labels))
+                test_ls.append(log_rmse(net, test_features, test_labels))
+            return train_ls, test_ls
+        """, caught_by="kaggle_train_returns"),
+    Bug("kaggle_house.get_k_fold_data", "slices one row too long: neighbouring folds overlap", """
+        def get_k_fold_data(k, i, X, y):
+            assert k > 1
+            fold_size = X.shape[0] // k
+            parts = [(X[j * fold_size:(j + 1) * fold_size + 1], y[j * fold_size:(j + 1) * fold_size + 1])
+                     for j in range(k)]
+            rest = parts[:i] + parts[i + 1:]
+            return torch.cat([p[0] for p in rest]), torch.cat([p[1] for p in rest]), parts[i][0], parts[i][1]
+        """, caught_by=("example", "partition")),
+    Bug("kaggle_house.get_k_fold_data", "the validation fold left in the training data", """
+        def get_k_fold_data(k, i, X, y):
+            assert k > 1
+            fold_size = X.shape[0] // k
+            idx = slice(i * fold_size, (i + 1) * fold_size)
+            return X[:k * fold_size], y[:k * fold_size], X[idx], y[idx]
+        """, caught_by=("example", "partition")),
+    Bug("kaggle_house.get_k_fold_data", "k <= 1 accepted", """
+        def get_k_fold_data(k, i, X, y):
+            fold_size = X.shape[0] // k
+            parts = [(X[j * fold_size:(j + 1) * fold_size], y[j * fold_size:(j + 1) * fold_size]) for j in range(k)]
+            rest = parts[:i] + parts[i + 1:] or [(X[:0], y[:0])]
+            return torch.cat([p[0] for p in rest]), torch.cat([p[1] for p in rest]), parts[i][0], parts[i][1]
+        """, caught_by="partition"),
+    Bug("kaggle_house.k_fold", "sums over the folds instead of means", """
+        def k_fold(k, X_train, y_train, num_epochs, learning_rate, weight_decay, batch_size):
+            train_sum, valid_sum = 0.0, 0.0
+            for i in range(k):
+                data = get_k_fold_data(k, i, X_train, y_train)
+                train_ls, valid_ls = train(get_net(X_train.shape[1]), *data, num_epochs, learning_rate,
+                                           weight_decay, batch_size)
+                train_sum, valid_sum = train_sum + train_ls[-1], valid_sum + valid_ls[-1]
+            return train_sum, valid_sum
+        """, caught_by="reaches_threshold"),
+    Bug("kaggle_house.k_fold", "returns a list of tensors", """
+        def k_fold(k, X_train, y_train, num_epochs, learning_rate, weight_decay, batch_size):
+            results = []
+            for i in range(k):
+                data = get_k_fold_data(k, i, X_train, y_train)
+                train_ls, valid_ls = train(get_net(X_train.shape[1]), *data, num_epochs, learning_rate,
+                                           weight_decay, batch_size)
+                results.append(torch.tensor([train_ls[-1], valid_ls[-1]]))
+            return list(torch.stack(results).mean(0))
+        """, caught_by="returns"),
+]

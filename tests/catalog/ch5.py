@@ -1,0 +1,329 @@
+"""Chapter 5: realistic wrong implementations, and the checks that must catch them."""
+from catalog import Bug
+
+BUGS = [
+    # §5.1 layers and blocks
+    Bug("layers_and_blocks.MLP", "ReLU forgotten", """
+        class MLP(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.hidden = nn.Linear(20, 256)
+                self.output = nn.Linear(256, 10)
+
+            def forward(self, X):
+                return self.output(self.hidden(X))
+        """, caught_by="same_function"),
+    Bug("layers_and_blocks.MLP", "hidden layer of 128 units", """
+        class MLP(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.hidden = nn.Linear(20, 128)
+                self.output = nn.Linear(128, 10)
+
+            def forward(self, X):
+                return self.output(F.relu(self.hidden(X)))
+        """, caught_by=("book_example", "same_function")),
+    Bug("layers_and_blocks.MLP", "layers given other names than hidden and output", """
+        class MLP(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc1 = nn.Linear(20, 256)
+                self.fc2 = nn.Linear(256, 10)
+
+            def forward(self, X):
+                return self.fc2(F.relu(self.fc1(X)))
+        """, caught_by="same_function"),
+    Bug("layers_and_blocks.MySequential", "blocks kept in a plain Python list", """
+        class MySequential(nn.Module):
+            def __init__(self, *args):
+                super().__init__()
+                self.blocks = list(args)
+
+            def forward(self, X):
+                for block in self.blocks:
+                    X = block(X)
+                return X
+        """, caught_by=("book_example", "registers_in_order")),
+    Bug("layers_and_blocks.MySequential", "blocks applied in reverse order", """
+        class MySequential(nn.Module):
+            def __init__(self, *args):
+                super().__init__()
+                for idx, module in enumerate(args):
+                    self.add_module(str(idx), module)
+
+            def forward(self, X):
+                for block in reversed(list(self.children())):
+                    X = block(X)
+                return X
+        """, caught_by="registers_in_order"),
+    Bug("layers_and_blocks.MySequential", "only the last block applied", """
+        class MySequential(nn.Module):
+            def __init__(self, *args):
+                super().__init__()
+                for idx, module in enumerate(args):
+                    self._modules[str(idx)] = module
+
+            def forward(self, X):
+                return list(self.children())[-1](X)
+        """, caught_by=("book_example", "registers_in_order")),
+    Bug("layers_and_blocks.FixedHiddenMLP", "rand_weight a plain attribute, as in the book", """
+        class FixedHiddenMLP(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.rand_weight = torch.rand((20, 20), requires_grad=False)
+                self.linear = nn.Linear(20, 20)
+
+            def forward(self, X):
+                X = F.relu(self.linear(X) @ self.rand_weight + 1)
+                X = self.linear(X)
+                while X.abs().sum() > 1:
+                    X /= 2
+                return X.sum()
+        """, caught_by="same_function"),
+    Bug("layers_and_blocks.FixedHiddenMLP", "rand_weight a trainable nn.Parameter", """
+        class FixedHiddenMLP(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.rand_weight = nn.Parameter(torch.rand((20, 20)))
+                self.linear = nn.Linear(20, 20)
+
+            def forward(self, X):
+                X = F.relu(self.linear(X) @ self.rand_weight + 1)
+                X = self.linear(X)
+                while X.abs().sum() > 1:
+                    X = X / 2
+                return X.sum()
+        """, caught_by="same_function"),
+    Bug("layers_and_blocks.FixedHiddenMLP", "the halving loop forgotten", """
+        class FixedHiddenMLP(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.register_buffer("rand_weight", torch.rand((20, 20)))
+                self.linear = nn.Linear(20, 20)
+
+            def forward(self, X):
+                X = F.relu(self.linear(X) @ self.rand_weight + 1)
+                return self.linear(X).sum()
+        """, caught_by="same_function"),
+    Bug("layers_and_blocks.FixedHiddenMLP", "returns X instead of X.sum()", """
+        class FixedHiddenMLP(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.register_buffer("rand_weight", torch.rand((20, 20)))
+                self.linear = nn.Linear(20, 20)
+
+            def forward(self, X):
+                X = F.relu(self.linear(X) @ self.rand_weight + 1)
+                X = self.linear(X)
+                while X.abs().sum() > 1:
+                    X = X / 2
+                return X
+        """, caught_by=("book_example", "same_function")),
+    Bug("layers_and_blocks.NestMLP", "the inner ReLUs forgotten", """
+        class NestMLP(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.net = nn.Sequential(nn.Linear(20, 64), nn.Linear(64, 32))
+                self.linear = nn.Linear(32, 16)
+
+            def forward(self, X):
+                return self.linear(self.net(X))
+        """, caught_by="same_function"),
+    Bug("layers_and_blocks.NestMLP", "the final linear layer never applied", """
+        class NestMLP(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.net = nn.Sequential(nn.Linear(20, 64), nn.ReLU(), nn.Linear(64, 32), nn.ReLU())
+                self.linear = nn.Linear(32, 16)
+
+            def forward(self, X):
+                return self.net(X)
+        """, caught_by=("book_example", "same_function")),
+    Bug("layers_and_blocks.chimera", "FixedHiddenMLP left out", """
+        def chimera():
+            return nn.Sequential(NestMLP(), nn.Linear(16, 20))
+        """, caught_by=("book_example", "same_function")),
+    Bug("layers_and_blocks.chimera", "a ReLU slipped in after the middle layer", """
+        def chimera():
+            return nn.Sequential(NestMLP(), nn.Linear(16, 20), nn.ReLU(), FixedHiddenMLP())
+        """, caught_by=("book_example", "same_function")),
+    # §5.2 parameter management
+    Bug("parameters.init_normal", "std 1 instead of 0.01", """
+        def init_normal(m):
+            if isinstance(m, nn.Linear):
+                nn.init.normal_(m.weight)
+                nn.init.zeros_(m.bias)
+        """, caught_by=("book_example", "statistics")),
+    Bug("parameters.init_normal", "every module with a weight re-initialised", """
+        def init_normal(m):
+            if hasattr(m, "weight"):
+                nn.init.normal_(m.weight, std=0.01)
+                nn.init.zeros_(m.bias)
+        """, caught_by="statistics"),
+    Bug("parameters.init_normal", "bias left as it was", """
+        def init_normal(m):
+            if isinstance(m, nn.Linear):
+                nn.init.normal_(m.weight, std=0.01)
+        """, caught_by=("book_example", "statistics")),
+    Bug("parameters.init_constant", "bias set to 1 as well", """
+        def init_constant(m):
+            if isinstance(m, nn.Linear):
+                nn.init.constant_(m.weight, 1)
+                nn.init.constant_(m.bias, 1)
+        """, caught_by=("book_example", "every_linear")),
+    Bug("parameters.init_constant", "applied to convolutions too", """
+        def init_constant(m):
+            if isinstance(m, (nn.Linear, nn.Conv2d)):
+                nn.init.constant_(m.weight, 1)
+                nn.init.zeros_(m.bias)
+        """, caught_by="every_linear"),
+    Bug("parameters.my_init", "keeps |w| < 5 and zeroes the rest (the mask inverted)", """
+        def my_init(m):
+            if isinstance(m, nn.Linear):
+                nn.init.uniform_(m.weight, -10, 10)
+                with torch.no_grad():
+                    m.weight *= m.weight.abs() < 5
+        """, caught_by=("book_example", "statistics")),
+    Bug("parameters.my_init", "a new Parameter instead of changing the weight in place", """
+        def my_init(m):
+            if isinstance(m, nn.Linear):
+                w = torch.empty_like(m.weight).uniform_(-10, 10)
+                m.weight = nn.Parameter(w * (w.abs() >= 5))
+        """, caught_by="statistics"),
+    Bug("parameters.my_init", "U(-5, 5) ... then the mask keeps almost nothing", """
+        def my_init(m):
+            if isinstance(m, nn.Linear):
+                nn.init.uniform_(m.weight, -5, 5)
+                with torch.no_grad():
+                    m.weight *= m.weight.abs() >= 5
+        """, caught_by="statistics"),
+    Bug("parameters.tied_net", "two separate layers instead of one shared", """
+        def tied_net():
+            return nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 8), nn.ReLU(), nn.Linear(8, 8), nn.ReLU(),
+                                 nn.Linear(8, 1))
+        """, caught_by=("book_example", "gradients_accumulate")),
+    Bug("parameters.tied_net", "a copy of the shared layer (same start, separate parameters)", """
+        import copy
+        def tied_net():
+            shared = nn.Linear(8, 8)
+            return nn.Sequential(nn.Linear(4, 8), nn.ReLU(), shared, nn.ReLU(), copy.deepcopy(shared), nn.ReLU(),
+                                 nn.Linear(8, 1))
+        """, caught_by=("book_example", "gradients_accumulate")),
+    # §5.4 custom layers
+    Bug("custom_layers.CenteredLayer", "centred per row", """
+        class CenteredLayer(nn.Module):
+            def forward(self, X):
+                return X - X.mean(dim=-1, keepdim=True)
+        """, caught_by="matches_reference"),
+    Bug("custom_layers.CenteredLayer", "the mean detached", """
+        class CenteredLayer(nn.Module):
+            def forward(self, X):
+                return X - X.mean().item()
+        """, caught_by="matches_reference"),
+    Bug("custom_layers.CenteredLayer", "divides by the mean instead of subtracting it", """
+        class CenteredLayer(nn.Module):
+            def forward(self, X):
+                return X / X.mean()
+        """, caught_by=("book_example", "matches_reference")),
+    Bug("custom_layers.MyLinear", "the book's .data: no gradient reaches the parameters", """
+        class MyLinear(nn.Module):
+            def __init__(self, in_units, units):
+                super().__init__()
+                self.weight = nn.Parameter(torch.randn(in_units, units))
+                self.bias = nn.Parameter(torch.randn(units,))
+
+            def forward(self, X):
+                return F.relu(torch.matmul(X, self.weight.data) + self.bias.data)
+        """, caught_by="learns"),
+    Bug("custom_layers.MyLinear", "plain tensors instead of nn.Parameter", """
+        class MyLinear(nn.Module):
+            def __init__(self, in_units, units):
+                super().__init__()
+                self.weight = torch.randn(in_units, units, requires_grad=True)
+                self.bias = torch.randn(units, requires_grad=True)
+
+            def forward(self, X):
+                return F.relu(X @ self.weight + self.bias)
+        """, caught_by="learns"),
+    Bug("custom_layers.MyLinear", "weight stored as (units, in_units) and used as such", """
+        class MyLinear(nn.Module):
+            def __init__(self, in_units, units):
+                super().__init__()
+                self.weight = nn.Parameter(torch.randn(units, in_units))
+                self.bias = nn.Parameter(torch.randn(units))
+
+            def forward(self, X):
+                return F.relu(X @ self.weight.T + self.bias)
+        """, caught_by=("book_example", "learns")),
+    # §5.5 file I/O
+    Bug("file_io.save_tensors", "saved with numpy (np.save): torch.load cannot read it", """
+        import numpy as np
+        def save_tensors(obj, path):
+            with open(path, "wb") as f:
+                np.save(f, obj.numpy() if isinstance(obj, torch.Tensor) else np.array(obj, dtype=object),
+                        allow_pickle=True)
+        """, caught_by=("book_example", "round_trips")),
+    Bug("file_io.save_tensors", "a dict saved as the list of its values", """
+        def save_tensors(obj, path):
+            torch.save(list(obj.values()) if isinstance(obj, dict) else obj, path)
+        """, caught_by="round_trips"),
+    Bug("file_io.load_tensors", "weights_only=False: a file holding code is loaded", """
+        def load_tensors(path, device="cpu"):
+            return torch.load(path, map_location=device, weights_only=False)
+        """, caught_by="round_trips_and_safety"),
+    Bug("file_io.load_tensors", "a list loaded back as a tuple of its first item", """
+        def load_tensors(path, device="cpu"):
+            obj = torch.load(path, map_location=device, weights_only=True)
+            return obj[:1] if isinstance(obj, list) else obj
+        """, caught_by=("book_example", "round_trips_and_safety")),
+    Bug("file_io.load_tensors", "device ignored... and dict keys turned into a list", """
+        def load_tensors(path, device="cpu"):
+            obj = torch.load(path, weights_only=True)
+            return list(obj.values()) if isinstance(obj, dict) else obj
+        """, caught_by="round_trips_and_safety"),
+    Bug("file_io.save_params", "saves the whole module, not its state_dict", """
+        def save_params(net, path):
+            torch.save(net, path)
+        """, caught_by=("book_example", "state_dict")),
+    Bug("file_io.save_params", "saves the list of parameters (buffers and names lost)", """
+        def save_params(net, path):
+            torch.save([p.detach() for p in net.parameters()], path)
+        """, caught_by=("book_example", "state_dict")),
+    Bug("file_io.load_params", "returns what load_state_dict returns", """
+        def load_params(net, path):
+            return net.load_state_dict(torch.load(path, weights_only=True))
+        """, caught_by=("book_example", "fresh_model")),
+    Bug("file_io.load_params", "eval mode forgotten", """
+        def load_params(net, path):
+            net.load_state_dict(torch.load(path, weights_only=True))
+            return net
+        """, caught_by="fresh_model"),
+    Bug("file_io.load_params", "strict=False: missing parameters silently keep their random values", """
+        def load_params(net, path):
+            net.load_state_dict(torch.load(path, weights_only=True), strict=False)
+            return net.eval()
+        """, caught_by="fresh_model"),
+    # §5.6 GPUs
+    Bug("gpu.try_gpu", "returns a string", """
+        def try_gpu(i=0):
+            return f"cuda:{i}" if torch.cuda.device_count() >= i + 1 else "cpu"
+        """, caught_by=("here", "counts")),
+    Bug("gpu.try_gpu", "off by one: GPU i used when only i GPUs exist", """
+        def try_gpu(i=0):
+            if torch.cuda.device_count() >= i:
+                return torch.device(f"cuda:{i}")
+            return torch.device("cpu")
+        """, caught_by=("here", "counts")),
+    Bug("gpu.try_gpu", "ignores i", """
+        def try_gpu(i=0):
+            return torch.device("cuda:0") if torch.cuda.device_count() else torch.device("cpu")
+        """, caught_by="counts"),
+    Bug("gpu.try_all_gpus", "an empty list without GPUs", """
+        def try_all_gpus():
+            return [torch.device(f"cuda:{i}") for i in range(torch.cuda.device_count())]
+        """, caught_by=("here", "counts")),
+    Bug("gpu.try_all_gpus", "only the first GPU", """
+        def try_all_gpus():
+            return [torch.device("cuda:0")] if torch.cuda.device_count() else [torch.device("cpu")]
+        """, caught_by="counts"),
+]
