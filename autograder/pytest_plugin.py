@@ -191,12 +191,14 @@ def points_table(results: list[dict]) -> list[str]:
         if not rows:
             continue
         lines.append(f"{chapter} {book.CHAPTERS[chapter]}")
-        lines.append(f"  {'exercise':<28}{'points':>12}   first failing check")
-        order = {e.name: e.order for e in EXERCISES.get(chapter, {}).values()}
-        exercises_seen = sorted({r["exercise"] for r in rows}, key=lambda e: order.get(e, 0))
+        lines.append(f"  {'exercise':<34}{'points':>10}   first failing check")
+        exercises = {f"{e.module}.{e.name}": e for e in EXERCISES.get(chapter, {}).values()}
+        names = [e.name for e in exercises.values()]
+        seen = sorted({f"{r['module']}.{r['exercise']}" for r in rows},
+                      key=lambda k: exercises[k].order if k in exercises else 0)
         total, possible, skipped = 0.0, 0.0, 0
-        for ex in exercises_seen:
-            mine = [r for r in rows if r["exercise"] == ex]
+        for key in seen:
+            mine = [r for r in rows if f"{r['module']}.{r['exercise']}" == key]
             counted = [r for r in mine if r["outcome"] != "skipped"]
             skipped += len(mine) - len(counted)
             earned, worth = sum(r["earned"] for r in counted), sum(r["points"] for r in counted)
@@ -205,9 +207,11 @@ def points_table(results: list[dict]) -> list[str]:
             note = f"[{failed['check']}] {failed['message'].splitlines()[0]}" if failed else ""
             if len(note) > 90:
                 note = note[:87] + "..."
-            lines.append(f"  {ex:<28}{_pts(earned):>6} / {_pts(worth):<5}  {note}")
+            name = key.rsplit(".", 1)[1]
+            label = name if names.count(name) == 1 else key
+            lines.append(f"  {label:<34}{_pts(earned):>4} / {_pts(worth):<5}  {note}")
         extra = f"  ({skipped} GPU/skipped checks not counted)" if skipped else ""
-        lines.append(f"  {'total ' + chapter:<28}{_pts(total):>6} / {_pts(possible):<5}{extra}")
+        lines.append(f"  {'total ' + chapter:<34}{_pts(total):>4} / {_pts(possible):<5}{extra}")
     return lines
 
 
