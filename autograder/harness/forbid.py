@@ -1,5 +1,8 @@
 """Forbidden shortcuts: record what the code under test really called.
 
+Pure-Python library functions (``torch.broadcast_shapes``, ``nn.init.*``) pass
+neither recorder: ``library_calls`` sees them with a profile hook.
+
 Two recorders run together, so renaming or aliasing a function does not hide it:
 a ``TorchFunctionMode`` sees the Python-level API (``torch.softmax``,
 ``F.softmax``, ``Tensor.softmax``, ...), and a ``TorchDispatchMode`` sees the
@@ -8,7 +11,11 @@ ATen operators that every route ends in (``aten._softmax``, ``torch.ops.aten...`
 from __future__ import annotations
 
 import dataclasses
+import gc
+import sys
+from pathlib import Path
 
+import numpy as np
 import torch
 from torch.overrides import TorchFunctionMode
 from torch.utils._python_dispatch import TorchDispatchMode
@@ -59,3 +66,37 @@ def assert_no_forbidden_calls(fn, *args, forbidden: Forbidden, what: str, **kwar
         raise AssertionError(f"{what} must not use {forbidden.label}, but it called {', '.join(hits)}: "
                              "the exercise is to write it from more basic operations")
     return result
+
+
+def library_calls(fn, *args, libraries=(torch, np), **kwargs):
+    """Run ``fn`` and return ``(result, names)``: the functions of ``libraries`` it entered from outside them.
+
+    Names are dotted (``torch.functional.broadcast_shapes``, ``torch.nn.init.xavier_uniform_``,
+    ``torch.rand``): Python functions where the call crosses into the library,
+    and C functions of the library called from outside it.
+    """
+    roots = tuple(str(Path(m.__file__).parent) for m in libraries)
+    prefixes = tuple(m.__name__ for m in libraries)
+    seen = set()
+
+    def inside(frame):
+        return frame is not None and frame.f_code.co_filename.startswith(roots)
+
+    def profiler(frame, event, arg):
+        if event == "call" and inside(frame) and not inside(frame.f_back):  # entry points only
+            seen.add(f"{frame.f_globals.get('__name__', '?')}.{frame.f_code.co_name}")
+        elif event == "c_call" and not inside(frame):
+            module = getattr(arg, "__module__", None) or ""
+            if module.split(".")[0] in prefixes:
+                seen.add(f"{module}.{arg.__name__}")
+
+    previous, collecting = sys.getprofile(), gc.isenabled()
+    gc.disable()  # a collection could run some library's __del__ in the middle: not the student's call
+    sys.setprofile(profiler)
+    try:
+        result = fn(*args, **kwargs)
+    finally:
+        sys.setprofile(previous)
+        if collecting:
+            gc.enable()
+    return result, seen

@@ -1,9 +1,6 @@
 """Chapter 2 (预备知识), hidden checks: reference comparisons, gradients, edge cases, inputs left
 unchanged, forbidden shortcuts and speed."""
-import gc
 import io
-import sys
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -11,7 +8,7 @@ import torch
 import torch.nn.functional as F
 
 import autograder.checks.public.ch2  # noqa: F401  (declares the exercises)
-from autograder.harness import (SEEDS, Forbidden, assert_close, assert_gradients_match, assert_matches_reference,
+from autograder.harness import (SEEDS, library_calls, Forbidden, assert_close, assert_gradients_match, assert_matches_reference,
                                 assert_no_forbidden_calls, assert_tensor, check, randint, randn, reference, shape,
                                 speed_check)
 
@@ -80,33 +77,6 @@ def broadcastable_pair(seed):
     return tuple(shapes)
 
 
-def _library_calls(fn, *args):
-    """Run ``fn(*args)``; return its result and the torch/numpy functions it reached (Python or C)."""
-    roots = tuple(str(Path(m.__file__).parent) for m in (torch, np))
-    seen = set()
-
-    def inside(frame):
-        return frame is not None and frame.f_code.co_filename.startswith(roots)
-
-    def profiler(frame, event, arg):
-        if event == "call" and inside(frame) and not inside(frame.f_back):  # entry points only
-            seen.add(f"{frame.f_globals.get('__name__', '?')}.{frame.f_code.co_name}")
-        elif event == "c_call" and not inside(frame):
-            module = getattr(arg, "__module__", None) or ""
-            if module.split(".")[0] in ("torch", "numpy"):
-                seen.add(f"{module}.{arg.__name__}")
-    previous, collecting = sys.getprofile(), gc.isenabled()
-    gc.disable()  # a collection could run some library's __del__ in the middle: not the student's call
-    sys.setprofile(profiler)
-    try:
-        result = fn(*args)
-    finally:
-        sys.setprofile(previous)
-        if collecting:
-            gc.enable()
-    return result, seen
-
-
 @check("data_manipulation.broadcast_shape", points=2)
 def check_broadcast_shape_matches_torch(broadcast_shape):
     pairs = [broadcastable_pair(seed) for seed in range(40)] + [((2, 3), (3,)), ((), (4, 1)), ((5, 0), (1,)),
@@ -137,7 +107,7 @@ def check_broadcast_shape_matches_torch(broadcast_shape):
 
 @check("data_manipulation.broadcast_shape")
 def check_broadcast_shape_plain_python(broadcast_shape):
-    _, called = _library_calls(broadcast_shape, (4, 1, 3), (5, 1))
+    _, called = library_calls(broadcast_shape, (4, 1, 3), (5, 1))
     assert not called, (f"broadcast_shape must work out the shape from the tuples with plain Python, but it "
                         f"called {', '.join(sorted(called)[:5])}: no torch.broadcast_shapes, no tensors, no numpy")
 

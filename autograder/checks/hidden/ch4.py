@@ -1,8 +1,6 @@
 """Chapter 4 (多层感知机), hidden checks: reference comparisons, gradients, edge cases,
 forbidden shortcuts, speed and accuracy thresholds."""
-import contextlib
 import math
-import sys
 
 import pandas as pd
 import torch
@@ -14,7 +12,7 @@ from autograder.checks.public.ch4 import house_frames, poly_data
 from autograder.harness import (SEEDS, Forbidden, assert_close, assert_gradients_match, assert_matches_reference,
                                 assert_no_forbidden_calls, assert_same_function, assert_same_parameter_count,
                                 assert_tensor, assert_unchanged, check, randn, reference, shape, speed_check,
-                                train_to_threshold)
+                                library_calls, single_thread, train_to_threshold)
 from d2lkit import TensorBatches, fashion_mnist_tensors, train_ch3
 
 RELU_FUNCS = Forbidden(
@@ -33,9 +31,6 @@ NORM_FUNCS = Forbidden(
     functions=(torch.norm, torch.Tensor.norm, torch.linalg.norm, torch.linalg.vector_norm),
     aten=("norm", "linalg_vector_norm"))
 # nn.init's functions are plain Python (no torch function or ATen op of their own): seen by their code objects.
-INIT_CODE = {f.__code__: f"nn.init.{f.__name__}" for f in (
-    nn.init.xavier_uniform_, nn.init.xavier_normal_, nn.init.kaiming_uniform_, nn.init.kaiming_normal_,
-    nn.init._calculate_fan_in_and_fan_out, nn.init._calculate_correct_fan)}
 
 FASHION_BUDGET = "10 epochs on the 60,000 training images (batch 256)"
 KAGGLE_BOOK = dict(k=5, num_epochs=100, learning_rate=5, weight_decay=0, batch_size=64)
@@ -43,32 +38,6 @@ KAGGLE_BOOK = dict(k=5, num_epochs=100, learning_rate=5, weight_decay=0, batch_s
 
 def ref(name):
     return reference(f"ch4.{name}")
-
-
-def python_calls(fn, *args, watch):
-    """Run ``fn(*args)``; return the labels of the Python functions in ``watch`` (code -> label) it reached."""
-    seen = set()
-
-    def profile(frame, event, arg):
-        if event == "call" and frame.f_code in watch:
-            seen.add(watch[frame.f_code])
-    sys.setprofile(profile)
-    try:
-        fn(*args)
-    finally:
-        sys.setprofile(None)
-    return seen
-
-
-@contextlib.contextmanager
-def one_thread():
-    """Tiny models train faster on one thread (and much faster on a busy machine)."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(threads)
 
 
 def fashion_history(net, params, epochs=10, lr=0.1):
@@ -210,7 +179,7 @@ def check_evaluate_loss_uneven_batches(evaluate_loss):
        uses={"evaluate_loss": "polynomial_regression.evaluate_loss"})
 def check_poly_train_underfit_and_losses(train):
     features, labels = poly_data(seed=7)
-    with one_thread():
+    with single_thread():
         w, train_loss, test_loss = train(features[:100, :2], features[100:, :2], labels[:100], labels[100:])
     assert_tensor(w, what="w of the linear fit", shape=(2,))
     net = lambda X: X @ w.detach().reshape(-1, 1)  # noqa: E731
@@ -408,7 +377,8 @@ def check_xavier_uniform__fans_and_variance(xavier_uniform_):
 def check_xavier_uniform__parameter_and_rules(xavier_uniform_):
     layer = nn.Linear(50, 30)
     before = layer.weight.detach().clone()
-    used = python_calls(xavier_uniform_, layer.weight, watch=INIT_CODE)
+    _, called = library_calls(xavier_uniform_, layer.weight)
+    used = {name for name in called if name.startswith("torch.nn.init.")}
     assert not used, (f"xavier_uniform_ must not use nn.init, but it called {', '.join(sorted(used))}: the exercise "
                       "is to compute the bound from the fans and draw with tensor.uniform_")
     assert not torch.equal(layer.weight.detach(), before), \
@@ -481,7 +451,7 @@ def check_kaggle_train_learns_and_reports(train):
     X_train, y_train, X_valid, y_valid = house_fold()
     torch.manual_seed(0)
     net = nn.Sequential(nn.Linear(X_train.shape[1], 1))
-    with one_thread():
+    with single_thread():
         train_ls, valid_ls = train(net, X_train, y_train, X_valid, y_valid, 30, 5, 0, 64)
     assert len(train_ls) == len(valid_ls) == 30, f"30 epochs should give 30 losses each, got {len(train_ls)}, {len(valid_ls)}"
     ref_log_rmse = ref("kaggle_house.log_rmse")
@@ -528,7 +498,7 @@ def check_k_fold_reaches_threshold(k_fold, preprocess, get_net, train, get_k_fol
     X, _, y = preprocess(*house_frames())
 
     def history():
-        with one_thread():
+        with single_thread():
             return [k_fold(KAGGLE_BOOK["k"], X, y, KAGGLE_BOOK["num_epochs"], KAGGLE_BOOK["learning_rate"],
                            KAGGLE_BOOK["weight_decay"], KAGGLE_BOOK["batch_size"])]
     train_to_threshold(history, metric=lambda h: h[-1][1], threshold=0.18, higher_is_better=False,

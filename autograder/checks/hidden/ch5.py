@@ -9,7 +9,6 @@ import torch
 from torch import nn
 
 import autograder.checks.public.ch5  # noqa: F401  (declares the exercises)
-from autograder.checks.public.ch5 import small_net
 from autograder.harness import (SEEDS, assert_close, assert_gradients_match, assert_matches_reference,
                                 assert_same_function, assert_same_parameter_count, assert_tensor, check,
                                 load_weights_in_order, randn, reference)

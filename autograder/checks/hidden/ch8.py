@@ -197,7 +197,7 @@ def check_SeqDataLoader_passes_and_iterator(SeqDataLoader, load_corpus_time_mach
     corpus, _ = load_corpus_time_machine(3000)
     for use_random in (False, True):
         loader = SeqDataLoader(5, 6, use_random, 3000)
-        assert loader.corpus == corpus, f"SeqDataLoader(..., max_tokens=3000).corpus should be the first 3,000 tokens"
+        assert loader.corpus == corpus, "SeqDataLoader(..., max_tokens=3000).corpus should be the first 3,000 tokens"
         loader.corpus = list(range(3000))  # positions make adjacency visible
         passes = [list(loader) for _ in range(3)]
         assert all(len(p) >= 90 for p in passes), \
