@@ -79,7 +79,8 @@ def _grading_options(p) -> None:
     p.add_argument("--memory", type=float, default=6, help="GiB of address space per grading process (CPU)")
     p.add_argument("--time-scale", type=float, default=1.0, help="multiplies every check's time limit")
     p.add_argument("--max-check-time", type=float, default=None, help="caps every check's time limit (s)")
-    p.add_argument("--threads", type=int, default=0, help="torch threads per grading process (0: all cores)")
+    p.add_argument("--threads", type=int, default=1,
+                   help="torch threads per grading process (0: cores / jobs); 1 scales best with --jobs")
     p.add_argument("--no-plots", action="store_true", help="no training-curve plots (no reference run)")
     p.add_argument("--cache", type=Path, default=None, help="reference curves cache folder")
 

@@ -26,7 +26,7 @@ class Options:
     limits: Limits = dataclasses.field(default_factory=Limits)
     plots: bool = True
     cache: Path | None = None               # reference curves; default ~/.cache/d2l-exercises/grading
-    threads: int = 0                        # torch threads per child; 0: every core
+    threads: int = 1                        # torch threads per child (0: cores / jobs); 1 scales best with --jobs
 
 
 @dataclasses.dataclass

@@ -131,12 +131,13 @@ class Output:
         return text
 
 
-def child_env(home: Path, threads: int) -> dict:
+def child_env(home: Path) -> dict:
     """A scrubbed environment: nothing of the grader's (tokens, secrets) reaches the child."""
     env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": str(home), "TMPDIR": str(home), "LANG": "C.UTF-8",
            "PYTHONPATH": str(GRADER_ROOT), "PYTHONDONTWRITEBYTECODE": "1", "PYTHONHASHSEED": "0",
-           "MPLBACKEND": "Agg", "D2L_NO_DOWNLOAD": "1", "OMP_NUM_THREADS": str(threads),
-           "MKL_NUM_THREADS": str(threads), "XDG_CACHE_HOME": str(home / ".cache")}
+           "MPLBACKEND": "Agg", "D2L_NO_DOWNLOAD": "1", "XDG_CACHE_HOME": str(home / ".cache")}
+    # No OMP_NUM_THREADS: set, it makes libgomp spin-wait, 10x slower on a busy machine; the child calls
+    # torch.set_num_threads(threads) instead.
     from d2lkit.data import search_dirs
     data = next((d for d in search_dirs() if d.is_dir()), None)
     if data is not None:
@@ -153,7 +154,7 @@ class Child:
         job = {**job, "fd": write_fd, "token": self.token}
         self.proc = subprocess.Popen(
             [*platform.wrapper, sys.executable, "-m", "autograder.grading.child"], cwd=workdir,
-            env=child_env(Path(job["home"]), job["threads"]), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            env=child_env(Path(job["home"])), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT, pass_fds=(write_fd,), start_new_session=True)
         os.close(write_fd)
         self.results, self.buffer, self.killed_for_time = os.fdopen(read_fd, "rb", buffering=0), b"", False
