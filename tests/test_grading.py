@@ -126,3 +126,19 @@ def test_grade_all_on_mixed_submissions_writes_the_gradebook(tmp_path):
     for student in rows:
         valid_results_json(tmp_path / "out" / student / "results.json")
     assert "could not be read" in json.loads((tmp_path / "out" / "dave" / "results.json").read_text())["output"]
+
+
+def test_without_namespaces_the_grader_degrades_and_says_so(tmp_path):
+    """Where the platform gives no namespaces and no user switch (not root, no user namespaces, not Linux),
+    grading still works, with rlimits and a new session only, and the report says what was missing."""
+    from autograder.grading.sandbox import Platform
+    plain = Platform([], False, ["test: no namespaces available"])
+    shutil.copytree(REPO_ROOT / "solutions" / "ch3", tmp_path / "student" / "ch3")
+    with open(tmp_path / "student" / "ch3" / "softmax_regression.py", "a") as f:
+        f.write("\nimport os\n_ref = softmax\ndef softmax(X):\n    os._exit(3)\n")
+    options = Options(chapters=["ch3"], select=["ch3::linreg::book_example", "ch3::softmax::book_example"],
+                      plots=False)
+    result = grade(tmp_path / "student", tmp_path / "out", options, platform=plain)
+    assert result.score == 1
+    assert "exit status 3" in next(r["message"] for r in result.records if r["exercise"] == "softmax")
+    assert "test: no namespaces available" in valid_results_json(tmp_path / "out" / "results.json")["output"]

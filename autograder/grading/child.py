@@ -78,7 +78,6 @@ def _curves(train) -> dict:
 def prepare(job: dict) -> tuple[dict, list[str]]:
     """Import everything trusted, then close the doors; return the checks by id and what was applied."""
     import torch
-    import torch._dynamo  # noqa: F401  (importing it later replaces torch.manual_seed: do it before the snapshot)
     torch.set_num_threads(job["threads"])
     from autograder.harness.loader import solutions
     from autograder.harness.registry import load_chapter

@@ -42,6 +42,7 @@ def student_pyproject() -> str:
         'name = "d2l-exercises"': 'name = "d2l-exercises-student"',
         'include = ["autograder*", "d2lkit*", "solutions*", "exercises*"]': 'include = ["autograder*", "d2lkit*", "exercises*"]',
         'testpaths = ["tests", "exercises"]': 'testpaths = ["exercises"]',
+        '[tool.setuptools.package-data]\nautograder = ["grading/templates/*"]\n\n': '',
     }
     text = re.sub(r'^description = ".*"$', 'description = "Exercises for Dive into Deep Learning (PyTorch): stubs and '
                   'public checks"', text, count=1, flags=re.M)

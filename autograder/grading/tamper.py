@@ -21,6 +21,9 @@ WATCHED_MODULES = ("builtins", "torch", "torch.testing", "torch.nn", "torch.nn.f
                    "math", "operator", "numpy", "numpy.testing", "time", "os", "json", "d2lkit")
 WATCHED_CLASSES = ("torch.Tensor", "torch.nn.Module", "torch._C._VariableFunctions", "torch._C.TensorBase")
 WATCHED_PREFIXES = ("autograder", "d2lkit.")
+# torch replaces these itself when a lazy submodule is imported (torch._dynamo wraps manual_seed):
+# accepted only as a wrapper of the original defined inside torch.
+TORCH_REWRAPS = {("torch", "manual_seed")}
 
 
 def _lookup(dotted: str):
@@ -45,6 +48,16 @@ class Snapshot:
                 self.owners[name] = module
         self.owners.update(extra or {})
         self.ids = {name: self._ids(obj) for name, obj in self.owners.items()}
+        self.originals = {(o, k): getattr(self.owners[o], k) for o, k in TORCH_REWRAPS if o in self.owners}
+
+    def _rewrapped_by_torch(self, owner: str, key: str) -> bool:
+        if (owner, key) not in self.originals:
+            return False
+        import torch
+        new = getattr(self.owners[owner], key, None)
+        source = getattr(getattr(new, "__code__", None), "co_filename", "")
+        return getattr(new, "__wrapped__", None) is self.originals[owner, key] and \
+            source.startswith(str(Path(torch.__file__).parent))
 
     @staticmethod
     def _ids(obj) -> dict[str, int]:
@@ -61,7 +74,7 @@ class Snapshot:
         for name, before in self.ids.items():
             after = self._ids(self.owners[name])
             for key, ident in before.items():
-                if after.get(key) != ident:
+                if after.get(key) != ident and not self._rewrapped_by_torch(name, key):
                     found.append(f"{name}.{key}")
                     if len(found) >= limit:
                         return found
