@@ -19,6 +19,8 @@ import resource
 import sys
 import time
 
+from autograder.grading.sandbox import closed_ancestor
+
 
 def _mount_empty(path: str) -> None:
     """Hide ``path`` from this mount namespace: an empty tmpfs over a folder, /dev/null over a file."""
@@ -31,23 +33,13 @@ def _mount_empty(path: str) -> None:
         raise OSError(ctypes.get_errno(), f"cannot hide {path}")
 
 
-def _blocker(path: str) -> str | None:
-    """The first folder above ``path`` that other users cannot pass through (e.g. /root, mode 0700)."""
-    parts = os.path.realpath(path).split("/")[1:]
-    for i in range(1, len(parts)):
-        folder = "/" + "/".join(parts[:i])
-        if not os.stat(folder).st_mode & 0o001:
-            return folder
-    return None
-
-
 def reopen_for_sandbox_uid(paths: list[str]) -> list[str]:
     """Let the sandbox uid reach ``paths`` (the interpreter, the libraries, the grader) when they sit under
     a folder closed to others: in this mount namespace only, an empty tmpfs replaces that folder and
     each needed path is bind-mounted back into it (the rest of it, e.g. /root/.ssh, stays out of reach)."""
     needed: dict[str, list[str]] = {}
     for path in sorted({os.path.realpath(p) for p in paths if p and os.path.exists(p)}):
-        blocker = _blocker(path)
+        blocker = closed_ancestor(path)
         if blocker and not any(path.startswith(p + "/") for p in needed.get(blocker, [])):
             needed.setdefault(blocker, []).append(path)
     libc = ctypes.CDLL(None, use_errno=True)
@@ -89,9 +81,7 @@ def prepare(job: dict) -> tuple[dict, list[str]]:
                 reference.module(f"{chapter}.{path.stem}")
     applied = []
     if job["uid"] is not None and job["hide"]:
-        reopened = reopen_for_sandbox_uid([sys.prefix, sys.base_prefix, sys.exec_prefix, *sys.path,
-                                           os.path.dirname(os.path.realpath(sys.executable)),
-                                           os.environ.get("D2L_DATA_DIR", "")])
+        reopened = reopen_for_sandbox_uid([*sys.path, *os.environ.get("D2L_GRADER_PATHS", "").split(os.pathsep)])
         if reopened:
             applied.append(f"{', '.join(reopened)} emptied except the interpreter and libraries")
     if job["hide"]:

@@ -26,7 +26,10 @@ def gradescope(grade) -> dict:
               "tags": [r["chapter"], r["kind"]]}
              for r in grade.records if r["outcome"] != "skipped"]
     skipped = [f"{r['id']}: {r['message']}" for r in grade.records if r["outcome"] == "skipped"]
-    output = "\n".join(summary_lines(grade) + [""] + grade.notes + (["", "Not counted:"] + skipped if skipped else []))
+    printed = ["", "What your code printed (the start; all of it is in output.txt):", grade.output[:2000]] \
+        if grade.output.strip() else []
+    output = "\n".join(summary_lines(grade) + [""] + grade.notes + (["", "Not counted:"] + skipped if skipped else [])
+                       + printed)
     return {"score": grade.score, "max_score": grade.max_score, "execution_time": round(grade.seconds, 2),
             "output": output, "visibility": "visible", "stdout_visibility": "hidden", "tests": tests,
             "extra_data": {"student": grade.student, "integrity_flags": grade.flags}}

@@ -77,6 +77,29 @@ class Platform:
         return bool(self.wrapper)
 
 
+def closed_ancestor(path: str) -> str | None:
+    """The first folder above ``path`` that other users cannot pass through (e.g. /root, mode 0700)."""
+    parts = os.path.realpath(path).split("/")[1:]
+    for i in range(1, len(parts)):
+        folder = "/" + "/".join(parts[:i])
+        if not os.stat(folder).st_mode & 0o001:
+            return folder
+    return None
+
+
+def data_dir() -> str:
+    """The data folder the parent would use (passed to the child as D2L_DATA_DIR), or ''."""
+    from d2lkit.data import search_dirs
+    return next((str(d) for d in search_dirs() if d.is_dir()), "")
+
+
+def runtime_paths() -> list[str]:
+    """What the sandbox uid must reach: the interpreter, its libraries, the grader, the data."""
+    data = data_dir()
+    return [p for p in (sys.prefix, sys.base_prefix, sys.exec_prefix, *sys.path, str(GRADER_ROOT), data,
+                        os.path.dirname(os.path.realpath(sys.executable))) if p and os.path.exists(p)]
+
+
 def _works(command: list[str]) -> bool:
     try:
         return subprocess.run(command + ["true"], capture_output=True, timeout=20).returncode == 0
@@ -96,6 +119,9 @@ def detect() -> Platform:
         if _works(userns):
             return Platform(userns, False, ["Linux, not root: user/mount/network/pid namespaces and rlimits; "
                                             "the grader's uid, no process cap"])
+    if hasattr(os, "geteuid") and os.geteuid() == 0 and not any(closed_ancestor(p) for p in runtime_paths()):
+        return Platform([], True, [f"{sys.platform}, root without namespaces: a uid per slot and rlimits; the "
+                                   "network is reachable and world-readable files (solutions!) can be read"])
     return Platform([], False, [f"{sys.platform}: no namespaces available: rlimits, a new session, a scrubbed "
                                 "environment and a private folder only; the network is reachable and the "
                                 "code runs as the grader's user"])
@@ -134,14 +160,13 @@ class Output:
 def child_env(home: Path) -> dict:
     """A scrubbed environment: nothing of the grader's (tokens, secrets) reaches the child."""
     env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": str(home), "TMPDIR": str(home), "LANG": "C.UTF-8",
+           "D2L_GRADER_PATHS": os.pathsep.join(runtime_paths()),
            "PYTHONPATH": str(GRADER_ROOT), "PYTHONDONTWRITEBYTECODE": "1", "PYTHONHASHSEED": "0",
            "MPLBACKEND": "Agg", "D2L_NO_DOWNLOAD": "1", "XDG_CACHE_HOME": str(home / ".cache")}
     # No OMP_NUM_THREADS: set, it makes libgomp spin-wait, 10x slower on a busy machine; the child calls
     # torch.set_num_threads(threads) instead.
-    from d2lkit.data import search_dirs
-    data = next((d for d in search_dirs() if d.is_dir()), None)
-    if data is not None:
-        env["D2L_DATA_DIR"] = str(data)
+    if data_dir():
+        env["D2L_DATA_DIR"] = data_dir()
     return env
 
 
