@@ -35,7 +35,9 @@ def plot_curves(student: dict, reference: dict, path: Path) -> bool:
             ax.set_xlabel("epoch")
             if len(series) > 1 and curve:
                 ax.legend(fontsize=8)
-        axes[row][0].set_ylabel(name[:40] + ("..." if len(name) > 40 else ""), fontsize=8)
+        axes[row][0].set_ylabel(f"curve {row + 1}" if len(names) > 1 else "value")
+    fig.suptitle("\n".join(f"{f'curve {i + 1}: ' if len(names) > 1 else ''}{n}" for i, n in enumerate(names)),
+                 fontsize=9)
     fig.tight_layout()
     fig.savefig(path, dpi=80)
     plt.close(fig)
