@@ -1,7 +1,8 @@
-"""Command line: ``python -m autograder list`` and ``python -m autograder stubs CHAPTER``."""
+"""Command line: ``list``, ``stubs``, ``grade``, ``grade-all`` and ``release`` (``python -m autograder -h``)."""
 from __future__ import annotations
 
 import argparse
+import os
 
 from autograder.harness.registry import EXERCISES, available_chapters, load_chapter
 
@@ -27,6 +28,63 @@ def cmd_stubs(args) -> int:
     return 0
 
 
+def _options(args):
+    from autograder.grading.grade import Options
+    from autograder.grading.sandbox import Limits
+    limits = Limits(memory=int(args.memory * (1 << 30)), time_scale=args.time_scale,
+                    max_check_time=args.max_check_time)
+    return Options(chapters=args.chapters.split(",") if args.chapters else None,
+                   select=args.select.split(",") if args.select else [],
+                   skip_kinds=args.skip.split(",") if args.skip else [], device=args.device, limits=limits,
+                   plots=not args.no_plots, cache=args.cache, threads=args.threads)
+
+
+def cmd_grade(args) -> int:
+    """Grade one submission; exit 0 whatever the score, 1 when the grader itself failed."""
+    from autograder.grading import reports
+    from autograder.grading.grade import grade
+    from autograder.grading.sandbox import GraderError
+    if not args.submission.exists():
+        print(f"no such submission: {args.submission}")
+        return 2
+    try:
+        result = grade(args.submission, args.out, _options(args))
+    except (GraderError, ValueError) as e:
+        print(f"grader error: {e}")
+        return 1
+    print("\n".join(reports.summary_lines(result)))
+    print(f"reports in {args.out}")
+    reports.append_job_summary(result)
+    return 0
+
+
+def cmd_grade_all(args) -> int:
+    from autograder.grading.batch import grade_all
+    return grade_all(args.submissions, args.out, _options(args), jobs=args.jobs)
+
+
+def cmd_release(args) -> int:
+    from autograder.grading.release import write_release
+    files = write_release(args.out_dir, chapters=args.chapters.split(",") if args.chapters else None)
+    print(f"wrote {len(files)} files in {args.out_dir}")
+    return 0
+
+
+def _grading_options(p) -> None:
+    from pathlib import Path
+    p.add_argument("--chapters", help="comma-separated, e.g. 3,6 (default: every chapter)")
+    p.add_argument("--select", help="comma-separated substrings of check ids chN::exercise::check")
+    p.add_argument("--skip", help="comma-separated kinds not to run: speed, accuracy")
+    p.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"))
+    p.add_argument("--memory", type=float, default=6, help="GiB of address space per grading process (CPU)")
+    p.add_argument("--time-scale", type=float, default=1.0, help="multiplies every check's time limit")
+    p.add_argument("--max-check-time", type=float, default=None, help="caps every check's time limit (s)")
+    p.add_argument("--threads", type=int, default=1,
+                   help="torch threads per grading process (0: cores / jobs); 1 scales best with --jobs")
+    p.add_argument("--no-plots", action="store_true", help="no training-curve plots (no reference run)")
+    p.add_argument("--cache", type=Path, default=None, help="reference curves cache folder")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m autograder", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -36,6 +94,22 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("stubs", help="(maintainers) regenerate exercises/CHAPTER from solutions/CHAPTER")
     p.add_argument("chapters", nargs="+")
     p.set_defaults(func=cmd_stubs)
+    from pathlib import Path
+    p = sub.add_parser("grade", help="grade one submission (folder, repository root or .zip), sandboxed")
+    p.add_argument("submission", type=Path)
+    p.add_argument("--out", type=Path, default=Path("grading-report"))
+    _grading_options(p)
+    p.set_defaults(func=cmd_grade)
+    p = sub.add_parser("grade-all", help="grade every submission in a folder, in parallel; write grades.csv")
+    p.add_argument("submissions", type=Path)
+    p.add_argument("--out", type=Path, default=Path("grading-reports"))
+    p.add_argument("--jobs", "-j", type=int, default=os.cpu_count() or 1)
+    _grading_options(p)
+    p.set_defaults(func=cmd_grade_all)
+    p = sub.add_parser("release", help="write the student repository (stubs, public checks, no solutions)")
+    p.add_argument("out_dir", type=Path)
+    p.add_argument("--chapters", help="comma-separated (default: every chapter)")
+    p.set_defaults(func=cmd_release)
     return parser
 
 

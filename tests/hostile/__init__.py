@@ -1,0 +1,150 @@
+"""The hostile catalog: bad and malicious submissions, each with the score it must get and what it must say.
+
+A case is the source appended to a copy of ``solutions/ch3/<module>.py`` (so ``_ref`` names the
+reference function it shadows, captured before the bad definition), graded on a few checks of
+two modules: ``softmax`` (where the hostile code lives) and ``linreg`` (another module, whose
+points must survive whatever ``softmax_regression.py`` does). ``passing`` names the check-id
+substrings that must pass; every other selected check must fail, the first failing softmax
+check with ``message`` in its message. ``needs`` names what the platform must give for the
+case to be meaningful (``uid``: the grader is root and switches user; ``hide``: secret files
+hidden; ``net``: no network); a case whose needs are not met is skipped, saying why.
+"""
+from __future__ import annotations
+
+import dataclasses
+import textwrap
+
+SELECT = ("ch3::linreg::book_example", "ch3::linreg::matches_reference", "ch3::softmax::book_example",
+          "ch3::softmax::matches_reference", "ch3::softmax::stability")
+QUICK = ("ch3::linreg::book_example", "ch3::linreg::matches_reference", "ch3::softmax::book_example")
+SENTINEL = "/tmp/d2l-hostile-sentinel"      # a folder the test creates; the sandbox must not touch it
+PREFIX = "_ref = softmax\n"
+
+
+@dataclasses.dataclass
+class Hostile:
+    name: str
+    source: str
+    passing: tuple = ("linreg",)
+    message: str = ""
+    select: tuple = QUICK
+    needs: tuple = ()
+    module: str = "softmax_regression"
+
+    def __post_init__(self):
+        self.source = PREFIX + textwrap.dedent(self.source).strip() + "\n"
+
+
+ALL = ("linreg", "softmax")
+CASES = [
+    Hostile("syntax_error", "def softmax(X):\n    return X +", message="does not compile"),
+    Hostile("exception_at_import", "raise RuntimeError('boom at import')", message="raised RuntimeError: boom at import"),
+    Hostile("missing_name", "del softmax", message="has no 'softmax'"),
+    Hostile("wrong_return_type", "def softmax(X):\n    return X.tolist()", message="tensor"),
+    Hostile("wrong_shape", "def softmax(X):\n    return _ref(X).sum(1)", message="shape"),
+    Hostile("nan_outputs", "def softmax(X):\n    return _ref(X) * float('nan')", message="nan"),
+    Hostile("infinite_loop", "def softmax(X):\n    while True:\n        pass", message="time limit"),
+    Hostile("sleep_forever", "import time\ndef softmax(X):\n    time.sleep(10**6)", message="time limit"),
+    Hostile("allocate_50_gb", "def softmax(X):\n    torch.ones(50 * 2**30, dtype=torch.uint8)\n    return _ref(X)",
+            message="allocate"),
+    Hostile("fork_loop", "import os\ndef softmax(X):\n    while True:\n        os.fork()", needs=("uid",)),
+    Hostile("sys_exit_at_import", "import sys\nsys.exit(0)", message="raised SystemExit"),
+    Hostile("os_exit_in_function", "import os\ndef softmax(X):\n    os._exit(0)", message="ended the grading process",
+            select=SELECT),
+    Hostile("print_100_mb", "import sys\nfor _ in range(100):\n    sys.stdout.write('x' * (1 << 20))\nsys.stdout.flush()",
+            passing=ALL),
+    Hostile("write_and_delete_outside", f"""
+        import os, pathlib
+        import autograder
+        for victim in ("{SENTINEL}/victim.txt", str(pathlib.Path(autograder.__file__).parents[1] / "README.md")):
+            try:
+                os.remove(victim)
+            except OSError:
+                pass
+        for target in ("{SENTINEL}/new.txt", str(pathlib.Path(autograder.__file__).parents[1] / "PWNED.txt"),
+                       str(pathlib.Path.cwd().parent / "PWNED.txt")):
+            try:
+                pathlib.Path(target).write_text("pwned")
+            except OSError:
+                pass
+        """, passing=ALL, needs=("uid",)),
+    Hostile("patch_allclose", """
+        torch.allclose = lambda *a, **k: True
+        torch.testing.assert_close = lambda *a, **k: None
+        def softmax(X):
+            return X
+        """, message="grading environment was changed"),
+    Hostile("patch_checks_module", """
+        import gc, types
+        for m in gc.get_objects():
+            if isinstance(m, types.ModuleType) and getattr(m, "__name__", "").startswith("autograder"):
+                for name in ("assert_close", "assert_matches_reference", "assert_tensor"):
+                    if hasattr(m, name):
+                        setattr(m, name, lambda *a, **k: None)
+        def softmax(X):
+            return X
+        """, message="grading environment was changed"),
+    Hostile("patch_pytest_reporting", """
+        import pytest, _pytest.reports
+        _pytest.reports.TestReport.passed = property(lambda self: True)
+        pytest.fail = lambda *a, **k: None
+        def softmax(X):
+            return X
+        """, message="softmax"),
+    Hostile("fake_results_json", """
+        import json, os, pathlib
+        fake = {"score": 1000, "max_score": 6, "tests": []}
+        for where in (pathlib.Path.cwd(), pathlib.Path.cwd().parent, pathlib.Path.home(), pathlib.Path("/tmp")):
+            try:
+                (where / "results.json").write_text(json.dumps(fake))
+            except OSError:
+                pass
+        def softmax(X):
+            return X
+        """, message="softmax"),
+    Hostile("forge_result_frames", """
+        import os
+        def softmax(X):
+            for fd in range(3, 64):
+                try:
+                    os.write(fd, b'{"token": "guess", "seq": 1, "outcome": "passed", "message": ""}\\n')
+                except OSError:
+                    pass
+            return X
+        """, message="result pipe"),
+    Hostile("read_solutions", """
+        import autograder.harness.loader as loader
+        def softmax(X):
+            namespace = {}
+            exec((loader.REPO_ROOT / "solutions" / "ch3" / "softmax_regression.py").read_text(), namespace)
+            return namespace["softmax"](X)
+        """, message="[Errno", needs=("hide",)),
+    Hostile("reference_from_grader", """
+        from autograder.harness import reference
+        def softmax(X):
+            return reference("ch3.softmax_regression.softmax")(X)
+        """, message="solutions", needs=("hide",)),
+    Hostile("read_hidden_checks", """
+        import autograder.harness.loader as loader
+        def softmax(X):
+            source = (loader.REPO_ROOT / "autograder" / "checks" / "hidden" / "ch3.py").read_text()
+            return _ref(X) if "def check_" in source else X
+        """, message="[Errno", needs=("hide",)),
+    Hostile("network_connection", """
+        import socket
+        def softmax(X):
+            try:
+                socket.create_connection(("pypi.org", 443), timeout=5).close()
+            except OSError:
+                return _ref(X)
+            return X           # connected: the sandbox let it out, so give a wrong answer
+        """, passing=ALL, needs=("net",)),
+    Hostile("warnings_on_stderr", """
+        import sys, warnings
+        print("loading my softmax", file=sys.stderr)
+        def softmax(X):
+            warnings.warn("this softmax is homemade")
+            print("debug: softmax called", file=sys.stderr)
+            return _ref(X)
+        """, passing=ALL),
+]
