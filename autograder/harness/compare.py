@@ -17,8 +17,11 @@ TOLERANCES = {
 
 
 def _short(t: torch.Tensor) -> str:
+    """A small tensor's values, 6 significant digits (float32 noise like 0.20000000298 hidden)."""
+    def fmt(v):
+        return "[" + ", ".join(fmt(x) for x in v) + "]" if isinstance(v, list) else f"{v:.6g}"
     if t.numel() <= 12:
-        return str(t.detach().cpu().tolist())
+        return fmt(t.detach().cpu().tolist())
     return f"{describe(t)}"
 
 
