@@ -36,6 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("stubs", help="(maintainers) regenerate exercises/CHAPTER from solutions/CHAPTER")
     p.add_argument("chapters", nargs="+")
     p.set_defaults(func=cmd_stubs)
+    __import__("autograder.nbgrader").nbgrader.register(sub)  # nbgrader build / grade
     return parser
 
 

@@ -70,12 +70,18 @@ class Implementation:
         return getattr(module, name)
 
 
-def resolve_impl(choice: str | None) -> Path:
-    """``exercises`` (default), ``solutions`` or a path to a folder shaped like ``exercises/``."""
-    if choice in (None, "", "exercises"):
-        return REPO_ROOT / "exercises"
-    if choice == "solutions":
-        return REPO_ROOT / "solutions"
+def resolve_impl(choice: str | None, rootdir: Path | None = None) -> Path:
+    """``exercises`` (default), ``solutions`` or a path to a folder shaped like ``exercises/``.
+
+    The named folders are looked for under ``rootdir`` (pytest's, i.e. the
+    student's working copy) first, then beside this package.
+    """
+    if choice in (None, "", "exercises", "solutions"):
+        name = choice or "exercises"
+        for base in (rootdir, REPO_ROOT):
+            if base is not None and (Path(base) / name).is_dir():
+                return Path(base) / name
+        return REPO_ROOT / name
     path = Path(choice).expanduser()
     if (path / "exercises").is_dir() and not any(path.glob("ch*/")):
         path = path / "exercises"   # the root of a student's repository

@@ -1,7 +1,10 @@
 """Speed: the code under test against the reference, same inputs, same process.
 
 ``torch.utils.benchmark.Timer`` warms up, repeats in blocks, takes the median
-and synchronizes CUDA. Only the ratio matters, never an absolute time.
+and synchronizes CUDA. Only the ratio matters, never an absolute time. Both
+sides are timed on one thread: on a busy machine (a grader running several
+submissions at once) multi-threaded kernels wait for descheduled threads and
+their times jump a hundredfold, which would make the ratio meaningless.
 """
 from __future__ import annotations
 
@@ -12,8 +15,7 @@ from autograder.harness.inputs import describe
 
 
 def median_seconds(fn, *args, min_run_time: float = 0.2) -> float:
-    timer = benchmark.Timer(stmt="fn(*args)", globals={"fn": fn, "args": args},
-                            num_threads=torch.get_num_threads())
+    timer = benchmark.Timer(stmt="fn(*args)", globals={"fn": fn, "args": args}, num_threads=1)
     return timer.blocked_autorange(min_run_time=min_run_time).median
 
 
