@@ -210,9 +210,8 @@ def test_an_infinite_loop_is_stopped_and_the_rest_is_kept(graded):
 
 def test_a_locked_test_cell_edited_to_pass_earns_nothing(graded):
     _, _, _, rows = graded
-    col = _exercise_col(UNTOUCHED)
-    assert rows["locked"][col] == 0
-    assert rows["locked"]["total"] == rows["full"]["total"] - rows["full"][col]
+    col = _exercise_col(UNTOUCHED)   # its test cells say `pass`; what calls it fails too (net): see the .py parity
+    assert rows["locked"][col] == 0 < rows["locked"]["total"] <= rows["full"]["total"] - rows["full"][col]
 
 
 @pytest.mark.parametrize("student", ["full", "released", "bug", "locked"])
