@@ -9,6 +9,7 @@ CI short (those are covered by the validation), with time limits scaled by 0.25.
 from __future__ import annotations
 
 import csv
+import importlib
 import json
 import os
 import subprocess
@@ -26,7 +27,7 @@ from autograder.harness.registry import available_chapters, load_chapter  # noqa
 from autograder.nbgrader.course import build  # noqa: E402
 from autograder.nbgrader.grade import _env, exercise_column, grade  # noqa: E402
 from autograder.nbgrader.notebook import notebook_modules  # noqa: E402
-from tests.catalog import ch3 as catalog_ch3  # noqa: E402
+catalog_ch3 = importlib.import_module("catalog.ch3")
 
 pytestmark = pytest.mark.timeout(1800)
 CHAPTERS = available_chapters()
@@ -126,11 +127,14 @@ def submissions(course: Path) -> dict[str, nbformat.NotebookNode]:
                 cell.source = "pass"
 
     loop = f"def {LOOP.rsplit('.', 1)[1]}(labels):\n    while True:\n        pass\n"
+    noisy = ("import sys, warnings\n_linreg = linreg\n\n\ndef linreg(X, w, b):\n"
+             "    warnings.warn('a UserWarning from the code under test')\n"
+             "    sys.stderr.write('progress 50%\\n')\n    return _linreg(X, w, b)\n")
     return {
         "full": answered(),
         "released": nbformat.from_dict(json.loads(json.dumps(release))),
         "bug": answered(**{BUG.exercise: append(BUG.source)}),
-        "loop": answered(**{LOOP: append(loop)}),
+        "loop": answered(**{LOOP: append(loop), "linear_regression.linreg": append(noisy)}),
         "locked": answered(**{UNTOUCHED: stub_with_tests_passed}),
     }
 
@@ -171,18 +175,28 @@ def graded(tmp_path_factory):
         code = grade(root, SCENARIO, jobs=2)
     finally:
         del os.environ["D2L_NB_TIMEOUT_SCALE"]
-    with open(root / "grades.csv", encoding="utf-8") as f:
-        rows = {r["student"]: {k: float(v) for k, v in r.items() if k != "student"} for r in csv.DictReader(f)}
-    return root, subs, code, rows
+    rows = read_grades(root / "grades.csv")
+    nbgrader(root, "generate_feedback", SCENARIO, "--force")
+    nbgrader(root, "export", "--to", "nbgrader_export.csv")
+    # then the released submission is broken and regraded: its old score must not survive
+    (root / "submitted" / "released" / SCENARIO / f"{SCENARIO}.ipynb").write_text("{not json")
+    broken = grade(root, SCENARIO, only=["released"])
+    return root, subs, code, rows, broken
+
+
+def read_grades(path: Path) -> dict[str, dict[str, float | str]]:
+    with open(path, encoding="utf-8") as f:
+        return {r["student"]: {k: float(v) if v else "" for k, v in r.items() if k != "student"}
+                for r in csv.DictReader(f)}
 
 
 def test_grade_writes_every_student(graded):
-    _, subs, code, rows = graded
+    _, subs, code, rows, _ = graded
     assert code == 0 and set(rows) == set(subs)
 
 
 def test_reference_scores_full_marks_and_release_zero(graded):
-    _, _, _, rows = graded
+    _, _, _, rows, _ = graded
     possible = sum(c.points for c in load_chapter(SCENARIO) if c.kind != "accuracy" and not c.gpu)
     assert rows["full"]["total"] == rows["full"][SCENARIO] == possible
     assert rows["released"]["total"] == 0
@@ -194,7 +208,7 @@ def _exercise_col(exercise: str) -> str:
 
 
 def test_a_bug_loses_exactly_its_exercises_caught_points(graded):
-    _, _, _, rows = graded
+    _, _, _, rows, _ = graded
     col = _exercise_col(BUG.exercise)
     assert rows["bug"][col] < rows["full"][col]
     assert {k: v for k, v in rows["bug"].items() if k not in (col, SCENARIO, "total")} == \
@@ -202,22 +216,47 @@ def test_a_bug_loses_exactly_its_exercises_caught_points(graded):
 
 
 def test_an_infinite_loop_is_stopped_and_the_rest_is_kept(graded):
-    _, _, _, rows = graded
+    _, _, _, rows, _ = graded
     col = _exercise_col(LOOP)
     assert rows["loop"][col] == 0
     assert rows["loop"]["total"] == rows["full"]["total"] - rows["full"][col]
 
 
 def test_a_locked_test_cell_edited_to_pass_earns_nothing(graded):
-    _, _, _, rows = graded
+    _, _, _, rows, _ = graded
     col = _exercise_col(UNTOUCHED)   # its test cells say `pass`; what calls it fails too (net): see the .py parity
     assert rows["locked"][col] == 0 < rows["locked"]["total"] <= rows["full"]["total"] - rows["full"][col]
 
 
 @pytest.mark.parametrize("student", ["full", "released", "bug", "locked"])
 def test_exported_scores_equal_the_py_autograders(graded, student, tmp_path):
-    root, subs, _, rows = graded
+    root, subs, _, rows, _ = graded
     py = py_scores(subs[student], tmp_path)
     notebook = {k: v for k, v in rows[student].items() if k not in (SCENARIO, "total")}
     assert notebook == {k: py.get(k, 0.0) for k in notebook}
     assert rows[student]["total"] == sum(py.values())
+
+
+def test_feedback_hides_the_hidden_tests_and_export_agrees(graded):
+    root, subs, _, rows, _ = graded
+    for student in subs:
+        html = (root / "feedback" / student / SCENARIO / f"{SCENARIO}.html").read_text(encoding="utf-8")
+        assert "BEGIN HIDDEN TESTS" not in html and "hidden_check" not in html
+        assert "autograder.checks.hidden" not in html
+    with open(root / "nbgrader_export.csv", encoding="utf-8") as f:
+        exported = {r["student_id"]: float(r["score"]) for r in csv.DictReader(f)}
+    assert exported == {student: rows[student]["total"] for student in subs}
+
+
+def test_a_failed_autograde_leaves_no_old_score(graded):
+    root, _, _, rows, broken = graded
+    after = read_grades(root / "grades.csv")
+    assert broken == 1
+    assert after["released"]["total"] == ""
+    assert after["full"] == rows["full"]
+
+
+def test_grade_refuses_a_kernel_that_cannot_import_the_package(tmp_path):
+    build(tmp_path, [SCENARIO], python="/usr/bin/python3")   # no torch, no autograder there
+    (tmp_path / "submitted" / "alice" / SCENARIO).mkdir(parents=True)
+    assert grade(tmp_path, SCENARIO) == 2

@@ -22,7 +22,7 @@ def cmd_build(args) -> int:
 
 def cmd_grade(args) -> int:
     from autograder.nbgrader.grade import grade
-    return grade(Path(args.course), args.chapter, jobs=args.jobs, out=args.out)
+    return grade(Path(args.course), args.chapter, jobs=args.jobs, out=args.out, only=args.students)
 
 
 def register(subparsers) -> None:
@@ -42,4 +42,6 @@ def register(subparsers) -> None:
     g.add_argument("chapter")
     g.add_argument("--jobs", type=int, default=None, help="submissions graded at once (default: CPU count)")
     g.add_argument("--out", default=None, help="default: COURSE_DIR/grades.csv")
+    g.add_argument("--students", nargs="+", default=None,
+                   help="regrade only these (grades.csv still lists everyone graded)")
     g.set_defaults(func=cmd_grade)

@@ -39,6 +39,7 @@ c.Execute.interrupt_on_timeout = True
 # Anything on stderr zeroes a test cell. The checks write nothing there and the setup cell sends
 # warnings to stdout; this also drops what the student's code prints to stderr, so that a
 # progress bar or a warning costs no points.
+c.IgnorePattern.enabled = True
 c.IgnorePattern.pattern = r"[\s\S]*"
 
 # A locked test cell that a student deleted is put back before grading.

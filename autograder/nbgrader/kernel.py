@@ -101,38 +101,60 @@ def _is_stub(fn) -> bool:
     return code is not None and code.co_names == ("NotImplementedError",)
 
 
-def assert_implemented(obj, name: str) -> None:
-    """Fail while ``obj`` is still the released stub (every body just raises NotImplementedError).
-
-    The visible line of a hidden test cell: in the student's copy, where the
-    hidden part is gone, the cell then fails like the hidden checks will.
-    """
-    members = [m for m in vars(obj).values() if callable(m)] if isinstance(obj, type) else [obj]
-    if members and all(_is_stub(m) for m in members):
-        raise AssertionError(f"not implemented yet: {name}")
-
-
 class CheckFailed(AssertionError):
-    """A hidden check's failure: IPython shows the message only, not the (hidden) cell's source."""
+    """A failure in a hidden test cell: IPython shows the message only, never the cell's (hidden) source."""
 
     def _render_traceback_(self):
         return [f"{type(self).__name__}: {self}"]
 
 
-def hidden_check(chapter: str, exercise: str, name: str):
-    """The hidden check ``name`` of ``exercise`` (``"module.name"``), ready to call like the public ones."""
+def _hidden(run):
+    """Run ``run()``; whatever it raises (a timeout's KeyboardInterrupt too) becomes a ``CheckFailed``."""
+    try:
+        return run()
+    except KeyboardInterrupt:
+        raise CheckFailed("stopped: it ran past the time limit (an infinite loop, or far too slow?)") from None
+    except Exception as e:  # noqa: BLE001  (a hidden cell must not print a traceback of its source)
+        raise CheckFailed(str(e) if isinstance(e, AssertionError) else f"{type(e).__name__}: {e}") from None
+
+
+def _target(dotted: str):
+    """The notebook's object ``chN.module.name`` (what the module's cells defined)."""
+    module, name = dotted.rsplit(".", 1)
+    return getattr(sys.modules[module], name)
+
+
+def assert_implemented(chapter: str, exercise: str) -> None:
+    """Fail while ``exercise`` (``"module.name"``) is still the released stub.
+
+    The visible line of a hidden test cell: in the student's copy, where the
+    hidden part is gone, the cell then fails like the hidden checks will.
+    """
+    def probe():
+        obj = _target(f"{chapter}.{exercise}")
+        members = [m for m in vars(obj).values() if callable(m)] if isinstance(obj, type) else [obj]
+        if members and all(_is_stub(m) for m in members):
+            raise AssertionError(f"not implemented yet: {exercise}")
+    _hidden(probe)
+
+
+def hidden_check(chapter: str, exercise: str, name: str, device: str = "cpu") -> None:
+    """Run the hidden check ``name`` of ``exercise`` (``"module.name"``) on the notebook's code.
+
+    Its arguments are looked up here, as ``pytest`` does (the objects the check's
+    parameters name, and ``device``), so that nothing in the cell can fail outside it.
+    """
     key = f"{chapter}.{exercise}"
     found = [c for c in load_chapter(chapter) if c.exercise.key == key and c.name == name]
     if len(found) != 1:
-        raise LookupError(f"no check {name!r} of {key} in this version of the autograder")
-    wrapped = found[0].wrapped
+        raise CheckFailed(f"no check {name!r} of {key} in this version of the autograder")
+    check = found[0]
 
-    def run(*args, **kwargs):
-        try:
-            wrapped(*args, **kwargs)
-        except AssertionError as e:
-            raise CheckFailed(str(e)) from None
-    return run
+    def run():
+        kwargs = {p: ("cuda" if check.gpu else device) if p == "device" else _target(check.target(p))
+                  for p in check.parameters()}
+        check.wrapped(**kwargs)
+    _hidden(run)
 
 
 __all__ = ["assert_implemented", "CheckFailed", "hidden_check", "pick_device", "run_in_module", "setup_chapter"]

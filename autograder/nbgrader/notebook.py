@@ -118,23 +118,24 @@ def _public_cell_source(check: Check) -> str:
     name = check.fn.__name__
     if getattr(module, name, None) is check.wrapped:
         return f"from autograder.checks.public.{chapter} import {name}\n\n{name}{_call(check)}"
+    device = ", device" if "device" in check.parameters() and not check.gpu else ""
     return (f"from autograder.nbgrader.kernel import hidden_check\n\n"
             f"hidden_check({chapter!r}, {check.exercise.module + '.' + check.exercise.name!r}, "
-            f"{check.name!r}){_call(check)}")
+            f"{check.name!r}{device})")
 
 
 def _hidden_cell_source(check: Check) -> str:
     ex = check.exercise
     label = f"{ex.module}.{ex.name}"
+    device = ", device" if "device" in check.parameters() and not check.gpu else ""
     lines = [f"# hidden test of {ex.name} ({check.points:g} point{'s' if check.points != 1 else ''}), "
              "run when your notebook is graded"]
-    takes_itself = any(check.target(p) == ex.key for p in check.parameters() if p != "device")
-    if takes_itself:
+    if any(check.target(p) == ex.key for p in check.parameters() if p != "device"):
         lines += ["from autograder.nbgrader.kernel import assert_implemented", "",
-                  f"assert_implemented({label}, {label!r})"]
+                  f"assert_implemented({ex.chapter!r}, {label!r})"]
     lines += ["### BEGIN HIDDEN TESTS",
               "from autograder.nbgrader.kernel import hidden_check", "",
-              f"hidden_check({ex.chapter!r}, {label!r}, {check.name!r}){_call(check)}",
+              f"hidden_check({ex.chapter!r}, {label!r}, {check.name!r}{device})",
               "### END HIDDEN TESTS"]
     return "\n".join(lines)
 
