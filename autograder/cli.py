@@ -110,6 +110,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("out_dir", type=Path)
     p.add_argument("--chapters", help="comma-separated (default: every chapter)")
     p.set_defaults(func=cmd_release)
+    __import__("autograder.nbgrader").nbgrader.register(sub)  # nbgrader build / grade
     return parser
 
 

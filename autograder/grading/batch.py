@@ -56,9 +56,9 @@ def _progress(total: int):
 def gradebook(grades: dict[str, Grade | str], path: Path, checks: list) -> None:
     """grades.csv: student, total, max, one column per chapter and per exercise, error, flags."""
     chapters = list(dict.fromkeys(c.exercise.chapter for c in checks))
-    exercises = list(dict.fromkeys((c.exercise.chapter, c.exercise.name) for c in sorted(
+    exercises = list(dict.fromkeys(c.exercise for c in sorted(
         checks, key=lambda c: (chapters.index(c.exercise.chapter), c.exercise.order))))
-    header = ["student", "total", "max_score", *chapters, *[f"{ch}.{ex}" for ch, ex in exercises], "error", "flags"]
+    header = ["student", "total", "max_score", *chapters, *[ex.column for ex in exercises], "error", "flags"]
     with open(path, "w", newline="") as f:
         writer = csv.writer(f)
         writer.writerow(header)
@@ -69,8 +69,8 @@ def gradebook(grades: dict[str, Grade | str], path: Path, checks: list) -> None:
             per = lambda key: f"{sum(r['earned'] for r in g.records if key(r)):g}"  # noqa: E731
             writer.writerow([student, f"{g.score:g}", f"{g.max_score:g}",
                              *[per(lambda r, ch=ch: r["chapter"] == ch) for ch in chapters],
-                             *[per(lambda r, ch=ch, ex=ex: (r["chapter"], r["exercise"]) == (ch, ex))
-                               for ch, ex in exercises], "", len(g.flags)])
+                             *[per(lambda r, ex=ex: (r["chapter"], r["module"], r["exercise"])
+                                   == (ex.chapter, ex.module, ex.name)) for ex in exercises], "", len(g.flags)])
 
 
 def grade_all(folder: Path, out: Path, options: Options, jobs: int = 1) -> int:

@@ -48,6 +48,14 @@ class Exercise:
     def cite(self) -> str:
         return book.cite(self.section)
 
+    @property
+    def column(self) -> str:
+        """The gradebook column: ``ch3.softmax``, or ``ch4.weight_decay.train`` where two modules of the
+        chapter have an exercise of that name."""
+        names = [e.name for e in EXERCISES[self.chapter].values()]
+        return f"{self.chapter}.{self.name}" if names.count(self.name) == 1 else \
+            f"{self.chapter}.{self.module}.{self.name}"
+
 
 @dataclasses.dataclass
 class Check:
