@@ -32,7 +32,7 @@ from autograder import book
 CHAPTERS = tuple(book.CHAPTERS)
 
 
-@dataclasses.dataclass
+@dataclasses.dataclass(frozen=True)
 class Exercise:
     chapter: str
     module: str          # "softmax_regression"

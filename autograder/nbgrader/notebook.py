@@ -96,16 +96,43 @@ def _blocks(chapter: str, modules: dict[str, Path], checks: list[Check]) -> list
     missing = set(EXERCISES[chapter]) - set(where)
     if missing:
         raise ValueError(f"{chapter}: exercises without a module in solutions/: {sorted(missing)}")
+    after = _dependencies(blocks)
     for c in checks:
         needed = [c.exercise.key] + [c.target(p) for p in c.parameters() if p != "device"]
-        blocks[max(where.get(t, where[c.exercise.key]) for t in needed)].checks.append(c)
+        blocks[max(after[where.get(t, where[c.exercise.key])] for t in needed)].checks.append(c)
     return blocks
+
+
+def _dependencies(blocks: list[Block]) -> list[int]:
+    """For each block, the last block of its module that it needs, directly or not.
+
+    A module's functions may call names defined further down (legal in a ``.py`` file);
+    in the notebook a check must then wait for the later cell, or it hits a NameError.
+    """
+    defined, used = [], []
+    for b in blocks:
+        tree = ast.parse(b.code)
+        defined.append({n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.ClassDef))}
+                       | {t.id for n in tree.body if isinstance(n, ast.Assign) for t in n.targets
+                          if isinstance(t, ast.Name)})
+        used.append({n.id for n in ast.walk(tree) if isinstance(n, ast.Name)})
+    last = list(range(len(blocks)))
+    changed = True
+    while changed:  # transitive closure over same-module name uses
+        changed = False
+        for i, b in enumerate(blocks):
+            for j, other in enumerate(blocks):
+                if other.module == b.module and used[i] & defined[j] and last[j] > last[i]:
+                    last[i], changed = last[j], True
+    return last
 
 
 def _argument(check: Check, param: str) -> str:
     if param == "device":
         return '"cuda"' if check.gpu else "device"
-    return check.target(param).split(".", 1)[1]      # "softmax_regression.softmax": the module attribute
+    # "ch3.softmax_regression.softmax" through the chapter's package: a module's own name may be
+    # shadowed in the notebook by an exercise of that name (module gru, function gru)
+    return check.target(param)
 
 
 def _call(check: Check) -> str:
@@ -180,6 +207,7 @@ def _setup(chapter: str, modules: dict[str, Path]) -> str:
         "from autograder.nbgrader.kernel import setup_chapter",
         "",
         f"device = setup_chapter({chapter!r}, [{listed}])",
+        f"import {chapter}  # noqa: E402",
         f"from {chapter} import {', '.join(names)}  # noqa: E402",
         'print(f"checks run on {device}")',
     ])
