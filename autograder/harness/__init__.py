@@ -23,14 +23,14 @@ from autograder.harness.recurrent import book_compatible_gru, layer_weights, scr
 from autograder.harness.registry import check, exercises, seed_everything
 from autograder.harness.speed import assert_fast_enough, speed_ratio
 from autograder.harness.speedcheck import module_speed_check, speed_check
-from autograder.harness.train import single_thread, train_to_threshold
+from autograder.harness.train import fashion_mnist_history, single_thread, train_to_threshold
 
 __all__ = [
     "assert_close", "assert_matches_reference", "assert_same_outputs", "assert_tensor", "assert_unchanged", "Forbidden",
     "assert_no_forbidden_calls", "call_recorded", "assert_gradients_match", "gradients", "SEEDS", "describe",
     "probabilities", "randint", "randn", "shape", "uniform", "Implementation", "ImplementationError", "reference",
     "check", "exercises", "seed_everything", "assert_fast_enough", "speed_ratio", "speed_check", "module_speed_check",
-    "train_to_threshold", "single_thread", "library_calls", "assert_block_shapes", "assert_same_function", "assert_same_parameter_count",
+    "train_to_threshold", "single_thread", "library_calls", "fashion_mnist_history", "assert_block_shapes", "assert_same_function", "assert_same_parameter_count",
     "block_shapes", "count_parameters", "load_weights_in_order", "book_compatible_gru", "layer_weights",
     "scratch_params",
 ]

@@ -52,3 +52,19 @@ def train_to_threshold(train, *, metric, threshold: float, what: str, budget: st
         ref = f"; the reference reaches {reference_value:.3f}" if reference_value is not None else ""
         raise AssertionError(f"{what} reached {value:.4f} after {budget}; it needs {sense} {threshold:g}{ref}")
     return TrainResult(value, history, seconds)
+
+
+def fashion_mnist_history(net, loss, updater, *, epochs: int = 10, batch_size: int = 256, train_epoch=None,
+                          evaluate=None) -> list:
+    """The book's §3.6 loop (``d2lkit.train_ch3``) on all of Fashion-MNIST, in memory, batches in a fixed order.
+
+    ``train_epoch`` and ``evaluate`` default to the chapter-3 references; pass the student's to grade them.
+    Returns the history: ``(train_loss, train_acc, test_acc)`` per epoch.
+    """
+    from autograder.harness.loader import reference
+    from d2lkit import TensorBatches, fashion_mnist_tensors, train_ch3
+    (X, y), (X_test, y_test) = fashion_mnist_tensors(True), fashion_mnist_tensors(False)
+    return train_ch3(net, TensorBatches((X, y), batch_size, generator=torch.Generator().manual_seed(0)),
+                     TensorBatches((X_test, y_test), 1000, shuffle=False), loss, epochs, updater,
+                     train_epoch or reference("ch3.softmax_regression.train_epoch_ch3"),
+                     evaluate or reference("ch3.softmax_regression.evaluate_accuracy"))

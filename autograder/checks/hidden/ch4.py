@@ -12,8 +12,8 @@ from autograder.checks.public.ch4 import house_frames, poly_data
 from autograder.harness import (SEEDS, Forbidden, assert_close, assert_gradients_match, assert_matches_reference,
                                 assert_no_forbidden_calls, assert_same_function, assert_same_parameter_count,
                                 assert_tensor, assert_unchanged, check, randn, reference, shape, speed_check,
-                                library_calls, single_thread, train_to_threshold)
-from d2lkit import TensorBatches, fashion_mnist_tensors, train_ch3
+                                library_calls, single_thread, train_to_threshold,
+                                fashion_mnist_history)
 
 RELU_FUNCS = Forbidden(
     "torch.relu / F.relu / nn.ReLU / clamp / clip / threshold",
@@ -42,11 +42,8 @@ def ref(name):
 
 def fashion_history(net, params, epochs=10, lr=0.1):
     """Train ``net`` on Fashion-MNIST with the reference loop of §3.6 (SGD on ``params``)."""
-    (X, y), (X_test, y_test) = fashion_mnist_tensors(True), fashion_mnist_tensors(False)
-    return train_ch3(net, TensorBatches((X, y), 256, generator=torch.Generator().manual_seed(0)),
-                     TensorBatches((X_test, y_test), 1000, shuffle=False), nn.CrossEntropyLoss(reduction="none"),
-                     epochs, torch.optim.SGD(params, lr=lr), reference("ch3.softmax_regression.train_epoch_ch3"),
-                     reference("ch3.softmax_regression.evaluate_accuracy"))
+    return fashion_mnist_history(net, nn.CrossEntropyLoss(reduction="none"), torch.optim.SGD(params, lr=lr),
+                                 epochs=epochs)
 
 
 def last_epochs_accuracy(history):
