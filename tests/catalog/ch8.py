@@ -360,118 +360,27 @@ BUGS = [
             params = [p for p in net.parameters() if p.requires_grad] if isinstance(net, nn.Module) else net.params
             torch.nn.utils.clip_grad_norm_(params, theta)
         """, caught_by="no_builtin"),
-    Bug("rnn_scratch.train_epoch_ch8", "state never detached", """
-        def train_epoch_ch8(net, train_iter, loss, updater, device, use_random_iter):
-            state, total_loss, total_tokens = None, 0.0, 0
-            for X, Y in train_iter:
-                if state is None or use_random_iter:
-                    state = net.begin_state(batch_size=X.shape[0], device=device)
-                y = Y.T.reshape(-1)
-                y_hat, state = net(X, state)
-                l = loss(y_hat, y.long()).mean()
-                if isinstance(updater, torch.optim.Optimizer):
-                    updater.zero_grad()
-                    l.backward()
-                    grad_clipping(net, 1)
-                    updater.step()
-                else:
-                    l.backward()
-                    grad_clipping(net, 1)
-                    updater(batch_size=1)
-                total_loss += l.item() * y.numel()
-                total_tokens += y.numel()
-            return math.exp(total_loss / total_tokens), 1.0
-        """, caught_by=("state_handling", "matches_reference")),
-    Bug("rnn_scratch.train_epoch_ch8", "state reset on every minibatch, also for sequential partitioning", """
-        def train_epoch_ch8(net, train_iter, loss, updater, device, use_random_iter):
-            total_loss, total_tokens = 0.0, 0
-            for X, Y in train_iter:
-                state = net.begin_state(batch_size=X.shape[0], device=device)
-                y = Y.T.reshape(-1)
-                y_hat, state = net(X, state)
-                l = loss(y_hat, y.long()).mean()
-                if isinstance(updater, torch.optim.Optimizer):
-                    updater.zero_grad()
-                    l.backward()
-                    grad_clipping(net, 1)
-                    updater.step()
-                else:
-                    l.backward()
-                    grad_clipping(net, 1)
-                    updater(batch_size=1)
-                total_loss += l.item() * y.numel()
-                total_tokens += y.numel()
-            return math.exp(total_loss / total_tokens), 1.0
-        """, caught_by=("state_handling", "matches_reference")),
-    Bug("rnn_scratch.train_epoch_ch8", "labels batch-major (Y.reshape(-1))", """
-        def train_epoch_ch8(net, train_iter, loss, updater, device, use_random_iter):
-            state, total_loss, total_tokens = None, 0.0, 0
-            for X, Y in train_iter:
-                if state is None or use_random_iter:
-                    state = net.begin_state(batch_size=X.shape[0], device=device)
-                else:
-                    state = _detached(state)
-                y = Y.reshape(-1)
-                y_hat, state = net(X, state)
-                l = loss(y_hat, y.long()).mean()
-                if isinstance(updater, torch.optim.Optimizer):
-                    updater.zero_grad()
-                    l.backward()
-                    grad_clipping(net, 1)
-                    updater.step()
-                else:
-                    l.backward()
-                    grad_clipping(net, 1)
-                    updater(batch_size=1)
-                total_loss += l.item() * y.numel()
-                total_tokens += y.numel()
-            return math.exp(total_loss / total_tokens), 1.0
-        """, caught_by="matches_reference"),
-    Bug("rnn_scratch.train_epoch_ch8", "gradients not clipped", """
-        def train_epoch_ch8(net, train_iter, loss, updater, device, use_random_iter):
-            state, total_loss, total_tokens = None, 0.0, 0
-            for X, Y in train_iter:
-                if state is None or use_random_iter:
-                    state = net.begin_state(batch_size=X.shape[0], device=device)
-                else:
-                    state = _detached(state)
-                y = Y.T.reshape(-1)
-                y_hat, state = net(X, state)
-                l = loss(y_hat, y.long()).mean()
-                if isinstance(updater, torch.optim.Optimizer):
-                    updater.zero_grad()
-                    l.backward()
-                    updater.step()
-                else:
-                    l.backward()
-                    updater(batch_size=1)
-                total_loss += l.item() * y.numel()
-                total_tokens += y.numel()
-            return math.exp(total_loss / total_tokens), 1.0
-        """, caught_by="matches_reference"),
-    Bug("rnn_scratch.train_epoch_ch8", "perplexity averaged over minibatches of exp(loss)", """
-        def train_epoch_ch8(net, train_iter, loss, updater, device, use_random_iter):
-            state, ppls = None, []
-            for X, Y in train_iter:
-                if state is None or use_random_iter:
-                    state = net.begin_state(batch_size=X.shape[0], device=device)
-                else:
-                    state = _detached(state)
-                y = Y.T.reshape(-1)
-                y_hat, state = net(X, state)
-                l = loss(y_hat, y.long()).mean()
-                if isinstance(updater, torch.optim.Optimizer):
-                    updater.zero_grad()
-                    l.backward()
-                    grad_clipping(net, 1)
-                    updater.step()
-                else:
-                    l.backward()
-                    grad_clipping(net, 1)
-                    updater(batch_size=1)
-                ppls.append(math.exp(l.item()))
-            return sum(ppls) / len(ppls), 0.0
-        """, caught_by=("uniform_model", "matches_reference")),
+    Bug("rnn_scratch.train_epoch_ch8", "state never detached", replace=[(
+        "            state = _detached(state)\n", "            pass\n")],
+        caught_by=("state_handling", "matches_reference")),
+    Bug("rnn_scratch.train_epoch_ch8", "state reset on every minibatch, also for sequential partitioning", replace=[(
+        "        if state is None or use_random_iter:", "        if True:")],
+        caught_by=("state_handling", "matches_reference")),
+    Bug("rnn_scratch.train_epoch_ch8", "labels batch-major (Y.reshape(-1))", replace=[(
+        "        y = Y.T.reshape(-1).to(device)", "        y = Y.reshape(-1).to(device)")],
+        caught_by="matches_reference"),
+    Bug("rnn_scratch.train_epoch_ch8", "gradients not clipped", replace=[
+        ("            l.backward()\n            grad_clipping(net, 1)\n            updater.step()",
+         "            l.backward()\n            updater.step()"),
+        ("            l.backward()\n            grad_clipping(net, 1)\n            updater(batch_size=1)",
+         "            l.backward()\n            updater(batch_size=1)")],
+        caught_by="matches_reference"),
+    Bug("rnn_scratch.train_epoch_ch8", "perplexity averaged over minibatches of exp(loss)", replace=[
+        ("        total_loss += l.item() * y.numel()\n        total_tokens += y.numel()\n",
+         "        total_loss += math.exp(l.item())\n        total_tokens += 1\n"),
+        ("    return math.exp(total_loss / total_tokens), total_tokens / timer.stop()",
+         "    return total_loss / total_tokens, 0.0")],
+        caught_by=("uniform_model", "matches_reference")),
     Bug("rnn_scratch.train_ch8", "gradients of the scratch model never zeroed", """
         def train_ch8(net, train_iter, vocab, lr, num_epochs, device, use_random_iter=False):
             loss = nn.CrossEntropyLoss()
