@@ -7,7 +7,9 @@ import time
 
 import torch
 
+from autograder.harness.loader import reference
 from autograder.harness.registry import seed_everything
+from d2lkit import TensorBatches, fashion_mnist_tensors, train_ch3
 
 # Training curves of the checks run in this process, by metric name: the grader plots them.
 CURVES: dict[str, list] = {}
@@ -61,8 +63,6 @@ def fashion_mnist_history(net, loss, updater, *, epochs: int = 10, batch_size: i
     ``train_epoch`` and ``evaluate`` default to the chapter-3 references; pass the student's to grade them.
     Returns the history: ``(train_loss, train_acc, test_acc)`` per epoch.
     """
-    from autograder.harness.loader import reference
-    from d2lkit import TensorBatches, fashion_mnist_tensors, train_ch3
     (X, y), (X_test, y_test) = fashion_mnist_tensors(True), fashion_mnist_tensors(False)
     return train_ch3(net, TensorBatches((X, y), batch_size, generator=torch.Generator().manual_seed(0)),
                      TensorBatches((X_test, y_test), 1000, shuffle=False), loss, epochs, updater,
