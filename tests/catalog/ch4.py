@@ -127,49 +127,19 @@ BUGS = [
                     total, count = total + l.sum(), count + l.numel()
             return total / count
         """, caught_by="uneven_batches"),
-    Bug("polynomial_regression.train", "a bias in the linear layer (the constant feature is the bias)", """
-        def train(train_features, test_features, train_labels, test_labels, num_epochs=400):
-            loss = nn.MSELoss(reduction="none")
-            net = nn.Linear(train_features.shape[-1], 1)
-            train_iter = TensorBatches((train_features, train_labels.reshape(-1, 1)), 10)
-            test_iter = TensorBatches((test_features, test_labels.reshape(-1, 1)), 10, shuffle=False)
-            trainer = torch.optim.SGD(net.parameters(), lr=0.01)
-            for _ in range(num_epochs):
-                for X, y in train_iter:
-                    trainer.zero_grad()
-                    loss(net(X), y).mean().backward()
-                    trainer.step()
-            return net.weight.detach().reshape(-1), evaluate_loss(net, train_iter, loss), evaluate_loss(net, test_iter, loss)
-        """, caught_by=("poly_train_third_order", "poly_train_underfit_and_losses")),
-    Bug("polynomial_regression.train", "learning rate 0.001: the cubic is not learned in 400 epochs", """
-        def train(train_features, test_features, train_labels, test_labels, num_epochs=400):
-            loss = nn.MSELoss(reduction="none")
-            net = nn.Linear(train_features.shape[-1], 1, bias=False)
-            train_iter = TensorBatches((train_features, train_labels.reshape(-1, 1)), 10)
-            test_iter = TensorBatches((test_features, test_labels.reshape(-1, 1)), 10, shuffle=False)
-            trainer = torch.optim.SGD(net.parameters(), lr=0.001)
-            for _ in range(num_epochs):
-                for X, y in train_iter:
-                    trainer.zero_grad()
-                    loss(net(X), y).mean().backward()
-                    trainer.step()
-            return net.weight.detach().reshape(-1), evaluate_loss(net, train_iter, loss), evaluate_loss(net, test_iter, loss)
-        """, caught_by="poly_train_third_order"),
-    Bug("polynomial_regression.train", "the losses measured before training", """
-        def train(train_features, test_features, train_labels, test_labels, num_epochs=400):
-            loss = nn.MSELoss(reduction="none")
-            net = nn.Linear(train_features.shape[-1], 1, bias=False)
-            train_iter = TensorBatches((train_features, train_labels.reshape(-1, 1)), 10)
-            test_iter = TensorBatches((test_features, test_labels.reshape(-1, 1)), 10, shuffle=False)
-            losses = evaluate_loss(net, train_iter, loss), evaluate_loss(net, test_iter, loss)
-            trainer = torch.optim.SGD(net.parameters(), lr=0.01)
-            for _ in range(num_epochs):
-                for X, y in train_iter:
-                    trainer.zero_grad()
-                    loss(net(X), y).mean().backward()
-                    trainer.step()
-            return (net.weight.detach().reshape(-1), *losses)
-        """, caught_by="poly_train_underfit_and_losses"),
+    Bug("polynomial_regression.train", "a bias in the linear layer (the constant feature is the bias)", replace=[(
+        "nn.Linear(train_features.shape[-1], 1, bias=False)", "nn.Linear(train_features.shape[-1], 1)")],
+        caught_by=("poly_train_third_order", "poly_train_underfit_and_losses")),
+    Bug("polynomial_regression.train", "learning rate 0.001: the cubic is not learned in 400 epochs", replace=[(
+        "torch.optim.SGD(net.parameters(), lr=0.01)", "torch.optim.SGD(net.parameters(), lr=0.001)")],
+        caught_by="poly_train_third_order"),
+    Bug("polynomial_regression.train", "the losses measured before training", replace=[
+        ("    trainer = torch.optim.SGD(net.parameters(), lr=0.01)\n",
+         "    losses = evaluate_loss(net, train_iter, loss), evaluate_loss(net, test_iter, loss)\n"
+         "    trainer = torch.optim.SGD(net.parameters(), lr=0.01)\n"),
+        ("    return (net.weight.detach().reshape(-1), evaluate_loss(net, train_iter, loss),\n"
+         "            evaluate_loss(net, test_iter, loss))", "    return (net.weight.detach().reshape(-1), *losses)")],
+        caught_by="poly_train_underfit_and_losses"),
     # §4.5 weight decay
     Bug("weight_decay.init_params", "w from N(0, 0.01²) as in chapter 3", """
         def init_params(num_inputs=200):
