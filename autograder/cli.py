@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 import os
 
-from autograder.harness.registry import EXERCISES, available_chapters, load_chapter
+from autograder.harness.registry import available_chapters, exercises_of, load_chapter
 
 
 def cmd_list(args) -> int:
@@ -12,7 +12,7 @@ def cmd_list(args) -> int:
     for chapter in args.chapters or available_chapters():
         checks = load_chapter(chapter)
         print(f"{chapter}: {len(checks)} checks, {sum(c.points for c in checks):g} points")
-        for ex in sorted(EXERCISES[chapter].values(), key=lambda e: e.order):
+        for ex in sorted(exercises_of(chapter).values(), key=lambda e: e.order):
             mine = [c for c in checks if c.exercise is ex]
             names = ", ".join(f"{c.name}[{c.visibility[0]}{'/' + c.kind if c.kind != 'correctness' else ''}]"
                               for c in mine)
@@ -25,6 +25,12 @@ def cmd_stubs(args) -> int:
     for chapter in args.chapters:
         for path in write_stubs(chapter):
             print(f"wrote {path}")
+    return 0
+
+
+def cmd_contracts(args) -> int:
+    from autograder.contracts import write
+    print(f"wrote {write()}")
     return 0
 
 
@@ -94,6 +100,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("stubs", help="(maintainers) regenerate exercises/CHAPTER from solutions/CHAPTER")
     p.add_argument("chapters", nargs="+")
     p.set_defaults(func=cmd_stubs)
+    p = sub.add_parser("contracts", help="(maintainers) write docs/contracts.md from the exercise tables and checks")
+    p.set_defaults(func=cmd_contracts)
     from pathlib import Path
     p = sub.add_parser("grade", help="grade one submission (folder, repository root or .zip), sandboxed")
     p.add_argument("submission", type=Path)

@@ -9,20 +9,26 @@ which gives ``test_softmax[book_example]``, ``test_softmax[stability]``, ...: on
 test function per exercise, one parameter per check, so ``-k softmax`` selects
 exactly that exercise. Options: ``--impl=exercises|solutions|PATH``,
 ``--submission=PATH``, ``--device=auto|cpu|cuda``, ``--results-json=PATH``.
+
+The code under test runs in this process, behind the same boundary the grader uses
+(``harness.session``): a check sees the same values here as in the sandbox. For code you do
+not trust, use ``python -m autograder grade``.
 """
 from __future__ import annotations
 
 import json
+import tempfile
 from pathlib import Path
 
 import pytest
 import torch
 
 from autograder import book
-from autograder.harness import train
 from autograder.harness.loader import Implementation, resolve_impl
-from autograder.harness.registry import EXERCISES, load_chapter
+from autograder.harness.registry import exercises_of, load_chapter
 from autograder.harness.runner import run_check
+from autograder.harness.session import local_session
+from autograder.results import DeviceError, points_table, record, resolve_device
 
 CHECK_BY_ID: dict = {}
 MARKERS = ["public", "hidden", "points(n)", "speed", "accuracy", "gpu", *book.CHAPTERS]
@@ -33,7 +39,8 @@ def pytest_addoption(parser):
     group.addoption("--impl", default=None,
                     help="code to check: exercises (default), solutions, or a folder shaped like exercises/")
     group.addoption("--submission", default=None,
-                    help="a student's folder shaped like exercises/ (or the repository root that holds one)")
+                    help="a student's folder shaped like exercises/ (or the repository root that holds one); "
+                         "copied first, symbolic links left out, as the grader does")
     group.addoption("--device", default="auto", choices=("auto", "cpu", "cuda"),
                     help="device the code under test runs on (auto: cuda when available)")
     group.addoption("--results-json", default=None, help="also write every check's result to this JSON file")
@@ -49,17 +56,25 @@ def pytest_configure(config):
     if impl and submission:
         raise pytest.UsageError("give --impl or --submission, not both")
     torch.set_num_threads(config.getoption("--threads"))
-    requested = config.getoption("--device")
-    cuda = torch.cuda.is_available()
-    config._d2l = {
-        "root": resolve_impl(submission or impl, Path(config.rootpath)),
-        "device": "cuda" if requested == "cuda" or (requested == "auto" and cuda) else "cpu",
-        "cuda": cuda,
-        "requested": requested,
-    }
+    try:
+        device = resolve_device(config.getoption("--device"))
+    except DeviceError as e:
+        raise pytest.UsageError(str(e)) from None
+    root = resolve_impl(impl, Path(config.rootpath)) if not submission else _intake(submission)
+    config._d2l = {"root": root, "device": device, "cuda": torch.cuda.is_available()}
     config.pluginmanager.register(Recorder(config), "d2l-recorder")
-    if config._d2l["device"] == "cuda" and not cuda:
-        config._d2l["device"] = "cpu"
+
+
+def _intake(submission: str) -> Path:
+    """A private copy of the submission, read as the grader reads it (no symbolic link followed)."""
+    from autograder.grading.submission import SubmissionError, prepare
+    dest = Path(tempfile.mkdtemp(prefix="d2l-submission-")) / "submission"
+    try:
+        for note in prepare(Path(submission).expanduser(), dest):
+            print(f"d2l-exercises: {note}")
+    except SubmissionError as e:
+        raise pytest.UsageError(f"the submission could not be read: {e}") from None
+    return dest
 
 
 def _state(config) -> dict:
@@ -72,17 +87,16 @@ def chapter_tests(chapter: str) -> dict:
     by_exercise: dict = {}
     for c in checks:
         by_exercise.setdefault(c.exercise.key, []).append(c)
-    names = [e.name for e in EXERCISES[chapter].values()]
     tests = {}
-    for ex in sorted(EXERCISES[chapter].values(), key=lambda e: e.order):
+    for ex in sorted(exercises_of(chapter).values(), key=lambda e: e.order):
         if ex.key not in by_exercise:
             continue
         params = [pytest.param(c, id=c.name, marks=_marks(c)) for c in by_exercise[ex.key]]
-        test_name = f"test_{ex.name}" if names.count(ex.name) == 1 else f"test_{ex.module}_{ex.name}"
+        test_name = f"test_{ex.label.replace('.', '_')}"
 
         @pytest.mark.parametrize("check", params)
-        def test(check, d2l_impl, d2l_device):
-            run(check, d2l_impl, d2l_device)
+        def test(check, d2l_session, d2l_device, request):
+            run(check, d2l_session, d2l_device, request.node)
 
         test.__name__ = test.__qualname__ = test_name
         test.__doc__ = f"{ex.name}: {ex.cite}"
@@ -101,20 +115,23 @@ def _marks(c) -> list:
     return marks
 
 
-def run(check, impl: Implementation, device: str) -> None:
+def run(check, session, device: str, node=None) -> None:
     """Run one check; a failure becomes a short message, not a traceback."""
-    failure = run_check(check, impl, device)
-    if failure is not None:
-        pytest.fail(failure, pytrace=False)
+    outcome = run_check(check, session, device)
+    if node is not None and outcome.curves:
+        node.user_properties.append(("d2l_curves", outcome.curves))
+    if outcome.outcome == "failed":
+        pytest.fail(outcome.message, pytrace=False)
 
 
 @pytest.fixture(scope="session")
-def d2l_impl(request) -> Implementation:
+def d2l_session(request):
     root = _state(request.config)["root"]
     try:
-        return Implementation(root, label="student")
+        impl = Implementation(root, label="student")
     except FileNotFoundError as e:
         pytest.exit(str(e), returncode=4)
+    return local_session(impl.get, impl.loaded_modules, _state(request.config)["device"])
 
 
 @pytest.fixture(scope="session")
@@ -130,8 +147,7 @@ def pytest_collection_modifyitems(config, items):
             continue
         item.user_properties.append(("d2l_check", check.id))
         if check.gpu and state["device"] != "cuda":
-            why = ("no CUDA device on this machine" if not state["cuda"]
-                   else "--device=cpu was given")
+            why = "no CUDA device on this machine" if not state["cuda"] else "--device=cpu was given"
             item.add_marker(pytest.mark.skip(reason=f"GPU check skipped: {why}"))
 
 
@@ -159,15 +175,9 @@ class Recorder:
             return
         check = CHECK_BY_ID[props["d2l_check"]]
         outcome = "passed" if report.passed else "skipped" if report.skipped else "failed"
-        self.results.append({
-            "nodeid": report.nodeid, "chapter": check.exercise.chapter, "exercise": check.exercise.name,
-            "module": check.exercise.module, "check": check.name, "visibility": check.visibility,
-            "kind": check.kind, "section": check.exercise.cite, "points": check.points,
-            "earned": check.points if outcome == "passed" else 0, "outcome": outcome,
-            "message": _message(report), "duration": round(report.duration, 3),
-            "curves": {k: [list(map(float, v)) if isinstance(v, (tuple, list)) else float(v) for v in h]
-                       for k, h in train.CURVES.items()} if report.when == "call" else {},
-        })
+        curves = props.get("d2l_curves", {}) if report.when == "call" else {}
+        self.results.append({"nodeid": report.nodeid,
+                             **record(check, outcome, _message(report), report.duration, curves)})
 
     def pytest_terminal_summary(self, terminalreporter):
         if not self.results:
@@ -181,39 +191,3 @@ class Recorder:
             Path(out).parent.mkdir(parents=True, exist_ok=True)
             Path(out).write_text(json.dumps({"root": str(state["root"]), "device": state["device"],
                                              "results": self.results}, ensure_ascii=False, indent=1))
-
-
-def points_table(results: list[dict]) -> list[str]:
-    """The table a student wants: per exercise, points earned / possible and the first failure."""
-    lines = []
-    for chapter in book.CHAPTERS:
-        rows = [r for r in results if r["chapter"] == chapter]
-        if not rows:
-            continue
-        lines.append(f"{chapter} {book.CHAPTERS[chapter]}")
-        lines.append(f"  {'exercise':<34}{'points':>10}   first failing check")
-        exercises = {f"{e.module}.{e.name}": e for e in EXERCISES.get(chapter, {}).values()}
-        names = [e.name for e in exercises.values()]
-        seen = sorted({f"{r['module']}.{r['exercise']}" for r in rows},
-                      key=lambda k: exercises[k].order if k in exercises else 0)
-        total, possible, skipped = 0.0, 0.0, 0
-        for key in seen:
-            mine = [r for r in rows if f"{r['module']}.{r['exercise']}" == key]
-            counted = [r for r in mine if r["outcome"] != "skipped"]
-            skipped += len(mine) - len(counted)
-            earned, worth = sum(r["earned"] for r in counted), sum(r["points"] for r in counted)
-            total, possible = total + earned, possible + worth
-            failed = next((r for r in counted if r["outcome"] == "failed"), None)
-            note = f"[{failed['check']}] {failed['message'].splitlines()[0]}" if failed else ""
-            if len(note) > 90:
-                note = note[:87] + "..."
-            name = key.rsplit(".", 1)[1]
-            label = name if names.count(name) == 1 else key
-            lines.append(f"  {label:<34}{_pts(earned):>4} / {_pts(worth):<5}  {note}")
-        extra = f"  ({skipped} GPU/skipped checks not counted)" if skipped else ""
-        lines.append(f"  {'total ' + chapter:<34}{_pts(total):>4} / {_pts(possible):<5}{extra}")
-    return lines
-
-
-def _pts(x: float) -> str:
-    return f"{x:g}"

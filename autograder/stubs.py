@@ -12,11 +12,11 @@ import ast
 from pathlib import Path
 
 from autograder.harness.loader import REPO_ROOT
-from autograder.harness.registry import EXERCISES, load_chapter
+from autograder.harness.registry import exercises_of, load_chapter
 
 
 def _section_of(chapter: str, module: str, name: str) -> str:
-    ex = EXERCISES.get(chapter, {}).get(f"{chapter}.{module}.{name}")
+    ex = exercises_of(chapter).get(f"{chapter}.{module}.{name}")
     return f" (§{ex.section})" if ex else ""
 
 
@@ -72,7 +72,10 @@ def write_stubs(chapter: str, solutions: Path | None = None, exercises: Path | N
     for path in sorted(src.glob("*.py")):
         text = path.read_text(encoding="utf-8")
         target = dst / path.name
-        if path.name == "__init__.py" or path.name.startswith("test_"):
+        if path.name == "__init__.py":      # the chapter's EXERCISES table: the student release carries it too
+            target.write_text(text, encoding="utf-8")
+            continue
+        if path.name.startswith("test_"):
             if not target.exists():
                 target.write_text(text, encoding="utf-8")
             continue

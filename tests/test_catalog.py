@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 
 from autograder.harness.loader import REPO_ROOT, Implementation
-from autograder.harness.registry import available_chapters, load_chapter
-from autograder.harness.runner import run_check
+from autograder.harness.registry import available_chapters, exercises_of, load_chapter
+from support import message as run_check
 
 CATALOG = Path(__file__).parent / "catalog"
 
@@ -30,13 +30,29 @@ def buggy_copy(tmp_path, chapter, bug) -> Implementation:
     return Implementation(root, label="bug")
 
 
+def checks_of(chapter, exercise):
+    return {c.name: c for c in load_chapter(chapter) if f"{c.exercise.module}.{c.exercise.name}" == exercise}
+
+
 @pytest.mark.parametrize("chapter,bug", ALL_BUGS, ids=[f"{c}:{b.exercise}:{b.what}" for c, b in ALL_BUGS])
 def test_bug_is_caught(tmp_path, chapter, bug):
-    checks = {c.name: c for c in load_chapter(chapter) if f"{c.exercise.module}.{c.exercise.name}" == bug.exercise}
+    checks = checks_of(chapter, bug.exercise)
     unknown = set(bug.caught_by) - set(checks)
     assert not unknown, f"{bug.exercise} has no checks named {sorted(unknown)}; it has {sorted(checks)}"
     impl = buggy_copy(tmp_path, chapter, bug)
-    missed = [name for name in bug.caught_by if run_check(checks[name], impl) is None]
+    if not bug.clause:
+        missed = [name for name in bug.caught_by if run_check(checks[name], impl) is None]
+        assert not missed, f"{bug.exercise} with '{bug.what}' passes {missed}"
+        return
+    exercise = next(iter(checks.values())).exercise
+    clause_checks = {n for n, c in checks.items() if bug.clause in c.clauses and not c.gpu}
+    failed = {name for name, c in checks.items() if not c.gpu and run_check(c, impl) is not None}
+    assert clause_checks <= failed, f"{bug.exercise} with '{bug.what}' passes {sorted(clause_checks - failed)}, " \
+                                    f"checks of the clause {bug.clause!r} it breaks"
+    if bug.clause != exercise.clauses[0][0]:   # the main clause's bugs may fail every check that scores values
+        assert failed == clause_checks, \
+            f"{bug.exercise} with '{bug.what}' (breaks {bug.clause!r}) also fails {sorted(failed - clause_checks)}"
+    missed = [name for name in bug.caught_by if name not in failed]
     assert not missed, f"{bug.exercise} with '{bug.what}' passes {missed}"
 
 
@@ -49,9 +65,7 @@ def test_every_check_fails_on_some_bug(chapter):
 
 
 def test_at_least_two_bugs_per_exercise(chapter):
-    from autograder.harness.registry import EXERCISES
-    load_chapter(chapter)
-    counts = {f"{e.module}.{e.name}": 0 for e in EXERCISES[chapter].values()}
+    counts = {f"{e.module}.{e.name}": 0 for e in exercises_of(chapter).values()}
     for bug in bugs_of(chapter):
         counts[bug.exercise] += 1
     few = {k: v for k, v in counts.items() if v < 2}

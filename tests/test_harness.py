@@ -58,12 +58,23 @@ def test_allowed_code_passes_forbidden_check():
 
 
 def test_speed_check_catches_a_python_loop():
-    X = randn((3000, 10))
+    inputs = lambda seed: (randn((3000, 10), seed),)  # noqa: E731
     looped = lambda X: torch.stack([row.exp() / row.exp().sum() for row in X])  # noqa: E731
     vectorised = lambda X: X.exp() / X.exp().sum(1, keepdim=True)  # noqa: E731
     with pytest.raises(AssertionError, match="too slow"):
-        assert_fast_enough(looped, vectorised, X, limit=5, what="softmax")
-    assert assert_fast_enough(vectorised, vectorised, X, limit=5, what="softmax") < 5
+        assert_fast_enough(looped, vectorised, inputs, limit=5, what="softmax")
+    assert assert_fast_enough(vectorised, vectorised, inputs, limit=5, what="softmax") < 5
+
+
+def test_speed_check_verifies_every_timed_output():
+    calls = []
+
+    def cached(X):      # right on the first input, then the same answer again and again
+        calls.append(X)
+        return calls[0].exp() / calls[0].exp().sum(1, keepdim=True)
+    vectorised = lambda X: X.exp() / X.exp().sum(1, keepdim=True)  # noqa: E731
+    with pytest.raises(AssertionError, match="timing input #2"):
+        assert_fast_enough(cached, vectorised, lambda seed: (randn((300, 10), seed),), limit=5, what="softmax")
 
 
 def test_gradients_compare_and_detect_detach():

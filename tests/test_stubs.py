@@ -3,7 +3,7 @@ import pytest
 
 from autograder.harness.loader import REPO_ROOT, Implementation
 from autograder.harness.registry import load_chapter
-from autograder.harness.runner import run_check
+from support import message as run_check
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ import pytest
 
 from autograder.harness.loader import REPO_ROOT, Implementation
 from autograder.harness.registry import available_chapters, load_chapter
-from autograder.harness.runner import run_check
+from support import message as run_check
 
 
 def grade(submission, tmp_path, *extra):

@@ -1,8 +1,10 @@
 """The shared harness: one piece of code that every chapter's checks are written with.
 
-- ``exercises`` / ``check``: declare exercises and register checks (registry)
+- ``check``: register checks (registry; exercises are declared in ``solutions/chN/__init__.py``)
+- ``student_side``, ``is_instance``, ``type_name``: where the code under test runs (context, session)
 - ``randn``, ``uniform``, ``randint``, ``SEEDS``: seeded inputs (inputs)
-- ``assert_close``, ``assert_matches_reference``, ``assert_unchanged``: comparisons (compare)
+- ``assert_close``, ``assert_matches_reference``, ``assert_pure``, ``assert_unchanged``: comparisons (compare)
+- ``assert_keeps_device``: outputs on the inputs' device, tried on PyTorch's meta device (device)
 - ``assert_no_forbidden_calls``, ``Forbidden``: forbidden shortcuts (forbid)
 - ``assert_gradients_match``: autograd against the reference (grad)
 - ``speed_check``, ``module_speed_check``, ``assert_fast_enough``: speed against the reference (speedcheck, speed)
@@ -11,26 +13,31 @@
 - ``reference``: the reference solution of an exercise (loader)
 - ``scratch_params``, ``book_compatible_gru``: PyTorch's recurrent layers in the book's layout (recurrent)
 """
-from autograder.harness.compare import (assert_close, assert_matches_reference, assert_same_outputs, assert_tensor,
-                                        assert_unchanged)
+from autograder.harness.compare import (assert_close, assert_matches_reference, assert_pure, assert_same_outputs,
+                                        assert_tensor, assert_unchanged)
+from autograder.harness.device import assert_keeps_device
 from autograder.harness.forbid import Forbidden, assert_no_forbidden_calls, call_recorded, library_calls
 from autograder.harness.grad import assert_gradients_match, gradients
 from autograder.harness.inputs import SEEDS, describe, probabilities, randint, randn, shape, uniform
 from autograder.harness.loader import Implementation, ImplementationError, reference
 from autograder.harness.modules import (assert_block_shapes, assert_same_function, assert_same_parameter_count,
-                                        block_shapes, count_parameters, load_weights_in_order)
+                                        block_shapes, count_parameters, load_weights_in_order, on_its_side)
 from autograder.harness.recurrent import book_compatible_gru, layer_weights, scratch_params
-from autograder.harness.registry import check, exercises, seed_everything
+from autograder.harness.context import student_side
+from autograder.harness.registry import check, seed_everything
+from autograder.harness.session import is_instance, type_name
 from autograder.harness.speed import assert_fast_enough, speed_ratio
 from autograder.harness.speedcheck import module_speed_check, speed_check
-from autograder.harness.train import fashion_mnist_history, single_thread, train_to_threshold
+from autograder.harness.train import (accuracy_curve, fashion_mnist_run, optimizer_epoch, predict_labels, single_thread,
+                                     test_accuracies, train_to_threshold, verified_test_accuracy)
 
 __all__ = [
-    "assert_close", "assert_matches_reference", "assert_same_outputs", "assert_tensor", "assert_unchanged", "Forbidden",
+    "assert_close", "assert_matches_reference", "assert_pure", "assert_keeps_device", "assert_same_outputs", "assert_tensor", "assert_unchanged", "Forbidden",
     "assert_no_forbidden_calls", "call_recorded", "assert_gradients_match", "gradients", "SEEDS", "describe",
     "probabilities", "randint", "randn", "shape", "uniform", "Implementation", "ImplementationError", "reference",
-    "check", "exercises", "seed_everything", "assert_fast_enough", "speed_ratio", "speed_check", "module_speed_check",
-    "train_to_threshold", "single_thread", "library_calls", "fashion_mnist_history", "assert_block_shapes", "assert_same_function", "assert_same_parameter_count",
+    "check", "seed_everything", "student_side", "is_instance", "type_name", "on_its_side", "accuracy_curve",
+    "fashion_mnist_run", "optimizer_epoch", "predict_labels", "test_accuracies", "verified_test_accuracy", "assert_fast_enough", "speed_ratio", "speed_check", "module_speed_check",
+    "train_to_threshold", "single_thread", "library_calls", "assert_block_shapes", "assert_same_function", "assert_same_parameter_count",
     "block_shapes", "count_parameters", "load_weights_in_order", "book_compatible_gru", "layer_weights",
     "scratch_params",
 ]

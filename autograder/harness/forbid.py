@@ -7,6 +7,11 @@ Two recorders run together, so renaming or aliasing a function does not hide it:
 a ``TorchFunctionMode`` sees the Python-level API (``torch.softmax``,
 ``F.softmax``, ``Tensor.softmax``, ...), and a ``TorchDispatchMode`` sees the
 ATen operators that every route ends in (``aten._softmax``, ``torch.ops.aten...``).
+
+The recording is the one observation formed in the student's process (the recorders must watch
+the calls where they happen); only the names of what was called cross to the judge, which
+decides. A recording that saw no operator at all while the code returned a new tensor means the
+recorders were switched off: that fails too.
 """
 from __future__ import annotations
 
@@ -57,19 +62,43 @@ def call_recorded(fn, *args, **kwargs):
     return result, functions.called, ops.ops
 
 
-def assert_no_forbidden_calls(fn, *args, forbidden: Forbidden, what: str, **kwargs):
-    """Run ``fn`` and fail if it reached any forbidden function or operator; return its result."""
+def _record(fn, args, kwargs, forbidden: Forbidden):
     result, functions, ops = call_recorded(fn, *args, **kwargs)
     hits = sorted({getattr(f, "__qualname__", str(f)) for f in functions if f in set(forbidden.functions)}
                   | {f"aten.{op}" for op in ops if op in set(forbidden.aten)})
+    return {"result": result, "hits": hits, "ops": len(ops)}
+
+
+def assert_no_forbidden_calls(fn, *args, forbidden: Forbidden, what: str, ref=None, **kwargs):
+    """Run ``fn`` (where the code under test lives) and fail if it reached a forbidden function or operator;
+    return its result. With ``ref``, the result must also match the reference's on the same inputs: no
+    points for avoiding a built-in with a wrong answer."""
+    from autograder.harness.compare import assert_same_outputs
+    from autograder.harness.context import student_side
+    expected = ref(*[a.detach().clone() if isinstance(a, torch.Tensor) else a for a in args], **kwargs) \
+        if ref is not None else None
+    seen = student_side(_record, fn, args, kwargs, forbidden)
+    result, hits = seen["result"], seen["hits"]
     if hits:
         raise AssertionError(f"{what} must not use {forbidden.label}, but it called {', '.join(hits)}: "
                              "the exercise is to write it from more basic operations")
+    if seen["ops"] == 0 and isinstance(result, torch.Tensor) and result.numel() > 0 and \
+            not any(result is a for a in args):
+        raise AssertionError(f"{what} returned a new tensor, but no tensor operation was recorded: the grader's "
+                             "recorders were switched off, so this cannot be checked")
+    if ref is not None:
+        assert_same_outputs(result, expected, what=f"{what} (the output must be right for this check to count)")
     return result
 
 
 def library_calls(fn, *args, libraries=(torch, np), **kwargs):
-    """Run ``fn`` and return ``(result, names)``: the functions of ``libraries`` it entered from outside them.
+    """Run ``fn`` where the code under test lives; return ``(result, names)`` (see ``_library_calls``)."""
+    from autograder.harness.context import student_side
+    return student_side(_library_calls, fn, args, kwargs, libraries)
+
+
+def _library_calls(fn, args, kwargs, libraries):
+    """``(result, names)``: the functions of ``libraries`` that ``fn(*args)`` entered from outside them.
 
     Names are dotted (``torch.functional.broadcast_shapes``, ``torch.nn.init.xavier_uniform_``,
     ``torch.rand``): Python functions where the call crosses into the library,
@@ -99,4 +128,4 @@ def library_calls(fn, *args, libraries=(torch, np), **kwargs):
         sys.setprofile(previous)
         if collecting:
             gc.enable()
-    return result, seen
+    return result, sorted(seen)

@@ -61,6 +61,10 @@ class Implementation:
             sys.modules.pop(f"{self.package}.{dotted}", None)
             return ImplementationError(f"importing {relative} raised {type(e).__name__}: {e}")
 
+    def loaded_modules(self) -> list[types.ModuleType]:
+        """The modules of this implementation imported so far."""
+        return [m for m in self._modules.values() if isinstance(m, types.ModuleType)]
+
     def get(self, target: str):
         """The object ``chN.module.name``."""
         dotted, name = target.rsplit(".", 1)
@@ -95,5 +99,9 @@ def solutions() -> Implementation:
 
 
 def reference(target: str):
-    """The reference object ``chN.module.name``."""
+    """The reference object ``chN.module.name`` (the judge's only: never where the code under test runs)."""
+    from autograder.harness.worker import on_student_side
+    if on_student_side():
+        raise ImplementationError(f"the reference {target} is not available where the code under test runs: "
+                                  "pass what the student's side needs as an argument")
     return solutions().get(target)

@@ -2,7 +2,8 @@
 
 Shapes alone miss a forgotten ReLU or pooling; copying the reference's
 weights into the student's network (in registration order, shape by shape)
-and comparing outputs catches them.
+and comparing outputs catches them. Whatever touches the student's network runs
+where it lives (``on_its_side``); only values cross.
 """
 from __future__ import annotations
 
@@ -10,10 +11,35 @@ import torch
 from torch import nn
 
 from autograder.harness.compare import assert_close
+from autograder.harness.session import Remote
+
+
+def _remote_inside(obj):
+    """The proxy ``obj`` is, or one that a module of the judge's holds (``nn.Sequential(*student_blocks)``)."""
+    if type(obj) is Remote:
+        return obj
+    if isinstance(obj, nn.Module):
+        return next((r for m in obj._modules.values() if m is not None for r in [_remote_inside(m)] if r), None)
+    return None
+
+
+def on_its_side(obj, fn, *args, **kwargs):
+    """``fn(obj, *args)``, run where ``obj`` lives: next to the code under test for a proxy (or a module of the
+    judge's that holds one), else here."""
+    remote = _remote_inside(obj)
+    return remote._session.run(fn, obj, *args, **kwargs) if remote is not None else fn(obj, *args, **kwargs)
+
+
+def _count(net) -> int:
+    return sum(p.numel() for p in net.parameters())
 
 
 def count_parameters(net: nn.Module) -> int:
-    return sum(p.numel() for p in net.parameters())
+    return on_its_side(net, _count)
+
+
+def _has_parameters(net) -> bool:
+    return any(True for _ in net.parameters())
 
 
 def assert_same_parameter_count(net: nn.Module, ref: nn.Module, *, what: str) -> None:
@@ -21,13 +47,17 @@ def assert_same_parameter_count(net: nn.Module, ref: nn.Module, *, what: str) ->
     if got != expected:
         raise AssertionError(f"{what} has {got:,} parameters, the reference {expected:,}: "
                              "check the layers' channels, sizes and biases")
-    if not any(True for _ in net.parameters()) and expected:
+    if not on_its_side(net, _has_parameters) and expected:
         raise AssertionError(f"{what} registers no parameters: store layers as attributes or in nn.Sequential/"
                              "nn.ModuleList, not in a plain list")
 
 
 def block_shapes(net: nn.Module, X: torch.Tensor) -> list[tuple[str, tuple]]:
     """``(block class name, output shape)`` after each top-level child of a sequential network."""
+    return on_its_side(net, _block_shapes, X)
+
+
+def _block_shapes(net, X):
     shapes = []
     for child in net.children():
         X = child(X)
@@ -46,30 +76,40 @@ def assert_block_shapes(net: nn.Module, expected: list[tuple], X: torch.Tensor, 
         raise AssertionError(f"{what}: output shapes per block differ on input {tuple(X.shape)}:\n{rows}")
 
 
+def _load_in_order(net, values: list, what: str):
+    mine = [(k, v) for k, v in net.state_dict().items() if not k.endswith("num_batches_tracked")]
+    if [tuple(v.shape) for _, v in mine] != [tuple(v.shape) for v in values]:
+        return "\n".join(f"    {k}: {tuple(v.shape)}" for k, v in mine[:40])
+    with torch.no_grad():
+        for (_, mine_v), theirs in zip(mine, values):
+            mine_v.copy_(theirs)
+    return None
+
+
 def load_weights_in_order(net: nn.Module, ref: nn.Module, *, what: str) -> None:
     """Copy ``ref``'s parameters and buffers into ``net``, matched in registration order."""
-    mine, theirs = list(net.state_dict().items()), list(ref.state_dict().items())
-    mine = [(k, v) for k, v in mine if not k.endswith("num_batches_tracked")]
-    theirs = [(k, v) for k, v in theirs if not k.endswith("num_batches_tracked")]
-    if [tuple(v.shape) for _, v in mine] != [tuple(v.shape) for _, v in theirs]:
-        listing = "\n".join(f"    {k}: {tuple(v.shape)}" for k, v in mine[:40])
+    theirs = [(k, v) for k, v in ref.state_dict().items() if not k.endswith("num_batches_tracked")]
+    listing = on_its_side(net, _load_in_order, [v.detach() for _, v in theirs], what)
+    if listing is not None:
         expected = "\n".join(f"    {k}: {tuple(v.shape)}" for k, v in theirs[:40])
         raise AssertionError(f"{what}: its parameters do not line up with the reference's.\n"
                              f"  yours:\n{listing}\n  reference:\n{expected}")
+
+
+def _forward(net, inputs, train):
+    net.train(train)
     with torch.no_grad():
-        for (_, mine_v), (_, theirs_v) in zip(mine, theirs):
-            mine_v.copy_(theirs_v)
+        return net(*inputs)
 
 
 def assert_same_function(net: nn.Module, ref: nn.Module, inputs: tuple, *, what: str, atol=1e-5, rtol=1e-4,
                          train: bool = False) -> None:
     """With the reference's weights loaded, ``net(*inputs)`` equals ``ref(*inputs)`` (eval mode by default)."""
     load_weights_in_order(net, ref, what=what)
-    net.train(train)
-    ref.train(train)
-    with torch.no_grad():
-        got, expected = net(*inputs), ref(*inputs)
+    got, expected = on_its_side(net, _forward, tuple(inputs), train), _forward(ref, tuple(inputs), train)
     if isinstance(expected, (tuple, list)):
+        if not isinstance(got, (tuple, list)) or len(got) != len(expected):
+            raise AssertionError(f"{what} should return {len(expected)} outputs, like the reference")
         for i, (g, e) in enumerate(zip(got, expected)):
             assert_close(g, e, what=f"{what}, output #{i + 1}, with the reference's weights", atol=atol, rtol=rtol)
     else:

@@ -1,35 +1,47 @@
-"""Exercises and checks: the one table every chapter, the pytest plugin and the grader read.
+"""Exercises and checks: the one table every chapter, the pytest plugin, the grader and nbgrader read.
 
-A chapter's public check module declares its exercises once::
+A chapter's exercises are declared beside their references, in ``solutions/chN/__init__.py``,
+with the clauses of their contract (what the docstring promises, one property each)::
 
-    exercises("ch3", {"softmax_regression.softmax": "3.6.2", ...})
+    EXERCISES = {
+        "softmax_regression.softmax": ("3.6.2", {
+            "values": "each row of the result is the softmax of that row of X",
+            "dtype": "the result has X's dtype", ...}),
+        ...
+    }
 
-and every check names the exercise it grades::
+(read without importing it, so that the table is available wherever the references are hidden;
+the student release carries the same table in ``exercises/chN/__init__.py``). Every check names
+the exercise it grades::
 
     @check("softmax_regression.softmax", points=2)
     def check_softmax_book_example(softmax): ...
 
-A check is a plain function: its parameters are names of the implementation
-under test (looked up in the exercise's module, or where ``uses`` says), plus
-``device`` when it cares. Calling it directly (a notebook cell) works; it
-raises ``AssertionError`` with a message a student can act on.
+A check is a plain function: its parameters are names of the implementation under test (looked
+up in the exercise's module, or where ``uses`` says), plus ``device`` when it cares. The runner
+hands it proxies of the student's objects (``session.Remote``); calling it directly on local
+objects (a notebook cell) works too. It raises ``AssertionError`` with a message a student can act
+on.
 """
 from __future__ import annotations
 
+import ast
 import dataclasses
 import functools
 import importlib
 import inspect
 import random
-import traceback
 from pathlib import Path
 
 import numpy as np
 import torch
 
 from autograder import book
+from autograder.harness.session import StudentError, StudentNotImplemented, WorkerLost, ship_by_value
 
 CHAPTERS = tuple(book.CHAPTERS)
+REPO_ROOT = Path(__file__).resolve().parents[2]
+KINDS = ("correctness", "speed", "accuracy")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -39,10 +51,21 @@ class Exercise:
     name: str            # "softmax"
     section: str         # "3.6.2"
     order: int
+    unique: bool = True  # no other exercise of the chapter has this name
+    clauses: tuple = ()  # ((clause, what the contract says), ...): every one has its checks (tests/test_contracts.py)
 
     @property
     def key(self) -> str:
         return f"{self.chapter}.{self.module}.{self.name}"
+
+    @property
+    def target(self) -> str:
+        return self.key
+
+    @property
+    def label(self) -> str:
+        """``softmax``, or ``weight_decay.train`` where two modules of the chapter share the name."""
+        return self.name if self.unique else f"{self.module}.{self.name}"
 
     @property
     def cite(self) -> str:
@@ -50,11 +73,8 @@ class Exercise:
 
     @property
     def column(self) -> str:
-        """The gradebook column: ``ch3.softmax``, or ``ch4.weight_decay.train`` where two modules of the
-        chapter have an exercise of that name."""
-        names = [e.name for e in EXERCISES[self.chapter].values()]
-        return f"{self.chapter}.{self.name}" if names.count(self.name) == 1 else \
-            f"{self.chapter}.{self.module}.{self.name}"
+        """The gradebook column: ``ch3.softmax``, or ``ch4.weight_decay.train``."""
+        return f"{self.chapter}.{self.label}"
 
 
 @dataclasses.dataclass
@@ -67,12 +87,15 @@ class Check:
     points: float
     kind: str                    # "correctness", "speed" or "accuracy"
     gpu: bool
-    timeout: float
+    timeout: float               # the flat limit (pytest-timeout; the grader measures its own)
     uses: dict
+    integration: bool            # grades several of the student's exercises together
+    substitute: tuple            # other exercises replaced by their references while it runs
+    clauses: tuple = ()          # the clauses of the exercise's contract that this check tests
 
     @property
     def id(self) -> str:
-        return f"{self.exercise.chapter}::{self.exercise.name}::{self.name}"
+        return f"{self.exercise.chapter}::{self.exercise.label}::{self.name}"
 
     def parameters(self) -> list[str]:
         return list(inspect.signature(self.fn).parameters)
@@ -87,13 +110,35 @@ EXERCISES: dict[str, dict[str, Exercise]] = {}   # chapter -> key -> Exercise
 CHECKS: dict[str, list[Check]] = {}              # chapter -> checks in declaration order
 
 
-def exercises(chapter: str, table: dict[str, str]) -> None:
-    """Declare a chapter's exercises: ``{"module.name": "section"}``, in book order."""
-    found = EXERCISES.setdefault(chapter, {})
-    for order, (where, section) in enumerate(table.items(), start=len(found)):
-        module, name = where.rsplit(".", 1)
-        book.cite(section)  # fails early on an unknown section
-        found.setdefault(f"{chapter}.{where}", Exercise(chapter, module, name, section, order))
+def exercise_table(chapter: str, root: Path = REPO_ROOT) -> dict:
+    """``{"module.name": "section" or ("section", {clause: text})}`` from ``solutions/chN/__init__.py`` (or, in
+    the student release, the copy in ``exercises/chN/__init__.py``), read without running it."""
+    for folder in ("solutions", "exercises"):
+        path = root / folder / chapter / "__init__.py"
+        try:
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+        except OSError:
+            continue
+        for node in tree.body:
+            if isinstance(node, ast.Assign) and any(getattr(t, "id", "") == "EXERCISES" for t in node.targets):
+                return ast.literal_eval(node.value)
+    raise KeyError(f"no EXERCISES table for {chapter} in solutions/{chapter}/__init__.py")
+
+
+def exercises_of(chapter: str) -> dict[str, Exercise]:
+    """The chapter's exercises by key (``chN.module.name``), in book order."""
+    if chapter not in EXERCISES:
+        table = exercise_table(chapter)
+        names = [where.rsplit(".", 1)[1] for where in table]
+        found = {}
+        for order, (where, entry) in enumerate(table.items()):
+            module, name = where.rsplit(".", 1)
+            section, clauses = (entry, {}) if isinstance(entry, str) else entry
+            book.cite(section)  # fails early on an unknown section
+            found[f"{chapter}.{where}"] = Exercise(chapter, module, name, section, order, names.count(name) == 1,
+                                                   tuple(clauses.items()))
+        EXERCISES[chapter] = found
+    return EXERCISES[chapter]
 
 
 def _chapter_and_visibility(module_name: str) -> tuple[str, str]:
@@ -109,32 +154,34 @@ def seed_everything(seed: int = 0) -> None:
     torch.manual_seed(seed)
 
 
-class StudentError(AssertionError):
-    """The code under test raised something other than an AssertionError."""
-
-
-def _student_frame(exc: BaseException) -> str:
-    """``file.py:12 in softmax`` for the innermost frame outside the grader and torch."""
-    frames = traceback.extract_tb(exc.__traceback__)
-    grader = str(Path(__file__).resolve().parents[1])
-    for frame in reversed(frames):
-        if not frame.filename.startswith(grader) and "site-packages" not in frame.filename \
-                and "/lib/python" not in frame.filename:
-            return f"{Path(frame.filename).name}:{frame.lineno} in {frame.name}"
-    return ""
-
-
 def check(exercise: str, *, points: float = 1, uses: dict | None = None, kind: str = "correctness",
-          gpu: bool = False, timeout: float | None = None, name: str | None = None):
-    """Register a check of ``exercise`` (``"module.name"`` in the caller's chapter)."""
+          gpu: bool = False, timeout: float | None = None, name: str | None = None, integration: bool | None = None,
+          substitute: tuple = (), clauses: tuple | str = ()):
+    """Register a check of ``exercise`` (``"module.name"`` in the caller's chapter).
+
+    ``integration``: the check grades several of the student's exercises together (default: when
+    ``uses`` names another exercise, or for an accuracy check). ``substitute``: other exercises of the
+    chapter that the code under test calls and that are replaced by their references while a unit
+    check runs (``("accuracy", "Accumulator")``), so that a mistake there costs this check nothing.
+    A replaced function runs in the judge: it must not rely on changing its arguments in place.
+    ``clauses``: the clauses of the exercise's contract this check tests (names from its EXERCISES entry).
+    """
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {KINDS}")
+
     def decorate(fn):
         chapter, visibility = _chapter_and_visibility(fn.__module__)
+        ship_by_value(fn.__module__)
         key = f"{chapter}.{exercise}"
-        if key not in EXERCISES.get(chapter, {}):
-            raise KeyError(f"{fn.__name__}: {key} is not declared with exercises({chapter!r}, ...)")
-        ex = EXERCISES[chapter][key]
+        ex = exercises_of(chapter).get(key)
+        if ex is None:
+            raise KeyError(f"{fn.__name__}: {key} is not in the EXERCISES table of solutions/{chapter}/__init__.py")
         short = name or fn.__name__.removeprefix("check_").removeprefix(ex.name + "_").removeprefix(ex.name)
         short = short.strip("_") or "correct"
+        named = (clauses,) if isinstance(clauses, str) else tuple(clauses)
+        unknown = [c for c in named if c not in dict(ex.clauses)]
+        if unknown:
+            raise KeyError(f"{fn.__name__}: {ex.key} has no clause {unknown} (its clauses: {[c for c, _ in ex.clauses]})")
 
         @functools.wraps(fn)
         def wrapped(*args, **kwargs):
@@ -142,32 +189,41 @@ def check(exercise: str, *, points: float = 1, uses: dict | None = None, kind: s
             seed_everything(0)
             try:
                 return fn(*args, **kwargs)
-            except NotImplementedError as e:  # the stub names itself, e.g. "softmax (§3.6.2)"
+            except WorkerLost:
+                raise
+            except (NotImplementedError, StudentNotImplemented) as e:  # the stub names itself, "softmax (§3.6.2)"
                 raise AssertionError(f"not implemented yet: {e or f'{ex.name} (§{ex.section})'}") from None
             except AssertionError as e:
                 text = str(e)
                 if ex.cite not in text:
                     text = f"{text}\n  [{ex.cite}]"
                 raise AssertionError(text) from None
-            except (Exception, SystemExit) as e:  # the code under test crashed: say where, briefly
-                where = _student_frame(e)
-                raise StudentError(f"{ex.name} raised {type(e).__name__}: {e}"
-                                   + (f" (at {where})" if where else "") + f"\n  [{ex.cite}]") from e
+            except (Exception, SystemExit) as e:  # what the code under test returned broke the check
+                raise StudentError(f"{ex.name}: the check could not use what your code returned "
+                                   f"({type(e).__name__}: {e})\n  [{ex.cite}]") from e
             finally:
                 torch.set_default_dtype(default_dtype)
                 torch.set_grad_enabled(grad_enabled)
 
-        default_timeout = {"accuracy": 600, "speed": 120}.get(kind, 60)
-        CHECKS.setdefault(chapter, []).append(Check(
-            fn=fn, wrapped=wrapped, exercise=ex, name=short, visibility=visibility, points=points, kind=kind,
-            gpu=gpu, timeout=timeout or default_timeout, uses=dict(uses or {})))
-        wrapped.check = CHECKS[chapter][-1]
+        others = {k: v for k, v in (uses or {}).items() if v != exercise}
+        made = Check(fn=fn, wrapped=wrapped, exercise=ex, name=short, visibility=visibility, points=points,
+                     kind=kind, gpu=gpu, timeout=timeout or {"accuracy": 600, "speed": 120}.get(kind, 60),
+                     uses=dict(uses or {}), integration=bool(others) or kind == "accuracy" if integration is None
+                     else integration, substitute=tuple(substitute), clauses=named)
+        registered = CHECKS.setdefault(chapter, [])
+        duplicate = next((c for c in registered if c.id == made.id), None)
+        if duplicate is not None and duplicate.fn.__qualname__ != fn.__qualname__:
+            raise ValueError(f"two checks have the id {made.id}: {duplicate.fn.__qualname__} and {fn.__qualname__}")
+        if duplicate is None:
+            registered.append(made)
+        wrapped.check = made
         return wrapped
     return decorate
 
 
 def load_chapter(chapter: str) -> list[Check]:
     """Import a chapter's check modules (the hidden one only where it ships) and return its checks."""
+    exercises_of(chapter)
     for visibility in ("public", "hidden"):
         try:
             importlib.import_module(f"autograder.checks.{visibility}.{chapter}")
@@ -181,3 +237,19 @@ def load_chapter(chapter: str) -> list[Check]:
 def available_chapters() -> list[str]:
     public = Path(__file__).resolve().parents[1] / "checks" / "public"
     return [c for c in CHAPTERS if (public / f"{c}.py").exists()]
+
+
+def chapter_names(values) -> list[str]:
+    """``3``, ``ch3``, ``"3,6"``, ``["ch3", "ch6"]`` -> ``["ch3", "ch6"]`` (every command accepts these)."""
+    if isinstance(values, str):
+        values = [values]
+    found = []
+    for value in values or []:
+        for part in str(value).replace(" ", ",").split(","):
+            part = part.strip()
+            if part:
+                found.append(part if part.startswith("ch") else f"ch{part}")
+    unknown = [c for c in found if c not in CHAPTERS]
+    if unknown:
+        raise ValueError(f"no such chapter(s): {', '.join(unknown)} (chapters: {', '.join(CHAPTERS)})")
+    return list(dict.fromkeys(found))

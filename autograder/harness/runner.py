@@ -1,22 +1,74 @@
-"""Run one check on one implementation: what the pytest plugin, the tests and the grader share."""
+"""Run one check on the code under test: what the pytest plugin, the grader's judge and nbgrader share.
+
+``run_check(check, session)`` resolves the check's parameters to proxies of the student's objects,
+substitutes the references of the chapter's other exercises (a unit check grades one exercise
+only), runs the check under a fresh ``CheckRun`` (where training checks leave their curves) and
+returns an ``Outcome``. The session's worker may be in this process or in a sandbox.
+"""
 from __future__ import annotations
 
-from autograder.harness import train
-from autograder.harness.loader import Implementation
-from autograder.harness.registry import Check
+import contextlib
+import dataclasses
+import time
+
+from autograder.harness.context import check_run
+from autograder.harness.loader import ImplementationError, reference
+from autograder.harness.registry import Check, exercises_of
+from autograder.harness.session import Session, StudentError, WorkerLost
 
 
-def check_arguments(check: Check, impl: Implementation, device: str = "cpu") -> dict:
-    """The keyword arguments of ``check``: the implementation's objects, and ``device``."""
-    return {p: ("cuda" if check.gpu else device) if p == "device" else impl.get(check.target(p))
-            for p in check.parameters()}
+@dataclasses.dataclass
+class Outcome:
+    outcome: str             # "passed" or "failed"
+    message: str
+    seconds: float
+    curves: dict
 
 
-def run_check(check: Check, impl: Implementation, device: str = "cpu") -> str | None:
-    """Run ``check`` on ``impl``; return ``None`` when it passes, else the failure message."""
-    train.CURVES.clear()
-    try:
-        check.wrapped(**check_arguments(check, impl, device))
-    except AssertionError as e:
-        return str(e) or f"{check.exercise.name}: check {check.name} failed"
-    return None
+def substitutions(check: Check) -> list[tuple[str, object]]:
+    """``(target, reference)`` of the other exercises that a unit check replaces by their references."""
+    if check.integration or not check.substitute:
+        return []
+    found = []
+    for other in exercises_of(check.exercise.chapter).values():
+        if other.key != check.exercise.key and (other.name in check.substitute
+                                                or f"{other.module}.{other.name}" in check.substitute):
+            try:
+                found.append((other.target, reference(other.target)))
+            except Exception:  # noqa: BLE001  (no references here, e.g. the student release)
+                continue
+    return found
+
+
+def check_arguments(check: Check, session: Session, device: str = "cpu") -> dict:
+    """The keyword arguments of ``check``: proxies of the student's objects, and ``device``."""
+    args = {}
+    for p in check.parameters():
+        if p == "device":
+            args[p] = "cuda" if check.gpu else device
+        else:
+            args[p] = session.resolve(check.target(p), p)
+    return args
+
+
+def run_check(check: Check, session: Session, device: str = "cpu") -> Outcome:
+    """Run ``check`` on the code ``session`` reaches. A lost worker (``WorkerLost``) is raised to the caller,
+    which decides what the check is charged."""
+    start = time.perf_counter()
+    message = ""
+    with check_run(session, device) as run:
+        try:
+            try:
+                kwargs = check_arguments(check, session, device)
+            except (ImplementationError, StudentError) as e:
+                raise AssertionError(f"{e}\n  [{check.exercise.cite}]") from None
+            session.substitute(substitutions(check))
+            check.wrapped(**kwargs)
+        except WorkerLost:
+            raise
+        except AssertionError as e:
+            message = str(e) or f"{check.exercise.name}: check {check.name} failed"
+        finally:
+            with contextlib.suppress(WorkerLost):
+                session.reset()
+    return Outcome("failed" if message else "passed", message, time.perf_counter() - start, run.curves)

@@ -2,10 +2,11 @@
 
 ``speed_check("softmax_regression.softmax", make_args, builtin=...)`` registers
 two checks of the exercise: ``speed`` (on the CPU) and ``speed_gpu`` (marked
-``gpu``: skipped with a reason where there is no CUDA). Each first verifies
-the output against the reference on the timed inputs (item by item through
-tuples such as ``(outputs, (H,))``), so a fast wrong answer earns nothing,
-then fails only past a generous ratio to the reference.
+``gpu``: skipped with a reason where there is no CUDA). ``make_args(device, seed)``
+gives the inputs of one timed call; every call gets another seed and its output
+is verified against the reference's (item by item through tuples such as
+``(outputs, (H,))``), so a fast wrong answer earns nothing; the check fails only
+past a generous ratio to the reference (``speed.assert_fast_enough``).
 ``builtin`` is what the benchmark compares the reference with.
 """
 from __future__ import annotations
@@ -15,17 +16,17 @@ import sys
 
 import torch
 
-from autograder.harness.compare import assert_same_outputs
 from autograder.harness.loader import reference
 from autograder.harness.registry import check
-from autograder.harness.speed import assert_fast_enough
+from autograder.harness.session import is_instance
+from autograder.harness.speed import assert_fast_enough, seeded
 
 
 @dataclasses.dataclass
 class SpeedSpec:
     chapter: str
     exercise: str            # "module.name"
-    make_args: callable      # device -> args
+    make_args: callable      # (device, seed) -> args
     builtin: callable | None
     limit: float
     build: callable | None = None   # class -> the callable timed (module speed checks); None: time it as is
@@ -35,24 +36,24 @@ SPEED_SPECS: list[SpeedSpec] = []
 
 
 def speed_check(exercise: str, make_args, *, builtin=None, limit: float = 10.0, points: float = 1,
-                hint: str = "", atol=None, rtol=None):
+                hint: str = "", atol=None, rtol=None, clauses=("fast",)):
     """Register the CPU and GPU speed checks of ``exercise`` (call from a check module)."""
     module = sys._getframe(1).f_globals["__name__"]
-    return _register(module, exercise, make_args, builtin, limit, points, hint, atol, rtol, None)
+    return _register(module, exercise, make_args, builtin, limit, points, hint, atol, rtol, None, clauses)
 
 
 def module_speed_check(exercise: str, make_args, *, build, builtin=None, limit: float = 10.0, points: float = 1,
-                       hint: str = "", atol=None, rtol=None):
+                       hint: str = "", atol=None, rtol=None, clauses=("fast",)):
     """``speed_check`` for an exercise that is a class: ``build(cls)`` makes what is timed.
 
     E.g. ``build=lambda cls: cls(dropout=0.0).eval()`` times the forward pass of an
     ``nn.Module`` on ``make_args(device)``, the student's module against the reference's.
     """
     module = sys._getframe(1).f_globals["__name__"]
-    return _register(module, exercise, make_args, builtin, limit, points, hint, atol, rtol, build)
+    return _register(module, exercise, make_args, builtin, limit, points, hint, atol, rtol, build, clauses)
 
 
-def _register(module, exercise, make_args, builtin, limit, points, hint, atol, rtol, build):
+def _register(module, exercise, make_args, builtin, limit, points, hint, atol, rtol, build, clauses):
     chapter = module.rsplit(".", 1)[1]
     name = exercise.rsplit(".", 1)[1]
     SPEED_SPECS.append(SpeedSpec(chapter, exercise, make_args, builtin, limit, build))
@@ -61,17 +62,18 @@ def _register(module, exercise, make_args, builtin, limit, points, hint, atol, r
             if build is None:
                 return obj
             made = build(obj)
-            return made.to(device) if isinstance(made, torch.nn.Module) else made
+            return made.to(device) if is_instance(made, torch.nn.Module) else made
 
         def speed(fn):
             fn, ref = built(fn), built(reference(f"{chapter}.{exercise}"))
-            args = make_args(device)
-            assert_same_outputs(fn(*args), ref(*args), what=f"{name} on the timing inputs ({device})", atol=atol,
-                                rtol=rtol)
-            assert_fast_enough(fn, ref, *args, limit=limit, what=f"{name} on {device}", hint=hint)
+            assert_fast_enough(fn, ref, seeded(make_args)(device), limit=limit, what=f"{name} on {device}",
+                               hint=hint, atol=atol, rtol=rtol)
         speed.__module__ = module
         speed.__name__ = speed.__qualname__ = f"check_{name}_speed{'_gpu' if gpu else ''}"
+        from autograder.harness.registry import exercises_of
+        declared = dict(exercises_of(chapter)[f"{chapter}.{exercise}"].clauses)
         return check(exercise, points=points, kind="speed", gpu=gpu, uses={"fn": exercise},
-                     name="speed_gpu" if gpu else "speed")(speed)
+                     name="speed_gpu" if gpu else "speed",
+                     clauses=tuple(c for c in ((clauses,) if isinstance(clauses, str) else clauses) if c in declared))(speed)
 
     return make("cpu", False), make("cuda", True)

@@ -1,4 +1,11 @@
-"""Train to a threshold: a fixed seed and budget, the student's pieces in the book's loop."""
+"""Train to a threshold: a fixed seed and budget, the student's pieces in the book's loop, verdicts in the judge.
+
+The training runs where the code under test lives (``student_side``); what comes back is the
+history the student's loop reported and the trained model's predictions on inputs the judge
+chose. The judge computes the metric itself from those predictions (the labels never leave it),
+and a metric that the student's code reported must agree with the judge's computation: a number
+that was not really computed (a constant, a copy of the threshold) fails.
+"""
 from __future__ import annotations
 
 import contextlib
@@ -7,12 +14,9 @@ import time
 
 import torch
 
-from autograder.harness.loader import reference
+from autograder.harness.context import add_curve, student_side
 from autograder.harness.registry import seed_everything
-from d2lkit import TensorBatches, fashion_mnist_tensors, train_ch3
-
-# Training curves of the checks run in this process, by metric name: the grader plots them.
-CURVES: dict[str, list] = {}
+from d2lkit import TensorBatches, fashion_mnist_tensors
 
 
 @contextlib.contextmanager
@@ -32,39 +36,106 @@ class TrainResult:
     value: float        # the final metric
     history: list       # one entry per epoch (whatever the loop returns)
     seconds: float
+    run: object = None  # everything the training returned
+
+
+def _seeded(train, seed):
+    seed_everything(seed)
+    with single_thread():
+        return train()
 
 
 def train_to_threshold(train, *, metric, threshold: float, what: str, budget: str, seed: int = 0,
-                       higher_is_better: bool = True, reference_value: float | None = None) -> TrainResult:
-    """Run ``train()`` under ``seed``, read ``metric(history)`` and fail below ``threshold``.
+                       higher_is_better: bool = True, reference_value: float | None = None,
+                       history=lambda run: run) -> TrainResult:
+    """Run ``train()`` under ``seed`` where the code under test lives, compute ``metric(run)`` here, and fail on
+    the wrong side of ``threshold``.
 
-    ``budget`` says what the run was allowed ("5 epochs on 10,000 images"), and
-    ``reference_value`` what the reference reaches on that budget; both go in the message.
+    ``history(run)`` picks the per-epoch curve that the feedback plots; ``budget`` says what the run was allowed
+    ("5 epochs on 10,000 images"), and ``reference_value`` what the reference reaches on that budget.
     """
-    seed_everything(seed)
     start = time.perf_counter()
-    with single_thread():
-        history = train()
+    run = student_side(_seeded, train, seed)
     seconds = time.perf_counter() - start
-    value = float(metric(history))
-    CURVES[what] = list(history)
+    curve = list(history(run))
+    add_curve(what, curve)
+    value = float(metric(run))
     ok = value >= threshold if higher_is_better else value <= threshold
     if not ok:
         sense = "at least" if higher_is_better else "at most"
         ref = f"; the reference reaches {reference_value:.3f}" if reference_value is not None else ""
         raise AssertionError(f"{what} reached {value:.4f} after {budget}; it needs {sense} {threshold:g}{ref}")
-    return TrainResult(value, history, seconds)
+    return TrainResult(value, curve, seconds, run)
 
 
-def fashion_mnist_history(net, loss, updater, *, epochs: int = 10, batch_size: int = 256, train_epoch=None,
-                          evaluate=None) -> list:
-    """The book's §3.6 loop (``d2lkit.train_ch3``) on all of Fashion-MNIST, in memory, batches in a fixed order.
+def predict_labels(net, X, batch_size: int = 1000) -> torch.Tensor:
+    """The class ``net`` predicts for each row of ``X`` (argmax of its outputs), in eval mode, without gradients."""
+    if isinstance(net, torch.nn.Module):
+        net.eval()
+    with torch.no_grad():
+        return torch.cat([net(X[i:i + batch_size]).argmax(dim=1) for i in range(0, len(X), batch_size)])
 
-    ``train_epoch`` and ``evaluate`` default to the chapter-3 references; pass the student's to grade them.
-    Returns the history: ``(train_loss, train_acc, test_acc)`` per epoch.
+
+def optimizer_epoch(net, batches, loss, trainer):
+    """One epoch with a ``torch.optim`` optimizer (the generic loop, for checks whose subject is not the loop):
+    mean loss, backward, step. Returns the mean training loss."""
+    if isinstance(net, torch.nn.Module):
+        net.train()
+    total, count = 0.0, 0
+    for X, y in batches:
+        trainer.zero_grad()
+        l = loss(net(X), y)
+        l.mean().backward()
+        trainer.step()
+        total, count = total + float(l.sum().detach()), count + l.numel()
+    return total / max(count, 1)
+
+
+def fashion_mnist_run(net, loss, updater, *, epochs: int = 10, batch_size: int = 256, train_epoch=None,
+                      evaluate=None) -> dict:
+    """Student side: the book's §3.6 loop on all of Fashion-MNIST (in memory, batches in a fixed order).
+
+    ``train_epoch(net, batches, loss, updater)`` defaults to ``optimizer_epoch``; ``evaluate(net, test_batches)``
+    (the student's ``evaluate_accuracy``, when it is part of what is graded) reports a test accuracy per epoch.
+    Returns ``{"history": [(train_loss, train_acc or None, reported test_acc or None), ...],
+    "predictions": [test-set predictions after each epoch]}``.
     """
     (X, y), (X_test, y_test) = fashion_mnist_tensors(True), fashion_mnist_tensors(False)
-    return train_ch3(net, TensorBatches((X, y), batch_size, generator=torch.Generator().manual_seed(0)),
-                     TensorBatches((X_test, y_test), 1000, shuffle=False), loss, epochs, updater,
-                     train_epoch or reference("ch3.softmax_regression.train_epoch_ch3"),
-                     evaluate or reference("ch3.softmax_regression.evaluate_accuracy"))
+    train_iter = TensorBatches((X, y), batch_size, generator=torch.Generator().manual_seed(0))
+    history, predictions = [], []
+    for _ in range(epochs):
+        metrics = (train_epoch or optimizer_epoch)(net, train_iter, loss, updater)
+        metrics = tuple(metrics) if isinstance(metrics, (tuple, list)) else (metrics, None)
+        reported = evaluate(net, TensorBatches((X_test, y_test), 1000, shuffle=False)) if evaluate else None
+        history.append((*metrics[:2], reported))
+        predictions.append(predict_labels(net, X_test))
+    return {"history": history, "predictions": predictions}
+
+
+def test_accuracies(run: dict) -> list[float]:
+    """Judge side: the test accuracy after each epoch of a ``fashion_mnist_run``, from its predictions."""
+    labels = fashion_mnist_tensors(False)[1]
+    found = []
+    for p in run["predictions"]:
+        if not isinstance(p, torch.Tensor) or p.shape != labels.shape:
+            raise AssertionError("the trained model's predictions on the test set have the wrong shape")
+        found.append(float((p.to(labels.device) == labels).double().mean()))
+    return found
+
+
+def verified_test_accuracy(run: dict, *, last: int = 1, what: str = "test accuracy") -> float:
+    """The mean test accuracy of the last ``last`` epochs, computed here; where the student's code reported a
+    test accuracy too, it must be the same number."""
+    accuracies = test_accuracies(run)
+    for epoch, (entry, computed) in enumerate(zip(run["history"], accuracies), start=1):
+        reported = entry[2] if len(entry) > 2 else None
+        if reported is not None and not (isinstance(reported, float) and abs(reported - computed) < 1e-6):
+            raise AssertionError(f"after epoch {epoch} your code reported a {what} of {reported!r}, but the model's "
+                                 f"predictions on the test set are right for {computed:.4f} of the examples: "
+                                 "the reported accuracy must be computed from the model's predictions")
+    return sum(accuracies[-last:]) / len(accuracies[-last:])
+
+
+def accuracy_curve(run: dict) -> list:
+    """The per-epoch curve the feedback plots: the reported numbers, with the judge's test accuracy last."""
+    return [(*[v for v in entry[:2] if v is not None], acc) for entry, acc in zip(run["history"], test_accuracies(run))]

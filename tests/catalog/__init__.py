@@ -5,8 +5,16 @@ is either the source of a wrong version of one exercise, appended to a copy of
 the exercise's reference module (so it replaces the reference definition), or a
 mutation of that module: ``replace=[(old, new), ...]``, each ``old`` found
 exactly once. The test runs the checks named in ``caught_by``: every one of
-them must fail with an ``AssertionError`` (a clear message, never a crash). Together the catalog must make every check of every exercise fail
-at least once.
+them must fail with an ``AssertionError`` (a clear message, never a crash).
+Together the catalog must make every check of every exercise fail at least once.
+
+A bug that breaks exactly one clause of the exercise's contract names it
+(``clause="dtype"``): then *every* check of the exercise runs, and the ones that
+fail must be exactly ``caught_by``, all of them checks of that clause (the
+contract table's proof that each clause has a check of its own). The first
+clause of an exercise is its main behaviour (its values): every other check
+scores only a right answer, so a bug there may fail them too; its clause bugs
+must fail all of that clause's checks.
 """
 from __future__ import annotations
 
@@ -21,6 +29,7 @@ class Bug:
     source: str = ""       # the buggy definition(s), appended to the module
     caught_by: tuple = ()  # names of the checks that must fail on it
     replace: tuple = ()    # or: (old, new) text replacements in the reference module
+    clause: str = ""       # the one contract clause it breaks: then caught_by is exactly what fails
 
     def __post_init__(self):
         self.source = textwrap.dedent(self.source).strip() + "\n" if self.source else ""

@@ -129,20 +129,50 @@ BUGS = [
             return tuple(data.DataLoader(data.TensorDataset(*read_fashion_mnist(train)), batch_size,
                                          shuffle=train, collate_fn=collate) for train in (True, False))
         """, caught_by=("shapes", "values_and_order")),
-    Bug("softmax_regression.softmax", "the book's version: exp overflows for large logits", """
+    Bug("softmax_regression.softmax", "exp overflows for large logits (no row maximum subtracted)", """
         def softmax(X):
             X_exp = torch.exp(X)
             return X_exp / X_exp.sum(1, keepdim=True)
-        """, caught_by="stability"),
+        """, caught_by="stability", clause="stable"),
     Bug("softmax_regression.softmax", "normalised over the wrong axis", """
         def softmax(X):
             X_exp = torch.exp(X - X.max())
             return X_exp / X_exp.sum(0, keepdim=True)
-        """, caught_by=("book_example", "matches_reference")),
+        """, caught_by=("book_example", "matches_reference"), clause="values"),
+    Bug("softmax_regression.softmax", "float32 for every input (torch.tensor of the list)", """
+        def softmax(X):
+            X_exp = torch.exp(X - X.max(dim=1, keepdim=True).values)
+            return torch.tensor((X_exp / X_exp.sum(dim=1, keepdim=True)).tolist())
+        """, caught_by=("keeps_dtype", "on_device", "gradients")),
+    Bug("softmax_regression.softmax", "computes in float32, whatever X's dtype", """
+        def softmax(X):
+            X = X.float()
+            X_exp = torch.exp(X - X.max(dim=1, keepdim=True).values)
+            return X_exp / X_exp.sum(dim=1, keepdim=True)
+        """, caught_by="keeps_dtype", clause="dtype"),
+    Bug("softmax_regression.softmax", "the row sums made on the CPU", """
+        def softmax(X):
+            X_exp = torch.exp(X - X.max(dim=1, keepdim=True).values)
+            sums = torch.zeros(X.shape[0], 1)
+            for j in range(X.shape[1]):
+                sums = sums + X_exp[:, j:j + 1].to(sums.device)
+            return X_exp / sums.to(X.device) if X.device.type != "meta" else X_exp / sums
+        """, caught_by="on_device", clause="device"),
+    Bug("softmax_regression.softmax", "writes into the caller's X", """
+        def softmax(X):
+            X -= X.max(dim=1, keepdim=True).values
+            X.exp_()
+            return X / X.sum(dim=1, keepdim=True)
+        """, caught_by="input_unchanged", clause="pure"),
+    Bug("softmax_regression.softmax", "detaches: no gradient flows", """
+        def softmax(X):
+            X_exp = torch.exp(X - X.max(dim=1, keepdim=True).values).detach()
+            return X_exp / X_exp.sum(dim=1, keepdim=True)
+        """, caught_by="gradients", clause="gradients"),
     Bug("softmax_regression.softmax", "calls the built-in", """
         def softmax(X):
             return torch.softmax(X, dim=1)
-        """, caught_by="no_builtin"),
+        """, caught_by="no_builtin", clause="no_builtin"),
     Bug("softmax_regression.softmax", "calls the built-in under another name", """
         from torch.nn.functional import softmax as _normalise
         def softmax(X):
@@ -155,7 +185,7 @@ BUGS = [
                 e = torch.exp(row - row.max())
                 rows.append(e / e.sum())
             return torch.stack(rows)
-        """, caught_by="speed"),
+        """, caught_by="speed", clause="fast"),
     Bug("softmax_regression.net", "X not flattened", """
         def net(X, W, b):
             return softmax(X @ W + b)
@@ -186,7 +216,7 @@ BUGS = [
             if y_hat.dim() > 1 and y_hat.shape[1] > 1:
                 y_hat = y_hat.argmax(dim=1)
             return float((y_hat.type(y.dtype) == y).float().mean())
-        """, caught_by=("book_example", "matches_reference")),
+        """, caught_by=("book_example", "matches_reference"), clause="count"),
     Bug("softmax_regression.accuracy", "argmax over the batch axis", """
         def accuracy(y_hat, y):
             if y_hat.dim() > 1:
@@ -196,7 +226,13 @@ BUGS = [
     Bug("softmax_regression.accuracy", "predicted labels (1-D) not accepted", """
         def accuracy(y_hat, y):
             return float((y_hat.argmax(dim=1).type(y.dtype) == y).sum())
-        """, caught_by="matches_reference"),
+        """, caught_by="takes_labels", clause="labels"),
+    Bug("softmax_regression.accuracy", "returns a 0-dim tensor", """
+        def accuracy(y_hat, y):
+            if y_hat.dim() > 1 and y_hat.shape[1] > 1:
+                y_hat = y_hat.argmax(dim=1)
+            return (y_hat.type(y.dtype) == y).sum().double()
+        """, caught_by="returns_float", clause="float"),
     Bug("softmax_regression.Accumulator", "reset() leaves a single slot", """
         class Accumulator:
             def __init__(self, n):
@@ -225,20 +261,20 @@ BUGS = [
                 net.eval()
             accs = [accuracy(net(X), y) / y.numel() for X, y in data_iter]
             return sum(accs) / len(accs)
-        """, caught_by="weights_and_eval_mode"),
+        """, caught_by="weights", clause="weights"),
     Bug("softmax_regression.evaluate_accuracy", "returns the count of correct predictions", """
         def evaluate_accuracy(net, data_iter):
             if isinstance(net, torch.nn.Module):
                 net.eval()
             return sum(accuracy(net(X), y) for X, y in data_iter)
-        """, caught_by=("example", "weights_and_eval_mode")),
+        """, caught_by=("example", "weights", "eval_mode"), clause="fraction"),
     Bug("softmax_regression.evaluate_accuracy", "never switches to eval mode", """
         def evaluate_accuracy(net, data_iter):
             metric = Accumulator(2)
             for X, y in data_iter:
                 metric.add(accuracy(net(X), y), y.numel())
             return metric[0] / metric[1]
-        """, caught_by="weights_and_eval_mode"),
+        """, caught_by="eval_mode", clause="eval_mode"),
     Bug("softmax_regression.train_epoch_ch3", "mean loss with a function updater (divides twice)", replace=[(
         "            l.sum().backward()\n            updater(X.shape[0])",
         "            l.mean().backward()\n            updater(X.shape[0])")],

@@ -4,7 +4,6 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-import autograder.checks.public.ch10  # noqa: F401  (declares the exercises)
 from autograder.harness import (SEEDS, Forbidden, assert_close, assert_gradients_match, assert_matches_reference,
                                 assert_no_forbidden_calls, assert_same_function, assert_tensor, assert_unchanged,
                                 check, load_weights_in_order, module_speed_check, randint, randn, reference,

@@ -7,8 +7,7 @@ import pandas as pd
 import torch
 import torch.nn.functional as F
 
-import autograder.checks.public.ch2  # noqa: F401  (declares the exercises)
-from autograder.harness import (SEEDS, library_calls, Forbidden, assert_close, assert_gradients_match, assert_matches_reference,
+from autograder.harness import (type_name, SEEDS, library_calls, Forbidden, assert_close, assert_gradients_match, assert_matches_reference,
                                 assert_no_forbidden_calls, assert_tensor, check, randint, randn, reference, shape,
                                 speed_check)
 
@@ -60,7 +59,7 @@ def check_arange_reshape_layouts_and_errors(arange_reshape):
         except NotImplementedError:
             raise
         except Exception as e:
-            raise AssertionError(f"arange_reshape({n}, {rows}) raised {type(e).__name__}; it should raise ValueError "
+            raise AssertionError(f"arange_reshape({n}, {rows}) raised {type_name(e)}; it should raise ValueError "
                                  f"({rows} rows cannot hold {n} elements): check n % rows first") from None
         raise AssertionError(f"arange_reshape({n}, {rows}) returned {got!r}; it should raise ValueError")
 
@@ -99,7 +98,7 @@ def check_broadcast_shape_matches_torch(broadcast_shape):
         except NotImplementedError:
             raise
         except Exception as e:
-            raise AssertionError(f"broadcast_shape({a}, {b}) raised {type(e).__name__}; it should raise "
+            raise AssertionError(f"broadcast_shape({a}, {b}) raised {type_name(e)}; it should raise "
                                  "ValueError") from None
         raise AssertionError(f"broadcast_shape({a}, {b}) returned {got!r}, but these shapes do not broadcast "
                              "(two different sizes, neither 1): raise ValueError")
@@ -158,7 +157,7 @@ def check_preprocess_matches_reference(preprocess):
         data = house_table(seed)
         expected = ref_fn(data.copy())
         got = preprocess(data)
-        assert isinstance(got, tuple) and len(got) == 2, f"preprocess should return (X, y), got {type(got).__name__}"
+        assert isinstance(got, tuple) and len(got) == 2, f"preprocess should return (X, y), got {type_name(got)}"
         label = f"for a table with columns {list(data.columns)} (seed {seed})"
         assert_close(got[0], expected[0], what=f"X {label}",
                      hint="every column but the last is an input; numeric NaN -> column mean; "
@@ -198,7 +197,7 @@ def check_drop_most_missing_matches_reference(drop_most_missing):
         expected = ref_fn(data.copy())
         got = drop_most_missing(data)
         missing = data.isna().sum().to_dict()
-        assert isinstance(got, pd.DataFrame), f"drop_most_missing should return a DataFrame, got {type(got).__name__}"
+        assert isinstance(got, pd.DataFrame), f"drop_most_missing should return a DataFrame, got {type_name(got)}"
         assert list(got.columns) == list(expected.columns), \
             (f"with missing values per column {missing}, the columns left should be {list(expected.columns)}, "
              f"got {list(got.columns)} (on a tie, drop the leftmost column)")
@@ -441,7 +440,7 @@ def check_control_flow_f_gradient(control_flow_f):
         a = a.clone().requires_grad_(True)
         d = control_flow_f(a)
         assert isinstance(d, torch.Tensor) and d.requires_grad, \
-            (f"f(a) for a = {a.tolist()} returned {type(d).__name__} with no gradient attached: keep b a tensor "
+            (f"f(a) for a = {a.tolist()} returned {type_name(d)} with no gradient attached: keep b a tensor "
              "computed from a (no .item(), float() or torch.tensor(...) on the way)")
         d.sum().backward()
         assert_close(a.grad, (d / a).detach(), what=f"a.grad after f(a).sum().backward() for a = {a.detach().tolist()}",

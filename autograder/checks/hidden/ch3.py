@@ -4,10 +4,11 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-import autograder.checks.public.ch3  # noqa: F401  (declares the exercises)
-from autograder.harness import (SEEDS, Forbidden, assert_close, assert_gradients_match, assert_matches_reference,
-                                assert_no_forbidden_calls, assert_tensor, check, probabilities, randint, randn,
-                                reference, speed_check, train_to_threshold, fashion_mnist_history)
+from autograder.harness import (type_name, SEEDS, Forbidden, accuracy_curve, assert_close, assert_gradients_match,
+                                assert_keeps_device, assert_pure,
+                                assert_matches_reference, assert_no_forbidden_calls, assert_tensor, check,
+                                fashion_mnist_run, probabilities, randint, randn, reference, speed_check,
+                                train_to_threshold, verified_test_accuracy)
 from d2lkit import read_fashion_mnist
 
 SOFTMAX_FUNCS = Forbidden(
@@ -166,30 +167,74 @@ def check_load_data_fashion_mnist_values_and_order(load_data_fashion_mnist):
 
 # §3.6 softmax regression from scratch -----------------------------------------------------------
 
-def logits(seed):
-    return (randn((6, 10), seed, scale=3),)
+def logits(seed, dtype=torch.float32):
+    return (randn((6, 10), seed, scale=3, dtype=dtype),)
 
 
-@check("softmax_regression.softmax", points=2)
+SOFTMAX_HINTS = {
+    "sums over the wrong axis": "each row must sum to 1: sum along dim 1 (keepdim=True), not dim 0 or everything",
+}
+
+
+def softmax_hint(got, X) -> str:
+    """The likely mistake, from what came back (the stability hint has its own check)."""
+    if isinstance(got, torch.Tensor) and got.shape == X.shape and got.dtype.is_floating_point:
+        if torch.allclose(got.sum(0), torch.ones(X.shape[1], dtype=got.dtype), atol=1e-4):
+            return "the columns sum to 1, the rows do not: normalise over dim 1 (each example), not dim 0"
+        if torch.allclose(got.sum(), torch.ones((), dtype=got.dtype), atol=1e-4):
+            return "the whole matrix sums to 1: normalise each row (sum along dim 1, keepdim=True)"
+    return "exp(X) divided by the sum of its row: X_exp / X_exp.sum(1, keepdim=True)"
+
+
+@check("softmax_regression.softmax", points=2, clauses="values")
 def check_softmax_matches_reference(softmax):
-    assert_matches_reference(softmax, ref("softmax_regression.softmax"), logits, what="softmax(X)", seeds=SEEDS)
+    reference_softmax = ref("softmax_regression.softmax")
+    for seed in SEEDS:
+        (X,) = logits(seed)
+        got = softmax(X.clone())
+        assert_close(got, reference_softmax(X), what=f"softmax(X) for X float32 (6, 10) (seed {seed})",
+                     hint=softmax_hint(got, X))
+
+
+@check("softmax_regression.softmax", clauses="gradients")
+def check_softmax_gradients(softmax):
     assert_gradients_match(softmax, ref("softmax_regression.softmax"), logits(0), what="softmax(X)")
 
 
-@check("softmax_regression.softmax")
+@check("softmax_regression.softmax", clauses="dtype")
+def check_softmax_keeps_dtype(softmax):
+    assert_matches_reference(softmax, ref("softmax_regression.softmax"), lambda s: logits(s, torch.float64),
+                             what="softmax(X) for a float64 X", seeds=SEEDS[:2],
+                             hint="keep X's dtype: no torch.tensor(...) or .float() on the way")
+
+
+@check("softmax_regression.softmax", clauses="device")
+def check_softmax_on_device(softmax):
+    assert_matches_reference(softmax, ref("softmax_regression.softmax"), logits, what="softmax(X)", seeds=SEEDS[:1])
+    assert_keeps_device(softmax, *logits(0), what="softmax(X)")
+
+
+@check("softmax_regression.softmax", clauses="pure")
+def check_softmax_input_unchanged(softmax):
+    assert_pure(softmax, ref("softmax_regression.softmax"), logits, what="softmax(X)", seeds=SEEDS[:2],
+                hint="X - X.max(...) makes a new tensor; X -= ... or X.exp_() writes into the caller's X")
+
+
+@check("softmax_regression.softmax", clauses="no_builtin")
 def check_softmax_no_builtin(softmax):
-    assert_no_forbidden_calls(softmax, *logits(0), forbidden=SOFTMAX_FUNCS, what="softmax")
+    assert_no_forbidden_calls(softmax, *logits(0), forbidden=SOFTMAX_FUNCS, what="softmax",
+                              ref=ref("softmax_regression.softmax"))
 
 
-@check("softmax_regression.softmax")
+@check("softmax_regression.softmax", clauses="stable")
 def check_softmax_stability(softmax):
     X = torch.tensor([[1000.0, 1001.0, 999.0], [-1000.0, 0.0, 20.0], [88.0, 89.0, 90.0]])
-    assert_close(softmax(X), ref("softmax_regression.softmax")(X), what="softmax(X) for large logits",
+    assert_close(softmax(X.clone()), ref("softmax_regression.softmax")(X), what="softmax(X) for large logits",
                  hint="exp(1000) overflows to inf: subtract each row's maximum first (it does not change the result)")
 
 
-speed_check("softmax_regression.softmax", lambda device: (randn((20000, 10), 0, device=device),),
-            builtin=lambda X: torch.softmax(X, dim=1), limit=8,
+speed_check("softmax_regression.softmax", lambda device, seed=0: (randn((20000, 10), seed, device=device),),
+            builtin=lambda X: torch.softmax(X, dim=1), limit=8, clauses="fast",
             hint="work on the whole tensor at once (exp, sum along dim 1, divide); no Python loop over rows")
 
 
@@ -230,18 +275,41 @@ speed_check("softmax_regression.cross_entropy",
             hint="pick every example's probability with one fancy index: y_hat[torch.arange(n), y]")
 
 
-@check("softmax_regression.accuracy")
+def scores_and_labels(seed):
+    return randn((50, 4), seed), randint(0, 4, (50,), seed + 1)
+
+
+@check("softmax_regression.accuracy", clauses="count")
 def check_accuracy_matches_reference(accuracy):
     ref_accuracy = ref("softmax_regression.accuracy")
     for seed in SEEDS:
-        y_hat, y = randn((50, 4), seed), randint(0, 4, (50,), seed + 1)
+        y_hat, y = scores_and_labels(seed)
         got = accuracy(y_hat, y)
-        assert isinstance(got, float), f"accuracy should return a Python float, got {type(got).__name__}"
-        assert_close(got, ref_accuracy(y_hat, y), what=f"accuracy(y_hat (50, 4), y) (seed {seed})",
-                     hint="count rows whose argmax along dim 1 equals the label")
-        predictions = y_hat.argmax(1)
-        assert_close(accuracy(predictions, y), ref_accuracy(predictions, y),
-                     what="accuracy(labels (50,), y) for predicted labels instead of scores")
+        expected = ref_accuracy(y_hat, y)
+        hint = "return the count of right predictions, not the fraction: do not divide by len(y)" \
+            if isinstance(got, (int, float)) and abs(got * len(y) - expected) < 1e-6 else \
+            "count rows whose argmax along dim 1 equals the label"
+        assert_close(got, expected, what=f"accuracy(y_hat (50, 4), y) (seed {seed})", hint=hint)
+
+
+@check("softmax_regression.accuracy", clauses="labels")
+def check_accuracy_takes_labels(accuracy):
+    """Predicted labels count like the scores they came from (a count or a fraction, the same either way)."""
+    for seed in SEEDS[:3]:
+        y_hat, y = scores_and_labels(seed)
+        from_scores, from_labels = accuracy(y_hat, y), accuracy(y_hat.argmax(1), y)
+        assert_close(from_labels, from_scores, what=f"accuracy(labels (50,), y) against accuracy(scores, y) "
+                     f"(seed {seed})", hint="a 1-D y_hat holds predicted labels already: compare it with y as it is")
+        assert from_scores > 0, "no prediction counted as right on random scores: compare the argmax with y"
+
+
+@check("softmax_regression.accuracy", clauses="float")
+def check_accuracy_returns_float(accuracy):
+    ref_accuracy = ref("softmax_regression.accuracy")
+    y_hat, y = scores_and_labels(0)
+    got, count = accuracy(y_hat, y), ref_accuracy(y_hat, y)
+    assert type(got) is float, f"accuracy should return a Python float (float(...)), got {type_name(got)}: {got!r}"
+    assert got in (count, count / len(y)), f"accuracy returned {got}, expected {count} correct predictions"
 
 
 @check("softmax_regression.Accumulator")
@@ -252,24 +320,39 @@ def check_Accumulator_floats_and_size(Accumulator):
     got = [acc[i] for i in range(3)]
     assert got == [2.0, 8.0, 5.0], f"after four add(0.5, 2, 1.25): {got}, expected [2.0, 8.0, 5.0]"
     assert all(type(v) is float for v in got), \
-        f"the sums should be Python floats (convert with float()), got {[type(v).__name__ for v in got]}"
+        f"the sums should be Python floats (convert with float()), got {[type_name(v) for v in got]}"
     acc.reset()
     acc.add(1, 1, 1)
     assert [acc[i] for i in range(3)] == [1.0, 1.0, 1.0], "after reset() and add(1, 1, 1) every sum should be 1"
 
 
-@check("softmax_regression.evaluate_accuracy")
-def check_evaluate_accuracy_weights_and_eval_mode(evaluate_accuracy):
-    torch.manual_seed(0)
+def evaluation_batches(seed=0):
+    torch.manual_seed(seed)
     net = nn.Sequential(nn.Linear(4, 3), nn.Dropout(0.9))
-    X, y = randn((23, 4), 0), randint(0, 3, (23,), 1)
-    batches = [(X[i:i + 10], y[i:i + 10]) for i in range(0, 23, 10)]
+    X, y = randn((23, 4), seed), randint(0, 3, (23,), seed + 1)
+    return net, [(X[i:i + 10], y[i:i + 10]) for i in range(0, 23, 10)]
+
+
+@check("softmax_regression.evaluate_accuracy", clauses="weights", substitute=("accuracy", "Accumulator"))
+def check_evaluate_accuracy_weights(evaluate_accuracy):
+    net, batches = evaluation_batches()
+    net.eval()
+    expected = ref("softmax_regression.evaluate_accuracy")(net, batches)
+    assert_close(evaluate_accuracy(net, batches), expected, what="evaluate_accuracy over batches of 10, 10 and 3 "
+                 "examples", hint="divide the total correct by the total number of examples, not by the number of "
+                 "batches")
+
+
+@check("softmax_regression.evaluate_accuracy", clauses="eval_mode", substitute=("accuracy", "Accumulator"))
+def check_evaluate_accuracy_eval_mode(evaluate_accuracy):
+    net, batches = evaluation_batches()
+    batches = batches[:2]   # equal sizes: how batches are weighted is another clause
     expected = ref("softmax_regression.evaluate_accuracy")(net, batches)
     net.train()
     got = evaluate_accuracy(net, batches)
     assert not net.training, "evaluate_accuracy should put an nn.Module in eval mode (net.eval())"
-    assert_close(got, expected, what="evaluate_accuracy over batches of 10, 10 and 3 examples",
-                 hint="divide the total correct by the total number of examples, not by the number of batches")
+    assert_close(got, expected, what="evaluate_accuracy of a net with dropout 0.9, in eval mode",
+                 hint="in training mode dropout changes the predictions: net.eval() first")
 
 
 def epoch_setup(seed=0):
@@ -291,7 +374,10 @@ def check_train_epoch_ch3_matches_reference(train_epoch_ch3):
                 updater = torch.optim.SGD(net.parameters(), lr=0.5)
             else:
                 def updater(batch_size, params=list(net.parameters())):
-                    ref("linear_regression.sgd")(params, 0.5, batch_size)
+                    with torch.no_grad():
+                        for p in params:
+                            p -= 0.5 * p.grad / batch_size
+                            p.grad.zero_()
             metrics = epoch(net, batches, nn.CrossEntropyLoss(reduction="none"), updater)
             results.append((metrics, [p.detach().clone() for p in net.parameters()], net.training))
         kind = "a torch.optim optimizer" if use_optimizer else "a function updater(batch_size)"
@@ -309,24 +395,24 @@ def check_train_epoch_ch3_matches_reference(train_epoch_ch3):
 FASHION_BUDGET = "10 epochs on the 60,000 training images (batch 256, lr 0.1)"
 
 
-def softmax_regression_history(net_fn, loss, train_epoch, evaluate, sgd, epochs=10):
+def softmax_regression_run(softmax, cross_entropy, sgd, train_epoch, evaluate, epochs=10):
     W = torch.normal(0, 0.01, size=(784, 10), requires_grad=True, generator=torch.Generator().manual_seed(0))
     b = torch.zeros(10, requires_grad=True)
-    return fashion_mnist_history(lambda X: net_fn(X, W, b), loss, lambda batch_size: sgd([W, b], 0.1, batch_size),
-                                 epochs=epochs, train_epoch=train_epoch, evaluate=evaluate)
+
+    def net(X):
+        return softmax(X.reshape(-1, 784) @ W + b)
+    return fashion_mnist_run(net, cross_entropy, lambda batch_size: sgd([W, b], 0.1, batch_size), epochs=epochs,
+                             train_epoch=train_epoch, evaluate=evaluate)
 
 
 @check("softmax_regression.train_epoch_ch3", points=3, kind="accuracy",
        uses={"softmax": "softmax_regression.softmax", "cross_entropy": "softmax_regression.cross_entropy",
              "sgd": "linear_regression.sgd", "evaluate_accuracy": "softmax_regression.evaluate_accuracy"})
-def check_train_epoch_ch3_reaches_threshold(softmax, cross_entropy, sgd, train_epoch_ch3,
-                                                                evaluate_accuracy):
-    def net(X, W, b):
-        return softmax(X.reshape(-1, 784) @ W + b)
-    train_to_threshold(lambda: softmax_regression_history(net, cross_entropy, train_epoch_ch3, evaluate_accuracy, sgd),
-                       metric=lambda h: h[-1][2], threshold=0.80, reference_value=0.82,
-                       what="test accuracy of softmax regression built from your softmax, cross_entropy, sgd "
-                            "and train_epoch_ch3", budget=FASHION_BUDGET)
+def check_train_epoch_ch3_reaches_threshold(softmax, cross_entropy, sgd, train_epoch_ch3, evaluate_accuracy):
+    train_to_threshold(lambda: softmax_regression_run(softmax, cross_entropy, sgd, train_epoch_ch3, evaluate_accuracy),
+                       metric=verified_test_accuracy, history=accuracy_curve, threshold=0.80, reference_value=0.82,
+                       what="test accuracy of softmax regression built from your softmax, cross_entropy, sgd, "
+                            "train_epoch_ch3 and evaluate_accuracy", budget=FASHION_BUDGET)
 
 
 # §3.7 concise softmax regression ----------------------------------------------------------------
@@ -349,9 +435,10 @@ def check_init_weights_normal_and_linear_only(init_weights):
 
 @check("softmax_regression_concise.concise_classifier", points=3, kind="accuracy")
 def check_concise_classifier_reaches_threshold(concise_classifier):
-    def history():
+    def run():
         torch.manual_seed(0)
         net, loss, trainer = concise_classifier(0.1)
-        return fashion_mnist_history(net, loss, trainer)
-    train_to_threshold(history, metric=lambda h: h[-1][2], threshold=0.80, reference_value=0.82,
-                       what="test accuracy of your concise softmax regression", budget=FASHION_BUDGET)
+        return fashion_mnist_run(net, loss, trainer)
+    train_to_threshold(run, metric=verified_test_accuracy, history=accuracy_curve, threshold=0.80,
+                       reference_value=0.82, what="test accuracy of your concise softmax regression",
+                       budget=FASHION_BUDGET)

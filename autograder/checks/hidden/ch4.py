@@ -7,13 +7,12 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-import autograder.checks.public.ch4  # noqa: F401  (declares the exercises)
 from autograder.checks.public.ch4 import house_frames, poly_data
-from autograder.harness import (SEEDS, Forbidden, assert_close, assert_gradients_match, assert_matches_reference,
+from autograder.harness import (type_name, SEEDS, Forbidden, assert_close, assert_gradients_match, assert_matches_reference,
                                 assert_no_forbidden_calls, assert_same_function, assert_same_parameter_count,
                                 assert_tensor, assert_unchanged, check, randn, reference, shape, speed_check,
                                 library_calls, single_thread, train_to_threshold,
-                                fashion_mnist_history)
+                                fashion_mnist_run, verified_test_accuracy, accuracy_curve)
 
 RELU_FUNCS = Forbidden(
     "torch.relu / F.relu / nn.ReLU / clamp / clip / threshold",
@@ -41,14 +40,15 @@ def ref(name):
 
 
 def fashion_history(net, params, epochs=10, lr=0.1):
-    """Train ``net`` on Fashion-MNIST with the reference loop of §3.6 (SGD on ``params``)."""
-    return fashion_mnist_history(net, nn.CrossEntropyLoss(reduction="none"), torch.optim.SGD(params, lr=lr),
-                                 epochs=epochs)
+    """Student side: train ``net`` on Fashion-MNIST with the generic loop (SGD on ``params``)."""
+    return fashion_mnist_run(net, nn.CrossEntropyLoss(reduction="none"), torch.optim.SGD(params, lr=lr),
+                             epochs=epochs)
 
 
-def last_epochs_accuracy(history):
-    """Mean test accuracy of the last three epochs (SGD makes a single epoch's value jumpy)."""
-    return sum(h[2] for h in history[-3:]) / 3
+def last_epochs_accuracy(run):
+    """Mean test accuracy of the last three epochs (SGD makes a single epoch's value jumpy), computed here from
+    the trained model's predictions."""
+    return verified_test_accuracy(run, last=3)
 
 
 # §4.2 MLP from scratch -----------------------------------------------------------------------------
@@ -117,7 +117,7 @@ def check_net_reaches_threshold(net, init_params):
     def history():
         params = init_params(784, 256, 10)
         return fashion_history(lambda X: net(X, params), params)
-    train_to_threshold(history, metric=last_epochs_accuracy, threshold=0.82, reference_value=0.842,
+    train_to_threshold(history, metric=last_epochs_accuracy, history=accuracy_curve, threshold=0.82, reference_value=0.842,
                        what="mean test accuracy (last 3 epochs) of your from-scratch MLP (your init_params, relu "
                             "and net)", budget=FASHION_BUDGET + ", SGD lr 0.1")
 
@@ -165,9 +165,9 @@ def check_evaluate_loss_uneven_batches(evaluate_loss):
         batches = [(X[i:i + 10], y[i:i + 10]) for i in range(0, 23, 10)]
         for loss in (nn.MSELoss(reduction="none"), nn.L1Loss(reduction="none")):
             got = evaluate_loss(layer, batches, loss)
-            assert isinstance(got, float), f"evaluate_loss should return a Python float, got {type(got).__name__}"
+            assert isinstance(got, float), f"evaluate_loss should return a Python float, got {type_name(got)}"
             assert_close(got, ref_loss(layer, batches, loss),
-                         what=f"evaluate_loss over batches of 10, 10 and 3 examples with {type(loss).__name__} "
+                         what=f"evaluate_loss over batches of 10, 10 and 3 examples with {type_name(loss)} "
                               f"(seed {seed})",
                          hint="reshape y like net(X); sum the losses and divide by the number of examples")
 
@@ -346,7 +346,7 @@ def check_Net_reaches_threshold(Net, dropout_layer):
     def history():
         net = Net(784, 10, 256, 256)
         return fashion_history(net, net.parameters(), lr=0.5)
-    train_to_threshold(history, metric=last_epochs_accuracy, threshold=0.80, reference_value=0.850,
+    train_to_threshold(history, metric=last_epochs_accuracy, history=accuracy_curve, threshold=0.80, reference_value=0.850,
                        what="mean test accuracy (last 3 epochs) of your Net with dropout 0.2 and 0.5",
                        budget=FASHION_BUDGET + ", SGD lr 0.5")
 
@@ -425,7 +425,7 @@ def check_log_rmse_matches_reference(log_rmse):
         preds = torch.exp(randn((30, 1), seed, scale=2))
         labels = torch.exp(randn((30, 1), seed + 1, scale=2) + 1)
         got = log_rmse(identity, preds, labels)
-        assert isinstance(got, float), f"log_rmse should return a Python float, got {type(got).__name__}"
+        assert isinstance(got, float), f"log_rmse should return a Python float, got {type_name(got)}"
         assert_close(got, ref("kaggle_house.log_rmse")(identity, preds, labels), rtol=1e-5,
                      what=f"log_rmse for 30 predictions, some below 1 (seed {seed})",
                      hint="clamp the predictions to [1, inf) before the log; sqrt of the mean, not the sum")

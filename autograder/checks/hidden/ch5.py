@@ -8,8 +8,7 @@ from unittest import mock
 import torch
 from torch import nn
 
-import autograder.checks.public.ch5  # noqa: F401  (declares the exercises)
-from autograder.harness import (SEEDS, assert_close, assert_gradients_match, assert_matches_reference,
+from autograder.harness import (type_name, SEEDS, assert_close, assert_gradients_match, assert_matches_reference,
                                 assert_same_function, assert_same_parameter_count, assert_tensor, check,
                                 load_weights_in_order, randn, reference)
 
@@ -254,7 +253,7 @@ def check_save_params_state_dict(save_params):
                                  "not the module itself") from None
     expected = net.state_dict()
     assert isinstance(state, dict) and list(state) == list(expected), \
-        f"the file should hold net.state_dict(), with keys {list(expected)}; got {type(state).__name__}"
+        f"the file should hold net.state_dict(), with keys {list(expected)}; got {type_name(state)}"
     for k in expected:
         assert_close(state[k], expected[k], what=f"the saved {k}")
 

@@ -6,7 +6,6 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-import autograder.checks.public.ch6  # noqa: F401  (declares the exercises)
 from autograder.checks.public.ch6 import edge_image
 from autograder.harness import (SEEDS, Forbidden, assert_close, assert_gradients_match, assert_matches_reference,
                                 assert_no_forbidden_calls, assert_same_function, assert_same_parameter_count,

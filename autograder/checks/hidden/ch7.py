@@ -6,9 +6,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-import autograder.checks.public.ch7  # noqa: F401  (declares the exercises)
 from autograder.checks.public.ch7 import image
-from autograder.harness import (SEEDS, Forbidden, assert_close, assert_gradients_match, assert_matches_reference,
+from autograder.harness import (type_name, SEEDS, Forbidden, assert_close, assert_gradients_match, assert_matches_reference,
                                 assert_no_forbidden_calls, assert_same_function, assert_same_parameter_count, check,
                                 load_weights_in_order, randn, reference, speed_check, train_to_threshold, uniform)
 from d2lkit.subsets import fashion_mnist_subset_iters
@@ -277,7 +276,7 @@ def check_Residual_tiny_resnet_reaches_threshold(Residual, device):
 def check_resnet_block_same_function(resnet_block):
     for args, kwargs in (((4, 8, 2), {}), ((4, 4, 2), {"first_block": True}), ((3, 6, 1), {})):
         blocks = resnet_block(*args, **kwargs)
-        assert isinstance(blocks, list), f"resnet_block should return a list, got {type(blocks).__name__}"
+        assert isinstance(blocks, list), f"resnet_block should return a list, got {type_name(blocks)}"
         assert_same_net(nn.Sequential(*blocks), nn.Sequential(*ref("resnet.resnet_block")(*args, **kwargs)),
                         image((2, args[0], 8, 8), 1), what=f"nn.Sequential(*resnet_block{args}, {kwargs})", train=True)
 

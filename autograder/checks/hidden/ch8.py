@@ -8,12 +8,11 @@ import re
 import torch
 from torch import nn
 
-import autograder.checks.public.ch8  # noqa: F401  (declares the exercises)
 from autograder.checks.hidden.rnn_common import (RECURRENT_LAYERS, Budget, assert_perplexity, assert_scratch_init,
                                                  layer_builtin, one_hot_inputs, single_thread, timing_args,
                                                  torch_layer_outputs)
 from autograder.checks.public.ch8 import CHARS, CountingNet, LetterVocab
-from autograder.harness import (SEEDS, Forbidden, assert_close, assert_gradients_match, assert_matches_reference,
+from autograder.harness import (type_name, SEEDS, Forbidden, assert_close, assert_gradients_match, assert_matches_reference,
                                 assert_no_forbidden_calls, assert_tensor, check, load_weights_in_order, randint, randn,
                                 reference, scratch_params, seed_everything, speed_check)
 
@@ -60,7 +59,7 @@ def check_count_corpus_flat_empty_and_tuples(count_corpus):
     for tokens, expected in cases:
         got = count_corpus(tokens)
         assert isinstance(got, collections.Counter), \
-            f"count_corpus should return a collections.Counter, got {type(got).__name__}"
+            f"count_corpus should return a collections.Counter, got {type_name(got)}"
         assert dict(got) == expected, f"count_corpus({tokens!r}) gave {dict(got)}, expected {expected}: " \
                                       "a 1-D list is counted as it is, a list of lists is flattened first"
 
@@ -111,7 +110,7 @@ def check_load_corpus_time_machine_matches_reference(load_corpus_time_machine):
     assert vocab.idx_to_token == expected_vocab.idx_to_token, \
         f"the character vocabulary is {vocab.idx_to_token}, expected {expected_vocab.idx_to_token}"
     assert isinstance(corpus, list) and all(type(i) is int for i in corpus[:100]), \
-        f"the corpus should be a flat list of ints, got {type(corpus).__name__} of {type(corpus[0]).__name__}"
+        f"the corpus should be a flat list of ints, got {type_name(corpus)} of {type_name(corpus[0])}"
     assert corpus == expected, "the corpus differs from the reference: every character of every line, lines " \
                                "concatenated, as indices in the vocabulary"
     short, _ = load_corpus_time_machine(1000)

@@ -3,7 +3,6 @@ layers, forbidden shortcuts, speed and perplexity thresholds."""
 import torch
 from torch import nn
 
-import autograder.checks.public.ch9  # noqa: F401  (declares the exercises)
 from autograder.checks.hidden.rnn_common import (RECURRENT_LAYERS, Budget, assert_perplexity, assert_scratch_init,
                                                  layer_builtin, one_hot_inputs, timing_args)
 from autograder.checks.public.ch9 import compare_stacked_with_nn_RNN, compare_with_layer, stand_in_parts

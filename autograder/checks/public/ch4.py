@@ -5,31 +5,9 @@ import pandas as pd
 import torch
 from torch import nn
 
-from autograder.harness import assert_close, assert_tensor, check, exercises, randn
+from autograder.harness import type_name, assert_close, assert_tensor, check, randn
 from d2lkit import kaggle_house_paths
 
-exercises("ch4", {
-    "mlp_scratch.init_params": "4.2.1",
-    "mlp_scratch.relu": "4.2.2",
-    "mlp_scratch.net": "4.2.3",
-    "mlp_concise.concise_mlp": "4.3",
-    "polynomial_regression.polynomial_features": "4.4.4",
-    "polynomial_regression.evaluate_loss": "4.4.4",
-    "polynomial_regression.train": "4.4.4",
-    "weight_decay.init_params": "4.5.3",
-    "weight_decay.l2_penalty": "4.5.3",
-    "weight_decay.train": "4.5.3",
-    "weight_decay.train_concise": "4.5.4",
-    "dropout.dropout_layer": "4.6.4",
-    "dropout.Net": "4.6.4",
-    "initialization.xavier_uniform_": "4.8.2",
-    "kaggle_house.preprocess": "4.10.4",
-    "kaggle_house.log_rmse": "4.10.5",
-    "kaggle_house.get_net": "4.10.5",
-    "kaggle_house.train": "4.10.5",
-    "kaggle_house.get_k_fold_data": "4.10.6",
-    "kaggle_house.k_fold": "4.10.6",
-})
 
 TRUE_POLY_W = [5.0, 1.2, -3.4, 5.6]
 
@@ -62,10 +40,10 @@ def house_frames():
 def check_init_params_shapes(init_params):
     params = init_params(784, 256, 10)
     assert isinstance(params, (list, tuple)) and len(params) == 4, \
-        f"init_params should return [W1, b1, W2, b2], got {type(params).__name__} of length {len(params)}"
+        f"init_params should return [W1, b1, W2, b2], got {type_name(params)} of length {len(params)}"
     for p, name, shape in zip(params, ("W1", "b1", "W2", "b2"), ((784, 256), (256,), (256, 10), (10,))):
         assert_tensor(p, what=name, shape=shape, dtype=torch.float32)
-        assert isinstance(p, nn.Parameter), f"{name} should be an nn.Parameter, got {type(p).__name__}"
+        assert isinstance(p, nn.Parameter), f"{name} should be an nn.Parameter, got {type_name(p)}"
     assert torch.all(params[1] == 0) and torch.all(params[3] == 0), "the biases b1, b2 should start at 0"
 
 
@@ -95,7 +73,7 @@ def check_net_hand_example(net):
 @check("mlp_concise.concise_mlp")
 def check_concise_mlp_structure(concise_mlp):
     net = concise_mlp()
-    kinds = [type(layer).__name__ for layer in net]
+    kinds = [type_name(layer) for layer in net]
     assert kinds == ["Flatten", "Linear", "ReLU", "Linear"], f"the layers are {kinds}, expected Flatten, Linear, ReLU, Linear"
     assert (net[1].in_features, net[1].out_features, net[3].out_features) == (784, 256, 10), \
         "expected nn.Linear(784, 256) and nn.Linear(256, 10)"

@@ -2,22 +2,7 @@
 import torch
 from torch import nn
 
-from autograder.harness import assert_block_shapes, assert_close, assert_tensor, check, exercises
-
-exercises("ch6", {
-    "conv_layer.corr2d": "6.2.1",
-    "conv_layer.Conv2D": "6.2.2",
-    "padding_stride.comp_conv2d": "6.3.1",
-    "padding_stride.conv_output_shape": "6.3.2",
-    "channels.corr2d_multi_in": "6.4.1",
-    "channels.corr2d_multi_in_out": "6.4.2",
-    "channels.corr2d_multi_in_out_1x1": "6.4.3",
-    "pooling.pool2d": "6.5.1",
-    "pooling.pooling_layer": "6.5.2",
-    "lenet.lenet": "6.6.1",
-    "lenet.evaluate_accuracy_gpu": "6.6.2",
-    "lenet.train_ch6": "6.6.2",
-})
+from autograder.harness import assert_block_shapes, assert_close, assert_tensor, check
 
 
 def book_X():

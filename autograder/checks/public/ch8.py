@@ -2,28 +2,8 @@
 import torch
 from torch import nn
 
-from autograder.harness import assert_close, assert_tensor, check, exercises, randn, scratch_params
+from autograder.harness import type_name, assert_close, assert_tensor, check, randn, scratch_params
 
-exercises("ch8", {
-    "text_preprocessing.read_time_machine": "8.2.1",
-    "text_preprocessing.tokenize": "8.2.2",
-    "text_preprocessing.count_corpus": "8.2.3",
-    "text_preprocessing.Vocab": "8.2.3",
-    "text_preprocessing.load_corpus_time_machine": "8.2.4",
-    "language_model.seq_data_iter_random": "8.3.4",
-    "language_model.seq_data_iter_sequential": "8.3.4",
-    "language_model.SeqDataLoader": "8.3.4",
-    "language_model.load_data_time_machine": "8.3.4",
-    "rnn_scratch.get_params": "8.5.2",
-    "rnn_scratch.init_rnn_state": "8.5.3",
-    "rnn_scratch.rnn": "8.5.3",
-    "rnn_scratch.RNNModelScratch": "8.5.3",
-    "rnn_scratch.predict_ch8": "8.5.4",
-    "rnn_scratch.grad_clipping": "8.5.5",
-    "rnn_scratch.train_epoch_ch8": "8.5.6",
-    "rnn_scratch.train_ch8": "8.5.6",
-    "rnn_concise.RNNModel": "8.6.2",
-})
 
 BOOK_TOP_WORDS = [("<unk>", 0), ("the", 1), ("i", 2), ("and", 3), ("of", 4), ("a", 5), ("to", 6), ("was", 7),
                   ("in", 8), ("that", 9)]
@@ -35,7 +15,7 @@ CHARS = list(" abcdefghijklmnopqrstuvwxyz")
 @check("text_preprocessing.read_time_machine")
 def check_read_time_machine_book_example(read_time_machine):
     lines = read_time_machine()
-    assert isinstance(lines, list), f"read_time_machine() should return a list of lines, got {type(lines).__name__}"
+    assert isinstance(lines, list), f"read_time_machine() should return a list of lines, got {type_name(lines)}"
     assert len(lines) == 3221, f"the Time Machine has 3,221 lines, read_time_machine() returned {len(lines):,}"
     for i, expected in ((0, "the time machine by h g wells"),
                         (10, "twinkled and his usually pale face was flushed and animated the")):
@@ -143,7 +123,7 @@ def check_get_params_shapes(get_params):
 def check_init_rnn_state_book_example(init_rnn_state):
     state = init_rnn_state(2, 512, "cpu")
     assert isinstance(state, tuple) and len(state) == 1, \
-        f"init_rnn_state should return a 1-tuple (H,), got {type(state).__name__}" \
+        f"init_rnn_state should return a 1-tuple (H,), got {type_name(state)}" \
         + (f" of length {len(state)}" if isinstance(state, tuple) else "")
     assert_close(state[0], torch.zeros(2, 512), what="H of init_rnn_state(2, 512)")
 

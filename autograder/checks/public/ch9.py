@@ -3,22 +3,8 @@ same as the book's equations."""
 import torch
 from torch import nn
 
-from autograder.harness import (assert_close, assert_tensor, book_compatible_gru, check, exercises, randn,
+from autograder.harness import (type_name, assert_close, assert_tensor, book_compatible_gru, check, randn,
                                 scratch_params)
-
-exercises("ch9", {
-    "gru.get_params": "9.1.2",
-    "gru.init_gru_state": "9.1.2",
-    "gru.gru": "9.1.2",
-    "lstm.get_lstm_params": "9.2.2",
-    "lstm.init_lstm_state": "9.2.2",
-    "lstm.lstm": "9.2.2",
-    "deep_rnn.stacked_rnn": "9.3",
-    "bidirectional.bidirectional_rnn": "9.4",
-    "encoder_decoder.Encoder": "9.6.1",
-    "encoder_decoder.Decoder": "9.6.2",
-    "encoder_decoder.EncoderDecoder": "9.6.3",
-})
 
 
 def compare_with_layer(forward_fn, layer, linear, inputs, state, what, hint=""):
@@ -31,7 +17,7 @@ def compare_with_layer(forward_fn, layer, linear, inputs, state, what, hint=""):
     outputs, new_state = forward_fn(inputs, state, scratch_params(layer, linear))
     assert_close(outputs, expected, what=f"the outputs of {what}", hint=hint)
     assert isinstance(new_state, tuple) and len(new_state) == len(state), \
-        f"{what} should return its state as a {len(state)}-tuple, got {type(new_state).__name__}"
+        f"{what} should return its state as a {len(state)}-tuple, got {type_name(new_state)}"
     for i, (got, exp) in enumerate(zip(new_state, final)):
         assert_close(got, exp[0], what=f"the final state #{i + 1} of {what}", hint=hint)
 

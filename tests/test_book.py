@@ -1,0 +1,71 @@
+"""Book answers (tests/book): a book-faithful answer loses exactly its documented deviations, one check each,
+alone and together with the rest of its chapter (no cascade into other exercises' checks)."""
+import importlib
+import shutil
+from pathlib import Path
+
+import pytest
+
+from autograder.harness.loader import REPO_ROOT, Implementation
+from autograder.harness.registry import available_chapters, exercises_of, load_chapter
+from support import message
+
+BOOK = Path(__file__).parent / "book"
+
+
+def book_of(chapter):
+    if not (BOOK / f"{chapter}.py").exists():
+        return [], {}
+    module = importlib.import_module(f"book.{chapter}")
+    return module.ANSWERS, getattr(module, "NO_BOOK_CODE", {})
+
+
+ALL = [(chapter, answer) for chapter in available_chapters() for answer in book_of(chapter)[0]]
+
+
+def book_copy(tmp_path, chapter, answers) -> Implementation:
+    root = tmp_path / "book-submission"
+    shutil.copytree(REPO_ROOT / "solutions" / chapter, root / chapter)
+    for answer in answers:
+        module = root / chapter / (answer.exercise.rsplit(".", 1)[0] + ".py")
+        module.write_text(answer.apply(module.read_text(encoding="utf-8")), encoding="utf-8")
+    return Implementation(root, label="book")
+
+
+def graded(check) -> bool:
+    return not check.gpu and check.kind != "speed"
+
+
+@pytest.mark.parametrize("chapter,answer", ALL, ids=[f"{c}:{a.exercise}" for c, a in ALL])
+def test_book_answer_loses_exactly_its_deviations(tmp_path, chapter, answer):
+    impl = book_copy(tmp_path, chapter, [answer])
+    mine = [c for c in load_chapter(chapter) if f"{c.exercise.module}.{c.exercise.name}" == answer.exercise]
+    unknown = set(answer.deviations) - {c.name for c in mine}
+    assert not unknown, f"{answer.exercise} has no checks named {sorted(unknown)}"
+    failed = {c.name: message(c, impl) for c in mine if graded(c) and message(c, impl) is not None}
+    assert set(failed) == set(answer.deviations), \
+        f"the book's {answer.exercise} fails {sorted(failed)}, documented: {sorted(answer.deviations)}\n" + \
+        "\n".join(f"  {k}: {v[:300]}" for k, v in failed.items() if k not in answer.deviations)
+
+
+@pytest.mark.parametrize("chapter", [c for c in available_chapters() if book_of(c)[0]])
+def test_a_chapter_of_book_answers_loses_only_their_deviations(tmp_path, chapter):
+    answers = book_of(chapter)[0]
+    impl = book_copy(tmp_path, chapter, answers)
+    expected = {(a.exercise, d) for a in answers for d in a.deviations}
+    failed = {}
+    for c in load_chapter(chapter):
+        if graded(c):
+            text = message(c, impl)
+            if text is not None:
+                failed[(f"{c.exercise.module}.{c.exercise.name}", c.name)] = text
+    assert set(failed) == expected, "\n".join(f"  {k}: {v[:300]}" for k, v in failed.items() if k not in expected) + \
+        f"\n  not failing: {sorted(expected - set(failed))}"
+
+
+def test_every_exercise_has_a_book_answer_or_a_reason(chapter):
+    answers, none = book_of(chapter)
+    covered = {a.exercise for a in answers} | set(none)
+    missing = [f"{e.module}.{e.name}" for e in exercises_of(chapter).values()
+               if f"{e.module}.{e.name}" not in covered]
+    assert not missing, f"exercises with neither a book answer nor a reason in NO_BOOK_CODE: {missing}"
