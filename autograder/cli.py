@@ -9,7 +9,8 @@ from autograder.harness.registry import available_chapters, exercises_of, load_c
 
 def cmd_list(args) -> int:
     """Print every chapter's exercises with their checks and points."""
-    for chapter in args.chapters or available_chapters():
+    from autograder.harness.registry import chapter_names
+    for chapter in chapter_names(args.chapters) if args.chapters else available_chapters():
         checks = load_chapter(chapter)
         print(f"{chapter}: {len(checks)} checks, {sum(c.points for c in checks):g} points")
         for ex in sorted(exercises_of(chapter).values(), key=lambda e: e.order):
@@ -21,11 +22,20 @@ def cmd_list(args) -> int:
 
 
 def cmd_stubs(args) -> int:
+    """Write exercises/chN from solutions/chN; with --check, exit 1 when a committed stub is not fresh."""
+    from autograder.harness.registry import chapter_names
     from autograder.stubs import write_stubs
-    for chapter in args.chapters:
-        for path in write_stubs(chapter):
+    stale = []
+    for chapter in chapter_names(args.chapters) if args.chapters else available_chapters():
+        report = write_stubs(chapter, check=args.check)
+        for path in report.written:
             print(f"wrote {path}")
-    return 0
+        for path in report.stale:
+            print(f"stale: {path} differs from the stub of solutions/{chapter}/{path.name}")
+        for module, names in report.dropped.items():
+            print(f"{chapter}/{module}: not in the stub (private helpers, module code): {', '.join(names)}")
+        stale += report.stale
+    return 1 if stale else 0
 
 
 def cmd_contracts(args) -> int:
@@ -37,22 +47,26 @@ def cmd_contracts(args) -> int:
 def _options(args):
     from autograder.grading.grade import Options
     from autograder.grading.sandbox import Limits
+    from autograder.harness.registry import chapter_names
     limits = Limits(memory=int(args.memory * (1 << 30)), time_scale=args.time_scale,
                     max_check_time=args.max_check_time)
-    return Options(chapters=args.chapters.split(",") if args.chapters else None,
+    return Options(chapters=chapter_names(args.chapters) if args.chapters else None,
                    select=args.select.split(",") if args.select else [],
                    skip_kinds=args.skip.split(",") if args.skip else [], device=args.device, limits=limits,
-                   plots=not args.no_plots, cache=args.cache, threads=args.threads)
+                   plots=not args.no_plots, cache=args.cache, threads=args.threads, parallel=args.parallel)
 
 
 def cmd_grade(args) -> int:
-    """Grade one submission; exit 0 whatever the score, 1 when the grader itself failed."""
+    """Grade one submission; exit 0 whatever the score, 1 when the grader itself failed, 2 for a missing
+    submission, 3 when it was told to stop (SIGTERM/SIGINT: the reports then hold what was finished)."""
     from autograder.grading import reports
     from autograder.grading.grade import grade
+    from autograder.grading.judging import install_signal_handlers
     from autograder.grading.sandbox import GraderError
-    if not args.submission.exists():
+    if not os.path.lexists(args.submission):
         print(f"no such submission: {args.submission}")
         return 2
+    install_signal_handlers()
     try:
         result = grade(args.submission, args.out, _options(args))
     except (GraderError, ValueError) as e:
@@ -61,24 +75,43 @@ def cmd_grade(args) -> int:
     print("\n".join(reports.summary_lines(result)))
     print(f"reports in {args.out}")
     reports.append_job_summary(result)
-    return 0
+    return 3 if result.stopped else 0
 
 
 def cmd_grade_all(args) -> int:
     from autograder.grading.batch import grade_all
+    from autograder.grading.judging import install_signal_handlers
+    install_signal_handlers()
     return grade_all(args.submissions, args.out, _options(args), jobs=args.jobs)
+
+
+def cmd_profile(args) -> int:
+    """Measure the reference's profile (time limits, training curves) ahead of grading."""
+    from autograder.grading.grade import select_checks
+    from autograder.grading.profile import reference_profile
+    from autograder.grading.sandbox import detect
+    from autograder.results import resolve_device
+    options = _options(args)
+    device = resolve_device(options.device)
+    checks = [c for c in select_checks(options) if not (c.gpu and device != "cuda")]
+    found = reference_profile(checks, device=device, options=options, platform=detect())
+    failed = [i for i, p in found.items() if p.get("outcome") != "passed"]
+    print(f"profile of {len(found)} checks ({sum(p['seconds'] for p in found.values()):.1f} s on the reference)"
+          + (f"; the reference FAILS {failed}" if failed else ""))
+    return 1 if failed else 0
 
 
 def cmd_release(args) -> int:
     from autograder.grading.release import write_release
-    files = write_release(args.out_dir, chapters=args.chapters.split(",") if args.chapters else None)
+    from autograder.harness.registry import chapter_names
+    files = write_release(args.out_dir, chapters=chapter_names(args.chapters) if args.chapters else None)
     print(f"wrote {len(files)} files in {args.out_dir}")
     return 0
 
 
 def _grading_options(p) -> None:
     from pathlib import Path
-    p.add_argument("--chapters", help="comma-separated, e.g. 3,6 (default: every chapter)")
+    p.add_argument("--chapters", nargs="+", help="e.g. 3,6 or ch3 ch6 (default: every chapter)")
     p.add_argument("--select", help="comma-separated substrings of check ids chN::exercise::check")
     p.add_argument("--skip", help="comma-separated kinds not to run: speed, accuracy")
     p.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"))
@@ -88,17 +121,19 @@ def _grading_options(p) -> None:
     p.add_argument("--threads", type=int, default=1,
                    help="torch threads per grading process (0: cores / jobs); 1 scales best with --jobs")
     p.add_argument("--no-plots", action="store_true", help="no training-curve plots (no reference run)")
-    p.add_argument("--cache", type=Path, default=None, help="reference curves cache folder")
+    p.add_argument("--cache", type=Path, default=None, help="the reference profile's cache folder")
+    p.add_argument("--parallel", type=int, default=2, help="chapters graded at once per submission (default 2)")
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m autograder", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("list", help="list exercises, checks and points")
-    p.add_argument("chapters", nargs="*")
+    p.add_argument("chapters", nargs="*", help="e.g. 3 6 or ch3,ch6 (default: every chapter)")
     p.set_defaults(func=cmd_list)
-    p = sub.add_parser("stubs", help="(maintainers) regenerate exercises/CHAPTER from solutions/CHAPTER")
-    p.add_argument("chapters", nargs="+")
+    p = sub.add_parser("stubs", help="(maintainers) regenerate exercises/ from solutions/ (--check: only compare)")
+    p.add_argument("chapters", nargs="*", help="e.g. 3 6 (default: every chapter)")
+    p.add_argument("--check", action="store_true", help="write nothing; exit 1 when a committed stub is stale")
     p.set_defaults(func=cmd_stubs)
     p = sub.add_parser("contracts", help="(maintainers) write docs/contracts.md from the exercise tables and checks")
     p.set_defaults(func=cmd_contracts)
@@ -114,9 +149,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--jobs", "-j", type=int, default=os.cpu_count() or 1)
     _grading_options(p)
     p.set_defaults(func=cmd_grade_all)
+    p = sub.add_parser("profile", help="measure the reference's time per check and curves (cached) ahead of grading")
+    _grading_options(p)
+    p.set_defaults(func=cmd_profile)
     p = sub.add_parser("release", help="write the student repository (stubs, public checks, no solutions)")
     p.add_argument("out_dir", type=Path)
-    p.add_argument("--chapters", help="comma-separated (default: every chapter)")
+    p.add_argument("--chapters", nargs="+", help="e.g. 3,6 or ch3 ch6 (default: every chapter)")
     p.set_defaults(func=cmd_release)
     __import__("autograder.nbgrader").nbgrader.register(sub)  # nbgrader build / grade
     return parser

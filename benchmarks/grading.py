@@ -1,15 +1,20 @@
-"""Throughput of the grader: N submissions graded one after another vs ``grade-all --jobs k``.
+"""The grader's costs (not a test): a perfect submission, one whose every function hangs, and throughput.
 
-    python benchmarks/grading.py [--n 8] [--jobs 2] [--select softmax,linreg] [--chapters 3]
+    python benchmarks/grading.py perfect  [--chapters 3,6] [--parallel 2]   # a copy of solutions/, sandboxed
+    python benchmarks/grading.py hangs    [--chapters 3,6] [--parallel 2]   # every exercise loops forever
+    python benchmarks/grading.py throughput [--n 8] [--jobs 2] [--select softmax,linreg] [--chapters 3]
 
-Each submission is a copy of ``solutions/``; the selection keeps a run short. Prints the time
-of N single gradings, of one ``grade-all`` on k jobs, the speed-up and the ideal (k). The
-platform probe and the checks are loaded once before timing; the reference curves are off.
+``perfect`` and ``hangs`` grade every check (accuracy and speed too) with the reference profile measured
+first (and cached), and print wall and CPU time and the peak memory of the largest process; the target
+is hangs <= 2 x perfect + 120 s. ``throughput`` grades N copies one after another, then with ``grade-all
+--jobs k``.
 """
 from __future__ import annotations
 
 import argparse
+import ast
 import os
+import resource
 import shutil
 import sys
 import tempfile
@@ -20,25 +25,61 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from autograder.grading.batch import grade_all  # noqa: E402
 from autograder.grading.grade import Options, grade, select_checks  # noqa: E402
+from autograder.grading.profile import reference_profile  # noqa: E402
 from autograder.grading.sandbox import detect  # noqa: E402
 from autograder.harness.loader import REPO_ROOT  # noqa: E402
+from autograder.harness.registry import chapter_names, exercises_of  # noqa: E402
+from autograder.results import resolve_device  # noqa: E402
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--n", type=int, default=8)
-    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
-    parser.add_argument("--select", default="softmax,linreg")
-    parser.add_argument("--chapters", default="3")
-    args = parser.parse_args()
-    options = Options(chapters=args.chapters.split(","), select=args.select.split(","), plots=False,
-                      skip_kinds=["accuracy"])
+def hanging_copy(dest: Path, chapters: list[str]) -> None:
+    """``solutions/`` with every exercise (function or class) replaced by one that loops forever."""
+    shutil.copytree(REPO_ROOT / "solutions", dest)
+    for chapter in chapters:
+        by_module: dict[str, list[str]] = {}
+        for ex in exercises_of(chapter).values():
+            by_module.setdefault(ex.module, []).append(ex.name)
+        for module, names in by_module.items():
+            path = dest / chapter / f"{module}.py"
+            text = path.read_text() + "".join(f"\n\ndef {n}(*args, **kwargs):\n    while True:\n        pass\n"
+                                                for n in names)
+            ast.parse(text)
+            path.write_text(text)
+
+
+def cpu_seconds() -> float:
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def one(kind: str, chapters: list[str], parallel: int, cache: Path) -> None:
+    options = Options(chapters=chapters, plots=False, parallel=parallel, cache=cache)
+    checks, platform = select_checks(options), detect()
+    device = resolve_device(options.device)
+    start = time.monotonic()
+    reference_profile([c for c in checks if not c.gpu], device=device, options=options, platform=platform)
+    print(f"profile: {time.monotonic() - start:.1f} s (cached afterwards)")
+    with tempfile.TemporaryDirectory() as tmp:
+        sub = Path(tmp) / "student"
+        (hanging_copy(sub, chapters) if kind == "hangs" else shutil.copytree(REPO_ROOT / "solutions", sub))
+        cpu, start = cpu_seconds(), time.monotonic()
+        result = grade(sub, None, options, platform=platform)
+        wall, cpu = time.monotonic() - start, cpu_seconds() - cpu
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(f"{kind}: {result.score:g} / {result.max_score:g} in {wall:.1f} s wall, {cpu:.1f} s CPU "
+          f"({len(checks)} checks, {', '.join(chapters)}; --parallel {parallel}; peak RSS of a process {peak:.0f} MiB)")
+
+
+def throughput(args) -> None:
+    options = Options(chapters=chapter_names(args.chapters), select=args.select.split(","), plots=False,
+                      skip_kinds=["accuracy"], cache=Path(args.cache) if args.cache else None)
     checks, platform = select_checks(options), detect()
     print(f"{len(checks)} checks per submission; {platform.notes[0]}")
     with tempfile.TemporaryDirectory() as tmp:
         subs = Path(tmp) / "subs"
         for i in range(args.n):
             shutil.copytree(REPO_ROOT / "solutions", subs / f"student{i:03d}")
+        grade(subs / "student000", None, options)        # the profile, measured once
         start = time.monotonic()
         for i in range(args.n):
             grade(subs / f"student{i:03d}", None, options)
@@ -49,6 +90,24 @@ def main() -> None:
     print(f"{args.n} single gradings: {single:.1f} s ({single / args.n:.2f} s each)")
     print(f"grade-all --jobs {args.jobs}: {parallel:.1f} s ({args.n / parallel * 60:.1f} submissions/min)")
     print(f"speed-up {single / parallel:.2f}x (ideal {min(args.jobs, args.n)}x on {os.cpu_count()} cores)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("what", choices=("perfect", "hangs", "throughput"))
+    parser.add_argument("--chapters", default=None)
+    parser.add_argument("--parallel", type=int, default=2)
+    parser.add_argument("--cache", default=None)
+    parser.add_argument("--n", type=int, default=8)
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--select", default="softmax,linreg")
+    args = parser.parse_args()
+    if args.what == "throughput":
+        args.chapters = args.chapters or "3"
+        return throughput(args)
+    from autograder.harness.registry import available_chapters
+    chapters = chapter_names(args.chapters) if args.chapters else available_chapters()
+    one(args.what, chapters, args.parallel, Path(args.cache) if args.cache else None)
 
 
 if __name__ == "__main__":

@@ -14,24 +14,26 @@ import time
 
 import torch
 
-from autograder.harness.loader import solutions
+from autograder.harness.loader import Implementation, REPO_ROOT, solutions
 from autograder.harness.registry import available_chapters, load_chapter
 from autograder.harness.runner import run_check
-from autograder.harness.speed import speed_ratio
+from autograder.harness.session import local_session
+from autograder.harness.speed import median_seconds
 from autograder.harness.speedcheck import SPEED_SPECS
 
 
 def time_checks(chapter: str, device: str, slowest: int) -> None:
-    impl = solutions()
+    impl = Implementation(REPO_ROOT / "solutions", label="benchmark")
+    session = local_session(impl.get, impl.loaded_modules, device)
     rows, failures = [], []
     for check in load_chapter(chapter):
         if check.gpu and device != "cuda":
             continue
         start = time.perf_counter()
-        failure = run_check(check, impl, device)
+        outcome = run_check(check, session, device)
         rows.append((time.perf_counter() - start, check))
-        if failure:
-            failures.append(f"{check.id}: {failure.splitlines()[0]}")
+        if outcome.outcome == "failed":
+            failures.append(f"{check.id}: {outcome.message.splitlines()[0]}")
     hidden = sum(t for t, c in rows if c.visibility == "hidden")
     public = sum(t for t, c in rows if c.visibility == "public")
     print(f"{chapter}: hidden checks {hidden:7.1f} s, public checks {public:6.1f} s, {len(rows)} checks"
@@ -49,8 +51,12 @@ def speed_ratios(chapters: list[str], device: str) -> None:
             continue
         ref = solutions().get(f"{spec.chapter}.{spec.exercise}")
         ref = spec.build(ref) if spec.build else ref   # a class: time the module built from it
-        args = spec.make_args(device)
-        ratio, t_ref, t_builtin = speed_ratio(ref, spec.builtin, *args)
+        if isinstance(ref, torch.nn.Module):
+            ref = ref.to(device)
+        args = spec.make_args(device, 0) if spec.make_args.__code__.co_argcount >= 2 else spec.make_args(device)
+        with torch.no_grad():
+            t_ref, t_builtin = median_seconds(ref, *args), median_seconds(spec.builtin, *args)
+        ratio = t_ref / t_builtin
         print(f"  {spec.chapter}.{spec.exercise:<45} {ratio:6.2f}x  ({t_ref * 1e3:8.3f} ms vs {t_builtin * 1e3:8.3f} ms;"
               f" checks allow {spec.limit:g}x the reference)")
 

@@ -13,3 +13,9 @@ def repo_root():
 def pytest_generate_tests(metafunc):
     if "chapter" in metafunc.fixturenames and not any(m.name == "parametrize" for m in metafunc.definition.iter_markers()):
         metafunc.parametrize("chapter", available_chapters())
+
+
+@pytest.fixture(scope="session")
+def grading_cache(tmp_path_factory):
+    """One reference profile (time limits, curves) for every grading test of the session, measured on demand."""
+    return tmp_path_factory.mktemp("grading-cache")

@@ -30,23 +30,24 @@ def materialize(case: Hostile, folder: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def graded(tmp_path_factory):
+def graded(tmp_path_factory, grading_cache):
     """Grade every runnable case once, in parallel (grade-all), one batch per check selection."""
     root = tmp_path_factory.mktemp("hostile")
     Path(SENTINEL).mkdir(exist_ok=True)
     (Path(SENTINEL) / "victim.txt").write_text("keep me")
     (Path(SENTINEL) / "new.txt").unlink(missing_ok=True)
-    for select in {c.select for c in CASES}:
-        batch = root / f"subs-{len(select)}"
+    for number, select in enumerate(sorted({c.select for c in CASES})):
+        batch = root / f"subs-{number}"
         for case in CASES:
             if case.select == select and not missing(case):
                 materialize(case, batch / case.name)
         if batch.exists():
-            options = Options(chapters=["ch3"], select=list(select), limits=LIMITS, plots=False)
+            options = Options(chapters=["ch3"], select=list(select), limits=LIMITS, plots=False, cache=grading_cache)
             assert grade_all(batch, root / "out", options, jobs=2) == 0
     return root / "out"
 
 
+@pytest.mark.timeout(1800)      # the first case grades them all (the fixture)
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_hostile_submission(case, graded):
     if missing(case):
@@ -71,6 +72,18 @@ def test_the_grader_files_and_the_sentinel_are_untouched(graded):
     assert not (REPO_ROOT / "PWNED.txt").exists() and (REPO_ROOT / "README.md").exists()
 
 
+def test_no_process_is_left_behind(graded):
+    """Forked grandchildren, threads and sleepers die with their check: nothing of the sandbox survives."""
+    import subprocess
+    import time
+    time.sleep(4)          # past the forked grandchild's sleep: had it survived, it would show now
+    assert not (Path(SENTINEL) / "grandchild.txt").exists()
+    ps = subprocess.run(["ps", "-eo", "uid=,args="], capture_output=True, text=True).stdout.splitlines()
+    left = [line for line in ps if "autograder.grading.zygote" in line or "autograder.grading.judge" in line
+            or line.split()[0].isdigit() and 61000 <= int(line.split()[0]) < 61100]
+    assert not left, f"processes left behind by the sandbox: {left}"
+
+
 def test_fake_results_json_is_ignored(graded):
     data = json.loads((graded / "fake_results_json" / "results.json").read_text())
     assert data["score"] < data["max_score"] and data["score"] != 1000
@@ -82,12 +95,12 @@ def test_output_is_capped(graded):
     assert "more bytes of output not kept" in (graded / "print_100_mb" / "output.txt").read_text()
 
 
-def test_same_submission_ten_times_same_score(tmp_path):
+def test_same_submission_ten_times_same_score(tmp_path, grading_cache):
     case = next(c for c in CASES if c.name == "nan_outputs")
     for i in range(10):
         materialize(case, tmp_path / "subs" / f"copy{i}")
     options = Options(chapters=["ch3"], select=["ch3::linreg::book_example", "ch3::softmax::book_example"],
-                      limits=LIMITS, plots=False)
+                      limits=LIMITS, plots=False, cache=grading_cache)
     assert grade_all(tmp_path / "subs", tmp_path / "out", options, jobs=2) == 0
     scores = {json.loads((tmp_path / "out" / f"copy{i}" / "results.json").read_text())["score"] for i in range(10)}
     assert scores == {1}       # linreg's book example passes, softmax's fails, ten times out of ten

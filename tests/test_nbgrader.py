@@ -30,7 +30,7 @@ else:
 from autograder.harness.loader import REPO_ROOT  # noqa: E402
 from autograder.harness.registry import available_chapters, load_chapter  # noqa: E402
 from autograder.nbgrader.course import build  # noqa: E402
-from autograder.nbgrader.grade import _env, exercise_column, grade  # noqa: E402
+from autograder.nbgrader.grade import _env, grade  # noqa: E402
 from autograder.nbgrader.notebook import notebook_modules  # noqa: E402
 catalog_ch3 = importlib.import_module("catalog.ch3")
 
@@ -160,7 +160,7 @@ def py_scores(nb, folder: Path) -> dict[str, float]:
     found: dict[str, float] = {}
     checks = {(c.exercise.name, c.name): c for c in load_chapter(SCENARIO)}
     for r in json.loads(out.read_text())["results"]:
-        column = exercise_column(checks[(r["exercise"], r["check"])].exercise)
+        column = checks[(r["exercise"], r["check"])].exercise.column
         found[column] = found.get(column, 0.0) + r["earned"]
     return found
 
@@ -208,8 +208,8 @@ def test_reference_scores_full_marks_and_release_zero(graded):
 
 
 def _exercise_col(exercise: str) -> str:
-    return exercise_column(next(c.exercise for c in load_chapter(SCENARIO)
-                                if f"{c.exercise.module}.{c.exercise.name}" == exercise))
+    return next(c.exercise for c in load_chapter(SCENARIO)
+                if f"{c.exercise.module}.{c.exercise.name}" == exercise).column
 
 
 def test_a_bug_loses_exactly_its_exercises_caught_points(graded):

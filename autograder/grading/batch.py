@@ -2,7 +2,8 @@
 
 Each entry of the folder (a subfolder or a .zip) is one student, named after the entry. The
 work that does not depend on the submission is done once before the students: loading the
-checks, probing the platform, and the reference's training curves (cached on disk). Each
+checks, probing the platform, and the reference's profile (time limits and training curves, cached
+on disk). Each
 student is graded by ``grade()`` in its own sandboxed processes, on a parallel slot of its own
 (its own uid when root), one torch thread per process unless told. A student whose grading fails
 gets an ``error`` in the gradebook, and the others go on.
@@ -18,9 +19,10 @@ import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
-from autograder.grading.curves import reference_curves
-from autograder.grading.grade import Grade, Options, grade, resolve_device, select_checks
+from autograder.grading.grade import Grade, Options, grade, select_checks
+from autograder.grading.profile import reference_profile
 from autograder.grading.sandbox import detect
+from autograder.results import resolve_device
 
 
 def submissions(folder: Path) -> dict[str, Path]:
@@ -34,23 +36,8 @@ def submissions(folder: Path) -> dict[str, Path]:
 
 
 def _progress(total: int):
-    try:
-        from tqdm import tqdm
-        return tqdm(total=total, unit="student", file=sys.stderr, dynamic_ncols=True)
-    except ImportError:                         # tqdm is a dependency; degrade to a line per student
-        class Plain:
-            n = 0
-
-            def update(self, k):
-                self.n += k
-                print(f"graded {self.n}/{total}", file=sys.stderr)
-
-            def set_postfix_str(self, s):
-                pass
-
-            def close(self):
-                pass
-        return Plain()
+    from tqdm import tqdm
+    return tqdm(total=total, unit="student", file=sys.stderr, dynamic_ncols=True)
 
 
 def gradebook(grades: dict[str, Grade | str], path: Path, checks: list) -> None:
@@ -81,11 +68,10 @@ def grade_all(folder: Path, out: Path, options: Options, jobs: int = 1) -> int:
     out.mkdir(parents=True, exist_ok=True)
     jobs = max(1, min(jobs, len(students) or 1))
     checks, platform, device = select_checks(options), detect(), resolve_device(options.device)
-    options = dataclasses.replace(options, threads=options.threads or max(1, (os.cpu_count() or 1) // jobs))
-    curves = {}
-    if options.plots:
-        accuracy = [c for c in checks if c.kind == "accuracy" and not (c.gpu and device != "cuda")]
-        curves = reference_curves(accuracy, device=device, options=options, platform=platform)
+    options = dataclasses.replace(options, threads=options.threads or max(1, (os.cpu_count() or 1) // jobs),
+                                  parallel=1 if jobs > 1 else options.parallel)
+    profile = reference_profile([c for c in checks if not (c.gpu and device != "cuda")], device=device,
+                                options=options, platform=platform)
     slots: queue.Queue = queue.Queue()
     for slot in range(jobs):
         slots.put(slot)
@@ -94,7 +80,7 @@ def grade_all(folder: Path, out: Path, options: Options, jobs: int = 1) -> int:
         slot = slots.get()
         try:
             return grade(path, out / student, options, student=student, slot=slot, platform=platform,
-                         curves=curves)
+                         profile=profile)
         finally:
             slots.put(slot)
 

@@ -4,14 +4,14 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
-from autograder.harness.registry import EXERCISES
+from autograder.harness.registry import exercises_of
 
 
 def _exercises(grade) -> list[tuple[str, str, list[dict]]]:
     found: dict = {}
     for r in grade.records:
-        found.setdefault((r["chapter"], r["exercise"]), []).append(r)
-    order = {(e.chapter, e.name): e.order for ch in EXERCISES.values() for e in ch.values()}
+        found.setdefault((r["chapter"], r["label"]), []).append(r)
+    order = {(e.chapter, e.label): e.order for ch in {c for c, _ in found} for e in exercises_of(ch).values()}
     return [(ch, ex, rows) for (ch, ex), rows in sorted(found.items(), key=lambda kv: (kv[0][0], order.get(kv[0], 0)))]
 
 

@@ -7,7 +7,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from autograder import book
-from autograder.pytest_plugin import points_table
+from autograder.results import points_table
 
 VISIBILITY = {"hidden": "after_published", "public": "visible"}
 

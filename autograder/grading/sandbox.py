@@ -1,11 +1,9 @@
-"""Run checks on untrusted code in child processes, and decide what each check earned.
+"""The sandbox: where a submission's code runs, and what the platform lets us close around it.
 
-One child per group of checks (a chapter). The parent sends one check id at a time and waits
-for one frame on a private pipe, under that check's wall-clock limit. If the child dies or runs
-past the limit, the parent kills its whole process tree, charges that check alone (with the
-reason: time limit, memory, exit code, signal), and runs the remaining checks in a fresh child,
-so checks before and after keep the points they earn. The parent never reads a file the child
-could write: verdicts come from the pipe, and reports are written by the parent afterwards.
+``Sandbox`` starts the zygote (``zygote.py``) inside the platform's isolation and hands the judge
+fresh workers forked from it, each on a socket of its own; it kills a worker and everything the
+worker started, and asks a hung worker where it is. The judge never reads a file the sandbox could
+write: values come from the socket, and reports are written by the grader afterwards.
 
 What the platform gives (``detect``):
 
@@ -21,14 +19,15 @@ What the platform gives (``detect``):
 """
 from __future__ import annotations
 
+import ctypes
 import dataclasses
 import functools
 import json
 import os
-import secrets
 import select
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -37,6 +36,7 @@ from pathlib import Path
 
 import autograder
 from autograder.harness.registry import Check
+from autograder.harness.session import WorkerLost
 
 GRADER_ROOT = Path(autograder.__file__).resolve().parents[1]
 UID_BASE = 61000                  # uid of parallel slot k: UID_BASE + k (root only)
@@ -49,17 +49,23 @@ class GraderError(Exception):
 
 @dataclasses.dataclass
 class Limits:
-    memory: int = 6 << 30          # RLIMIT_AS of a CPU child (CUDA maps far more address space: not set there)
+    memory: int = 6 << 30          # RLIMIT_AS of a CPU sandbox (CUDA maps far more address space: not set there)
     processes: int = 256           # RLIMIT_NPROC of the sandbox uid (threads count)
-    cpu: int = 3600                # RLIMIT_CPU of one child, seconds (the wall clock is the real limit)
+    cpu: int = 3600                # RLIMIT_CPU of one worker, seconds (the wall clock is the real limit)
     file_size: int = 256 << 20     # RLIMIT_FSIZE
-    output: int = 32 << 10         # bytes of the child's stdout/stderr kept for the report
-    startup: float = 180.0         # seconds for a child to import torch, the checks and the references
+    output: int = 32 << 10         # bytes of the sandbox's stdout/stderr kept for the report
+    startup: float = 180.0         # seconds for the sandbox to import torch and load the data
     time_scale: float = 1.0        # multiplies every check's time limit
     max_check_time: float | None = None   # caps every check's time limit (tests)
+    factor: float = 10.0           # a check may take this many times what the reference took
+    floor: float = 3.0             # ... and never less than this many seconds
 
-    def check_time(self, check: Check) -> float:
-        limit = check.timeout * self.time_scale
+    def check_time(self, check: Check, reference_seconds: float | None = None) -> float:
+        """The check's wall-clock limit: ``factor`` times what the reference needed for it (measured once,
+        ``profile.py``), at least ``floor`` seconds, at most the check's flat limit; scaled by ``time_scale``."""
+        limit = check.timeout if reference_seconds is None else \
+            min(check.timeout, max(self.floor, self.factor * reference_seconds))
+        limit *= self.time_scale
         return min(limit, self.max_check_time) if self.max_check_time else limit
 
 
@@ -128,9 +134,11 @@ def detect() -> Platform:
 
 
 def secret_paths(extra: list[Path] = ()) -> list[str]:
-    """What the child must not be able to open: solutions, hidden checks, git history, report folders."""
+    """What the sandbox must not be able to open: solutions, hidden checks, the suite's own tests (bug and book
+    catalogs), git history, report folders and caches."""
     from autograder.harness.loader import REPO_ROOT
-    paths = [REPO_ROOT / "solutions", REPO_ROOT / "autograder" / "checks" / "hidden", REPO_ROOT / ".git", *extra]
+    paths = [REPO_ROOT / "solutions", REPO_ROOT / "autograder" / "checks" / "hidden", REPO_ROOT / "tests",
+             REPO_ROOT / ".git", *extra]
     git = REPO_ROOT / ".git"
     if git.is_file():        # a worktree: the history lives in the main checkout's .git
         target = Path(git.read_text().split("gitdir:", 1)[-1].strip())
@@ -170,79 +178,137 @@ def child_env(home: Path) -> dict:
     return env
 
 
-class Child:
-    """One grading process; ``run(check)`` returns its frame, or ``None`` and why it died."""
+def _die_with_parent() -> None:
+    """In the child, before exec: SIGKILL when the process that started it dies (a killed grader leaves
+    nothing behind; unshare passes it on to the namespace with --kill-child)."""
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL(None).prctl(1, signal.SIGKILL, 0, 0, 0)    # PR_SET_PDEATHSIG
+    os.setsid()
+
+
+@dataclasses.dataclass
+class WorkerHandle:
+    sock: socket.socket
+    stacks: int                    # the read end of the pipe the worker writes its stack to when asked
+    pid: int                       # in the sandbox's pid namespace (for the notes only)
+
+    def close(self) -> None:
+        try:
+            self.sock.close()
+        finally:
+            try:
+                os.close(self.stacks)
+            except OSError:
+                pass
+
+
+class Sandbox:
+    """A zygote in the platform's isolation, and the workers it forks (one at a time)."""
 
     def __init__(self, job: dict, workdir: Path, platform: Platform, limits: Limits, output: Output):
-        self.token, self.seq, self.limits = secrets.token_hex(16), 0, limits
-        read_fd, write_fd = os.pipe()
-        job = {**job, "fd": write_fd, "token": self.token}
+        self.job, self.workdir, self.platform, self.limits, self.output = job, workdir, platform, limits, output
+        self.proc = None
+        self.applied: list[str] = []
+        self.starts = 0
+        self.start()
+
+    def start(self) -> None:
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         self.proc = subprocess.Popen(
-            [*platform.wrapper, sys.executable, "-m", "autograder.grading.child"], cwd=workdir,
-            env=child_env(Path(job["home"])), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT, pass_fds=(write_fd,), start_new_session=True)
-        os.close(write_fd)
-        self.results, self.buffer, self.killed_for_time = os.fdopen(read_fd, "rb", buffering=0), b"", False
-        self.reader = threading.Thread(target=output.drain, args=(self.proc.stdout,), daemon=True)
+            [*self.platform.wrapper, sys.executable, "-m", "autograder.grading.zygote", str(theirs.fileno())],
+            cwd=self.workdir, env=child_env(Path(self.job["home"])), stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, pass_fds=(theirs.fileno(),),
+            preexec_fn=_die_with_parent)
+        theirs.close()
+        self.control, self.starts = ours, self.starts + 1
+        self.reader = threading.Thread(target=self.output.drain, args=(self.proc.stdout,), daemon=True)
         self.reader.start()
-        self._send(job)
+        self._send({**self.job})
+        answer = self._receive(self.limits.startup)
+        if answer is None or "ready" not in answer:
+            self.close()
+            why = (answer or {}).get("failed", "it did not start")
+            raise GraderError(f"the sandbox could not be prepared: {why}\n{self.output.text()[-3000:]}")
+        self.applied = answer["ready"]
 
-    def _send(self, message: dict) -> bool:
+    def _send(self, message: dict) -> None:
+        socket.send_fds(self.control, [json.dumps(message).encode()], [])
+
+    def _receive(self, timeout: float):
+        """The zygote's next message (and the fds it carries), or None when it is gone or silent."""
+        if not select.select([self.control], [], [], timeout)[0]:
+            return None
         try:
-            self.proc.stdin.write((json.dumps(message) + "\n").encode())
-            self.proc.stdin.flush()
-            return True
-        except (BrokenPipeError, OSError):
-            return False
+            data, fds, _, _ = socket.recv_fds(self.control, 1 << 16, 4)
+        except OSError:
+            return None
+        if not data:
+            return None
+        message = json.loads(data)
+        if fds:
+            message["fds"] = fds
+        return message
 
-    def _frame(self, timeout: float) -> dict | None:
-        """The next frame, or None (timeout, or the child closed the pipe)."""
-        deadline = time.monotonic() + timeout
-        while b"\n" not in self.buffer:
-            left = deadline - time.monotonic()
-            if left <= 0 or not select.select([self.results], [], [], left)[0]:
-                self.killed_for_time = True
-                return None
-            chunk = self.results.read(1 << 16)
+    def alive(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    def spawn(self) -> WorkerHandle:
+        """A fresh worker (the zygote is restarted first if a worker killed it)."""
+        for attempt in range(2):
+            if not self.alive():
+                self.close()
+                self.start()
+            try:
+                self._send({"do": "spawn"})
+            except OSError:
+                answer = None
+            else:
+                answer = self._receive(30)
+            if answer and "spawned" in answer and len(answer.get("fds", [])) == 2:
+                sock_fd, stacks = answer["fds"]
+                return WorkerHandle(socket.socket(fileno=sock_fd), stacks, answer["spawned"])
+            self.close()
+        raise GraderError("the sandbox could not start a grading process")
+
+    def stack(self, worker: WorkerHandle, timeout: float = 1.0) -> str:
+        """The worker's Python stack right now (faulthandler), to say where a hang was."""
+        try:
+            self._send({"do": "dump"})
+            self._receive(timeout)
+        except OSError:
+            return ""
+        text, deadline = b"", time.monotonic() + timeout
+        while time.monotonic() < deadline and select.select([worker.stacks], [], [], 0.2)[0]:
+            chunk = os.read(worker.stacks, 1 << 16)
             if not chunk:
-                return None
-            self.buffer += chunk
-            if len(self.buffer) > 16 << 20:
-                return {"forged": "an oversized message"}
-        line, self.buffer = self.buffer.split(b"\n", 1)
+                break
+            text += chunk
+        return text.decode(errors="replace")
+
+    def kill(self, worker: WorkerHandle | None) -> str:
+        """Kill the worker and everything it started; its end (``exit N``, ``signal N``, ``running``)."""
+        status = "gone"
         try:
-            frame = json.loads(line)
-        except ValueError:
-            return {"forged": "a message that is not the grader's"}
-        if not isinstance(frame, dict) or frame.get("token") != self.token:
-            return {"forged": "a message without the grader's token"}
-        return frame
+            self._send({"do": "kill"})
+            answer = self._receive(5)
+            status = answer.get("status", "gone") if answer else "gone"
+        except OSError:
+            pass
+        if status == "gone":
+            self.close()        # the zygote itself is unresponsive: its namespace goes with it
+        if worker is not None:
+            worker.close()
+        return status
 
-    def ready(self) -> list[str] | None:
-        frame = self._frame(self.limits.startup)
-        return frame.get("ready") if frame and "ready" in frame else None
-
-    def run(self, check: Check) -> dict | None:
-        if not self._send({"run": check.id}):
-            return None
-        frame = self._frame(self.limits.check_time(check))
-        if frame is None:
-            return None
-        self.seq += 1
-        if "forged" in frame or frame.get("seq") != self.seq or frame.get("id") != check.id:
-            return {"outcome": "failed", "restart": True, "duration": 0, "curves": {},
-                    "message": f"the result pipe received {frame.get('forged', 'a result the grader did not ask for')}"
-                               ": tampering with the grader's results is not graded"}
-        return frame
-
-    def stop(self) -> int | None:
-        """Kill the child and everything it started; return its exit status."""
+    def close(self) -> None:
+        if self.proc is None:
+            return
         try:
-            self.proc.stdin.close()
+            self._send({"do": "quit"})
         except OSError:
             pass
         try:
-            self.proc.wait(timeout=0.5 if not self.killed_for_time else 0)
+            self.proc.wait(timeout=1)
         except subprocess.TimeoutExpired:
             pass
         if self.proc.poll() is None:
@@ -250,59 +316,23 @@ class Child:
                 os.killpg(self.proc.pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
-        status = self.proc.wait()
+            self.proc.wait()
         self.reader.join(timeout=5)
-        self.results.close()
-        return status
+        self.control.close()
+        self.proc = None
 
 
-def death_message(check: Check, status: int | None, limits: Limits, timed_out: bool) -> str:
+def death_message(status: str, timed_out: bool, limit: float, where: str = "") -> str:
+    at = f"; it was running {where}" if where else ""
     if timed_out:
-        return (f"stopped: it ran past the time limit of {limits.check_time(check):g} s "
-                "(an infinite loop, a sleep, or far too slow?)")
-    if status is not None and status < 0:
-        name = signal.Signals(-status).name if -status in signal.Signals._value2member_map_ else str(-status)
+        return (f"stopped: it ran past the time limit of {limit:.3g} s (an infinite loop, a sleep, or far too "
+                f"slow?){at}")
+    if status.startswith("signal "):
+        number = int(status.split()[1])
+        name = signal.Signals(number).name if number in signal.Signals._value2member_map_ else str(number)
         why = {"SIGKILL": " (out of memory?)", "SIGXCPU": " (over the CPU-time limit)",
                "SIGXFSZ": " (a file over the size limit)", "SIGSEGV": " (a crash)"}.get(name, "")
-        return f"the grading process was killed by {name}{why} while this check ran"
-    return (f"the code under test ended the grading process (exit status {status}) while this check ran: "
-            "os._exit(), a crash, or closing the grader's pipe")
-
-
-def run_checks(checks: list[Check], *, submission: Path, workdir: Path, device: str, platform: Platform,
-               limits: Limits, slot: int = 0, threads: int = 1, hide: list[str] = ()) -> tuple[dict, dict]:
-    """Run ``checks`` (one chapter's, say) on ``submission``; return ``{check id: frame}`` and run info."""
-    output, frames, pending = Output(limits.output), {}, list(checks)
-    info = {"children": 0, "sandbox": []}
-    job = {"submission": str(submission), "chapters": sorted({c.exercise.chapter for c in checks}),
-           "device": device, "uid": platform.uid(slot), "hide": list(hide) if platform.hides_files else [],
-           "threads": threads, "home": str(workdir / "home"), "limits": dataclasses.asdict(limits)}
-    while pending:
-        child = Child(job, workdir, platform, limits, output)
-        info["children"] += 1
-        applied = child.ready()
-        if applied is None:
-            status = child.stop()
-            if info["children"] == 1:
-                raise GraderError(f"the grading process did not start (exit status {status}):\n{output.text()[-3000:]}")
-            for check in pending:    # it started before: the submission left the machine unusable
-                frames[check.id] = {"outcome": "failed", "message": "not run: the grading process could not be "
-                                    "restarted after the previous check", "duration": 0, "curves": {}}
-            break
-        info["sandbox"] = applied
-        while pending:
-            check = pending.pop(0)
-            frame = child.run(check)
-            if frame is None:
-                status = child.stop()
-                frames[check.id] = {"outcome": "failed", "duration": limits.check_time(check), "curves": {},
-                                    "message": death_message(check, status, limits, child.killed_for_time)}
-                break
-            frames[check.id] = frame
-            if frame.get("restart"):
-                child.stop()
-                break
-        else:
-            child.stop()
-    info["output"], info["output_bytes"] = output.text(), output.total
-    return frames, info
+        return f"the grading process was killed by {name}{why} while this check ran{at}"
+    code = status.split()[1] if status.startswith("exit ") else "unknown"
+    return (f"the code under test ended the grading process (exit status {code}) while this check ran: "
+            f"os._exit(), a crash, or closing the grader's connection{at}")

@@ -1,85 +1,14 @@
-"""What keeps a submission from faking a pass inside its own process, and what flags it for a human.
+"""What flags a submission for a human: a static scan of its source (it never changes a score).
 
-``Snapshot`` records the identity of every function the verdicts rely on (torch's comparisons
-and the Tensor class, builtins, the harness, the checks, d2lkit, the child's own code) before any
-student code is imported; ``changes()`` after each check names what was replaced. A check
-after which the environment changed is failed and the grading process is replaced by a fresh
-one, so later checks never run on a patched environment.
-
-``audit`` is a static scan, in the grader's process, of the submission's source for what the
-in-memory attacks need (the grader's modules, ``gc``, frames, ``ctypes``, ``sys.modules``, ...):
-it does not change the score; it lists lines for a human to read.
+Verdicts are decided in the judge, which no student code reaches; what a submission does to its own
+process (patching torch, walking ``gc``, a timer thread) can only change the values it returns. The
+scan lists the lines that reach for such things (the grader's modules, ``gc``, frames, ``ctypes``,
+``sys.modules``, ``setattr`` on a library), and files opened, for a human to read.
 """
 from __future__ import annotations
 
 import ast
-import sys
-import types
 from pathlib import Path
-
-WATCHED_MODULES = ("builtins", "torch", "torch.testing", "torch.nn", "torch.nn.functional", "torch.autograd",
-                   "math", "operator", "numpy", "numpy.testing", "time", "os", "json", "d2lkit")
-WATCHED_CLASSES = ("torch.Tensor", "torch.nn.Module", "torch._C._VariableFunctions", "torch._C.TensorBase")
-WATCHED_PREFIXES = ("autograder", "d2lkit.")
-# torch replaces these itself when a lazy submodule is imported (torch._dynamo wraps manual_seed):
-# accepted only as a wrapper of the original defined inside torch.
-TORCH_REWRAPS = {("torch", "manual_seed")}
-
-
-def _lookup(dotted: str):
-    module, _, attr = dotted.rpartition(".")
-    if dotted in sys.modules:
-        return sys.modules[dotted]
-    owner = sys.modules.get(module)
-    return getattr(owner, attr, None) if owner is not None else None
-
-
-class Snapshot:
-    """Identities of the grading environment's callables (taken before student code is imported)."""
-
-    def __init__(self, extra: dict | None = None):
-        self.owners: dict[str, object] = {}
-        for name in WATCHED_MODULES + WATCHED_CLASSES:
-            obj = _lookup(name)
-            if obj is not None:
-                self.owners[name] = obj
-        for name, module in list(sys.modules.items()):
-            if name.startswith(WATCHED_PREFIXES) and isinstance(module, types.ModuleType):
-                self.owners[name] = module
-        self.owners.update(extra or {})
-        self.ids = {name: self._ids(obj) for name, obj in self.owners.items()}
-        self.originals = {(o, k): getattr(self.owners[o], k) for o, k in TORCH_REWRAPS if o in self.owners}
-
-    def _rewrapped_by_torch(self, owner: str, key: str) -> bool:
-        if (owner, key) not in self.originals:
-            return False
-        import torch
-        new = getattr(self.owners[owner], key, None)
-        source = getattr(getattr(new, "__code__", None), "co_filename", "")
-        return getattr(new, "__wrapped__", None) is self.originals[owner, key] and \
-            source.startswith(str(Path(torch.__file__).parent))
-
-    @staticmethod
-    def _ids(obj) -> dict[str, int]:
-        try:
-            items = vars(obj).items()
-        except TypeError:
-            return {}
-        return {k: id(v) for k, v in list(items)
-                if callable(v) or isinstance(v, (types.ModuleType, staticmethod, classmethod, property, dict, list))}
-
-    def changes(self, limit: int = 5) -> list[str]:
-        """Names replaced or deleted since the snapshot (empty when nothing was touched)."""
-        found = []
-        for name, before in self.ids.items():
-            after = self._ids(self.owners[name])
-            for key, ident in before.items():
-                if after.get(key) != ident and not self._rewrapped_by_torch(name, key):
-                    found.append(f"{name}.{key}")
-                    if len(found) >= limit:
-                        return found
-        return found
-
 
 SUSPECT_MODULES = {"autograder", "gc", "ctypes", "inspect", "socket", "subprocess", "multiprocessing",
                    "importlib", "builtins", "pytest", "_pytest", "signal", "pickle", "marshal", "dis"}

@@ -140,10 +140,10 @@ def _is_check_object(obj) -> bool:
 class Remote:
     """The judge's proxy of an object that lives with the code under test."""
 
-    __slots__ = ("_session", "_handle", "_type", "_mro", "_label", "__weakref__")
+    __slots__ = ("_session", "_handle", "_type", "_mro", "_label", "_target", "__weakref__")
 
-    def __init__(self, session, handle, type_name, mro, label):
-        for k, v in zip(Remote.__slots__, (session, handle, type_name, mro, label)):
+    def __init__(self, session, handle, type_name, mro, label, target=None):
+        for k, v in zip(Remote.__slots__, (session, handle, type_name, mro, label, target)):
             object.__setattr__(self, k, v)
 
     def __call__(self, *args, **kwargs):
@@ -242,6 +242,8 @@ class Session:
         self.stub_ids: dict[int, int] = {}
         self.tapes: dict[int, tuple] = {}
         self._counter = itertools.count(1)
+        self.in_flight: list[str | None] = []   # the student's object each open request started from
+        self.lost_in: list[str] = []            # ... when the worker was lost
 
     # -- pickling -------------------------------------------------------------------------------
     def stub_for(self, obj) -> int:
@@ -256,11 +258,11 @@ class Session:
         JudgePickler(buffer, self, tracked).dump(value)
         return buffer.getvalue()
 
-    def decode(self, data: bytes, tracked: list, label: str):
+    def decode(self, data: bytes, tracked: list, label: str, target: str | None = None):
         def handle(h, type_name, mro):
             remote = self.remotes.get(h)
             if remote is None:
-                remote = self.remotes[h] = Remote(self, h, type_name, mro, label)
+                remote = self.remotes[h] = Remote(self, h, type_name, mro, label, target)
             return remote
 
         def ref(x):
@@ -273,21 +275,43 @@ class Session:
     def request(self, op: str, label: str, **fields):
         tracked: list = []
         data = self.dumps({"op": op, **fields}, tracked)
-        answer = self.decode(self.link.request(data), tracked, label)
+        target = fields["target"] if op == "resolve" else \
+            next((v._target for v in fields.values() if type(v) is Remote), None)
+        self.in_flight.append(target)
+        try:
+            reply = self.link.request(data)
+        except WorkerLost:
+            self.lost_in = [t for t in self.in_flight if t]
+            raise
+        finally:
+            self.in_flight.pop()
+        try:
+            answer = self.decode(reply, tracked, label, target)
+            if not isinstance(answer, dict) or not ("ok" in answer or "error" in answer):
+                raise ValueError("not an answer")
+        except Exception as e:  # noqa: BLE001  (whatever the student's process sent: never the judge's crash)
+            raise StudentError(f"what {label.split('(')[0]} sent back could not be read as a value "
+                               f"({type(e).__name__}: {str(e)[:200]})") from None
         if "error" in answer:
             raise self.error(answer["error"], label)
-        apply_sync(answer.get("sync", {}), tracked)
+        try:
+            apply_sync(answer.get("sync", {}), tracked)
+        except Exception as e:  # noqa: BLE001  (a report that does not fit the judge's objects)
+            raise StudentError(f"what {label.split('(')[0]} did to its arguments could not be applied "
+                               f"({type(e).__name__}: {str(e)[:200]})") from None
         return answer["ok"]
 
     @staticmethod
     def error(e: dict, label: str) -> StudentError:
-        kind, message, where = e.get("type", "Exception"), e.get("message", ""), e.get("where", "")
+        if not isinstance(e, dict):
+            return StudentError(f"{label.split('(')[0]} failed (an unreadable error)")
+        kind, message, where = str(e.get("type", "Exception")), str(e.get("message", "")), str(e.get("where", ""))
         if e.get("not_implemented"):
             return StudentNotImplemented(message or label)
         if kind in ("ImplementationError", "BoundaryError"):
             return StudentError(message)
         name = label.split("(")[0]
-        return student_error_class(tuple(e.get("mro", ())))(f"{name} raised {kind}: {message}" + (f" (at {where})" if where else ""))
+        return student_error_class(tuple(str(m) for m in e.get("mro", ()) if isinstance(m, str)))(f"{name} raised {kind}: {message}" + (f" (at {where})" if where else ""))
 
     def resolve(self, target: str, label: str):
         """The student's object ``chN.module.name``."""

@@ -177,6 +177,17 @@ def _call_with_autograd(stub, args, kwargs):
     return pytree.tree_unflatten(_merge(flat_out, out_rest, out_is_tensor), out_spec)
 
 
+class Poisoned:
+    """What a student's function or class that hung in an earlier check is replaced with (by the judge):
+    calling it fails at once, with the reason, instead of hanging again."""
+
+    def __init__(self, message: str):
+        self.message = message
+
+    def __call__(self, *args, **kwargs):
+        raise TimeoutError(self.message)
+
+
 class StudentCodeError(Exception):
     """Raised (as an answer) when the code under test raised: carries what to show the student."""
 

@@ -12,17 +12,22 @@ from pathlib import Path
 
 
 def cmd_build(args) -> int:
+    import sys
+    from autograder.harness.registry import chapter_names
     from autograder.nbgrader.course import build
-    for path in build(Path(args.course), args.chapters or None, gpu_checks=args.gpu_checks,
-                      skip_kinds=tuple(args.skip)):
+    for path in build(Path(args.course), chapter_names(args.chapters) if args.chapters else None,
+                      gpu_checks=args.gpu_checks, skip_kinds=tuple(args.skip)):
         print(f"wrote {path}")
-    print(f"next: cd {args.course} && nbgrader generate_assignment CHAPTER --force")
+    # nbgrader runs alembic from PATH: the venv's bin must come first, activated or not
+    print(f"next: cd {args.course} && PATH={Path(sys.executable).parent}:$PATH nbgrader generate_assignment CHAPTER "
+          "--force")
     return 0
 
 
 def cmd_grade(args) -> int:
+    from autograder.harness.registry import chapter_names
     from autograder.nbgrader.grade import grade
-    return grade(Path(args.course), args.chapter, jobs=args.jobs, out=args.out, only=args.students)
+    return grade(Path(args.course), chapter_names(args.chapter)[0], jobs=args.jobs, out=args.out, only=args.students)
 
 
 def register(subparsers) -> None:
@@ -31,7 +36,7 @@ def register(subparsers) -> None:
     sub = p.add_subparsers(dest="nbgrader_command", required=True)
     b = sub.add_parser("build", help="write COURSE_DIR: nbgrader_config.py and source/chN/chN.ipynb")
     b.add_argument("course", metavar="COURSE_DIR")
-    b.add_argument("--chapters", nargs="+", default=None, help="default: every chapter that exists")
+    b.add_argument("--chapters", nargs="+", default=None, help="e.g. 3,6 or ch3 ch6 (default: every chapter)")
     b.add_argument("--gpu-checks", action=argparse.BooleanOptionalAction, default=False,
                    help="include the GPU checks (grade on a CUDA machine then); default: no")
     b.add_argument("--skip", nargs="+", default=[], choices=("accuracy", "speed"),

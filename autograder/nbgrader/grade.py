@@ -22,14 +22,9 @@ import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from autograder.harness.registry import EXERCISES, load_chapter
+from autograder.harness.registry import exercises_of, load_chapter
 from autograder.nbgrader.course import KERNEL
 from autograder.nbgrader.notebook import check_cell_ids
-
-
-def exercise_column(ex) -> str:
-    """The gradebook column of an exercise, as the .py grader names it."""
-    return ex.column
 
 
 def students(course: Path, chapter: str) -> list[str]:
@@ -102,8 +97,8 @@ def grade_rows(course: Path, chapter: str) -> tuple[list[str], list[dict]]:
     """``grades.csv``'s columns and one row per student: points per chapter and exercise, and the total."""
     checks = load_chapter(chapter)
     ids = check_cell_ids(chapter, checks)
-    exercise_of = {ids[c.id]: exercise_column(c.exercise) for c in checks}
-    columns = ["student", chapter] + sorted({exercise_column(e) for e in EXERCISES[chapter].values()},
+    exercise_of = {ids[c.id]: c.exercise.column for c in checks}
+    columns = ["student", chapter] + sorted({e.column for e in exercises_of(chapter).values()},
                                             key=lambda col: _order(chapter, col)) + ["total"]
     rows = []
     for student in students(course, chapter):
@@ -121,7 +116,7 @@ def grade_rows(course: Path, chapter: str) -> tuple[list[str], list[dict]]:
 
 
 def _order(chapter: str, column: str) -> int:
-    return next(e.order for e in EXERCISES[chapter].values() if exercise_column(e) == column)
+    return next(e.order for e in exercises_of(chapter).values() if e.column == column)
 
 
 def grade(course: Path, chapter: str, *, jobs: int | None = None, out: str | None = None,

@@ -7,8 +7,9 @@ runs in that module's namespace, exactly as if it were the top of
 ``exercises/chN/NAME.py``, so names never collide across modules and relative
 imports (``from .softmax_regression import softmax``) work. The names a cell
 defines are also copied into the notebook's own namespace, for trying them out.
-Test cells hand the checks the module attributes (``softmax_regression.softmax``),
-which is what ``pytest exercises/chN`` hands them for the ``.py`` files.
+Test cells run the checks through the same runner as ``pytest exercises/chN`` and the grader
+(``harness.runner.run_check``), on a session whose worker finds the notebook's objects: a notebook
+scores what the same code scores in ``.py`` files.
 """
 from __future__ import annotations
 
@@ -18,17 +19,17 @@ import sys
 import types
 import warnings
 
-import torch
-
 from autograder.harness.registry import load_chapter, seed_everything
+from autograder.harness.runner import run_check
+from autograder.harness.session import local_session
+from autograder.results import resolve_device
+
+_SESSIONS: dict = {}
 
 
 def pick_device() -> str:
-    """``$D2L_DEVICE`` (auto, cpu or cuda; auto by default): cuda when available, as ``pytest --device=auto``."""
-    requested = os.environ.get("D2L_DEVICE", "auto")
-    if requested not in ("auto", "cpu", "cuda"):
-        raise ValueError(f"D2L_DEVICE must be auto, cpu or cuda, not {requested!r}")
-    return "cuda" if requested == "cuda" or (requested == "auto" and torch.cuda.is_available()) else "cpu"
+    """``$D2L_DEVICE`` (auto, cpu or cuda; auto by default), by the rule every path uses."""
+    return resolve_device(os.environ.get("D2L_DEVICE", "auto"))
 
 
 def _warnings_to_stdout(message, category, filename, lineno, file=None, line=None):
@@ -57,7 +58,9 @@ def setup_chapter(chapter: str, modules: list[str]) -> str:
         ip.register_magic_function(lambda line, cell: run_in_module(chapter, line.strip(), cell),
                                    magic_kind="cell", magic_name="module")
     load_chapter(chapter)
-    return pick_device()
+    device = pick_device()
+    _SESSIONS[chapter] = local_session(_target, lambda: [sys.modules[f"{chapter}.{m}"] for m in modules], device)
+    return device
 
 
 def _missing(dotted: str):
@@ -138,23 +141,29 @@ def assert_implemented(chapter: str, exercise: str) -> None:
     _hidden(probe)
 
 
-def hidden_check(chapter: str, exercise: str, name: str, device: str = "cpu") -> None:
-    """Run the hidden check ``name`` of ``exercise`` (``"module.name"``) on the notebook's code.
-
-    Its arguments are looked up here, as ``pytest`` does (the objects the check's
-    parameters name, and ``device``), so that nothing in the cell can fail outside it.
-    """
+def _run(chapter: str, exercise: str, name: str, device: str) -> None:
     key = f"{chapter}.{exercise}"
     found = [c for c in load_chapter(chapter) if c.exercise.key == key and c.name == name]
     if len(found) != 1:
         raise CheckFailed(f"no check {name!r} of {key} in this version of the autograder")
-    check = found[0]
+    session = _SESSIONS.get(chapter)
+    if session is None:
+        raise CheckFailed("run the setup cell first")
+    outcome = run_check(found[0], session, "cuda" if found[0].gpu else device)
+    if outcome.outcome == "failed":
+        raise CheckFailed(outcome.message)
 
-    def run():
-        kwargs = {p: ("cuda" if check.gpu else device) if p == "device" else _target(check.target(p))
-                  for p in check.parameters()}
-        check.wrapped(**kwargs)
-    _hidden(run)
+
+def hidden_check(chapter: str, exercise: str, name: str, device: str = "cpu") -> None:
+    """Run the hidden check ``name`` of ``exercise`` (``"module.name"``) on the notebook's code."""
+    _hidden(lambda: _run(chapter, exercise, name, device))
 
 
-__all__ = ["assert_implemented", "CheckFailed", "hidden_check", "pick_device", "run_in_module", "setup_chapter"]
+def public_check(chapter: str, exercise: str, name: str, device: str = "cpu") -> None:
+    """Run the public check ``name`` of ``exercise`` on the notebook's code (its source is in
+    ``autograder/checks/public/chN.py``)."""
+    _hidden(lambda: _run(chapter, exercise, name, device))
+
+
+__all__ = ["assert_implemented", "CheckFailed", "hidden_check", "pick_device", "public_check", "run_in_module",
+           "setup_chapter"]

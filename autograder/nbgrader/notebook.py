@@ -19,14 +19,13 @@ from __future__ import annotations
 
 import ast
 import dataclasses
-import importlib
 from pathlib import Path
 
 import nbformat
 
 from autograder import book
 from autograder.harness.loader import REPO_ROOT
-from autograder.harness.registry import EXERCISES, Check, Exercise, load_chapter
+from autograder.harness.registry import Check, Exercise, exercises_of, load_chapter
 from autograder.nbgrader.source import module_cells
 
 SCHEMA = 3
@@ -80,7 +79,7 @@ def chapter_modules(chapter: str, solutions: Path | None = None) -> dict[str, Pa
     """The chapter's reference modules, ordered by their first exercise."""
     root = (solutions or REPO_ROOT / "solutions") / chapter
     order = {}
-    for ex in EXERCISES[chapter].values():
+    for ex in exercises_of(chapter).values():
         order[ex.module] = min(order.get(ex.module, ex.order), ex.order)
     paths = [p for p in root.glob("*.py") if p.name != "__init__.py" and not p.name.startswith("test_")]
     return {p.stem: p for p in sorted(paths, key=lambda p: (order.get(p.stem, len(order)), p.stem))}
@@ -89,11 +88,11 @@ def chapter_modules(chapter: str, solutions: Path | None = None) -> dict[str, Pa
 def _blocks(chapter: str, modules: dict[str, Path], checks: list[Check]) -> list[Block]:
     blocks = []
     for module, path in modules.items():
-        mine = {ex.name: ex for ex in EXERCISES[chapter].values() if ex.module == module}
+        mine = {ex.name: ex for ex in exercises_of(chapter).values() if ex.module == module}
         for chunk in module_cells(path.read_text(encoding="utf-8"), list(mine)).chunks:
             blocks.append(Block(module, mine.get(chunk.exercise), chunk.code))
     where = {b.exercise.key: i for i, b in enumerate(blocks) if b.exercise}
-    missing = set(EXERCISES[chapter]) - set(where)
+    missing = set(exercises_of(chapter)) - set(where)
     if missing:
         raise ValueError(f"{chapter}: exercises without a module in solutions/: {sorted(missing)}")
     after = _dependencies(blocks)
@@ -127,28 +126,12 @@ def _dependencies(blocks: list[Block]) -> list[int]:
     return last
 
 
-def _argument(check: Check, param: str) -> str:
-    if param == "device":
-        return '"cuda"' if check.gpu else "device"
-    # "ch3.softmax_regression.softmax" through the chapter's package: a module's own name may be
-    # shadowed in the notebook by an exercise of that name (module gru, function gru)
-    return check.target(param)
-
-
-def _call(check: Check) -> str:
-    return f"({', '.join(_argument(check, p) for p in check.parameters())})"
-
-
 def _public_cell_source(check: Check) -> str:
-    chapter = check.exercise.chapter
-    module = importlib.import_module(f"autograder.checks.public.{chapter}")
-    name = check.fn.__name__
-    if getattr(module, name, None) is check.wrapped:
-        return f"from autograder.checks.public.{chapter} import {name}\n\n{name}{_call(check)}"
+    chapter, ex = check.exercise.chapter, check.exercise
     device = ", device" if "device" in check.parameters() and not check.gpu else ""
-    return (f"from autograder.nbgrader.kernel import hidden_check\n\n"
-            f"hidden_check({chapter!r}, {check.exercise.module + '.' + check.exercise.name!r}, "
-            f"{check.name!r}{device})")
+    return (f"# {check.fn.__name__} in autograder/checks/public/{chapter}.py\n"
+            f"from autograder.nbgrader.kernel import public_check\n\n"
+            f"public_check({chapter!r}, {ex.module + '.' + ex.name!r}, {check.name!r}{device})")
 
 
 def _hidden_cell_source(check: Check) -> str:

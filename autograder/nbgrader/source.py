@@ -5,14 +5,17 @@ exercise's definition plus whatever module-level code (constants, private
 helpers, other public definitions) precedes it. In a chunk, every public function
 and method keeps its signature and docstring with its body between ``### BEGIN
 SOLUTION`` / ``### END SOLUTION``; the rest (constants, private helpers) sits in a
-solution region of its own. So nbgrader's release of a chunk is the stub that
-``python -m autograder stubs`` writes, with nbgrader's ``raise
+solution region of its own. What is public and where a body starts is the stub
+engine's (``autograder.stubs``), so nbgrader's release of a chunk is the stub
+that ``python -m autograder stubs`` writes, with nbgrader's ``raise
 NotImplementedError()`` in place of each body.
 """
 from __future__ import annotations
 
 import ast
 import dataclasses
+
+from autograder.stubs import cut, first_line, is_docstring, is_public
 
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 
@@ -30,62 +33,22 @@ class ModuleCells:
     chunks: list[Chunk]
 
 
-def _is_docstring(node) -> bool:
-    return isinstance(node, ast.Expr) and isinstance(getattr(node, "value", None), ast.Constant) \
-        and isinstance(node.value.value, str)
-
-
-def _first_line(node) -> int:
-    """1-based first line of ``node``, decorators included."""
-    return min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
-
-
 def _region(lines: list[str], indent: str) -> list[str]:
     return [indent + BEGIN, *lines, indent + END]
 
 
-def _indent_of(line: str) -> str:
-    return line[:len(line) - len(line.lstrip())]
-
-
-def _is_stubbed(node, in_class: bool) -> bool:
-    """Kept as a stub (signature and docstring) in the release, like ``autograder.stubs`` does."""
-    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-        return not node.name.startswith("_") or (in_class and node.name.startswith("__"))
-    return isinstance(node, ast.ClassDef) and not node.name.startswith("_") and not in_class
-
-
 def _function(node, lines: list[str]) -> list[str]:
-    """Signature and docstring as written, the body in a solution region."""
-    body0 = node.body[0]
-    if body0.lineno == node.lineno:   # ``def f(x): return x`` on one line: all of it is the answer
-        return _region(lines[_first_line(node) - 1:node.end_lineno], _indent_of(lines[node.lineno - 1]))
-    out = lines[_first_line(node) - 1:body0.lineno - 1]
-    rest = node.body
-    if _is_docstring(body0):
-        out += lines[body0.lineno - 1:body0.end_lineno]
-        rest = node.body[1:]
-    indent = _indent_of(lines[body0.lineno - 1])
-    if rest:
-        start = node.body[0].end_lineno if _is_docstring(body0) else body0.lineno - 1
-        body = lines[start:node.end_lineno]
-        while body and not body[0].strip():
-            body.pop(0)
-        out += _region(body, indent)
-    else:   # a docstring-only body (``pass``-like): the stub still needs something to replace
-        out += _region([indent + "pass"], indent)
-    return out
+    """Signature and docstring as written (the stub engine's cut), the body in a solution region."""
+    c = cut(node, lines)
+    if c.one_line:
+        return _region(c.header, lines[node.lineno - 1][:len(lines[node.lineno - 1]) - len(lines[node.lineno - 1].lstrip())])
+    return c.header + c.docstring + _region(c.body or [c.indent + "pass"], c.indent)
 
 
 def _class(node, lines: list[str]) -> list[str]:
-    body0 = node.body[0]
-    out = lines[_first_line(node) - 1:body0.lineno - 1]
-    members = node.body
-    if _is_docstring(body0):
-        out += lines[body0.lineno - 1:body0.end_lineno]
-        members = node.body[1:]
-    out += _statements(members, lines, _indent_of(lines[body0.lineno - 1]), in_class=True)
-    return out
+    c = cut(node, lines)
+    members = node.body[1:] if is_docstring(node.body[0]) else node.body
+    return c.header + c.docstring + _statements(members, lines, c.indent, in_class=True)
 
 
 def _statements(nodes, lines: list[str], indent: str, in_class: bool) -> list[str]:
@@ -100,8 +63,8 @@ def _statements(nodes, lines: list[str], indent: str, in_class: bool) -> list[st
 
     previous_end = None
     for node in nodes:
-        start = _first_line(node)
-        if _is_stubbed(node, in_class):
+        start = first_line(node)
+        if is_public(node, in_class):
             flush()
             if out:
                 out.append("")
@@ -120,7 +83,7 @@ def module_cells(source: str, exercises: list[str]) -> ModuleCells:
     lines = source.splitlines()
     body = list(tree.body)
     docstring = ""
-    if body and _is_docstring(body[0]):
+    if body and is_docstring(body[0]):
         docstring = body.pop(0).value.value.strip()
     imports = [n for n in body if isinstance(n, (ast.Import, ast.ImportFrom))]
     rest = [n for n in body if not isinstance(n, (ast.Import, ast.ImportFrom))]
