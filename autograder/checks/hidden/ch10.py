@@ -146,8 +146,8 @@ def axis_hint(weights, default=""):
         w = weights.detach().double()
         keys_ok = torch.allclose(w.sum(-1), torch.ones((), dtype=torch.float64), atol=1e-4)
         if not keys_ok and torch.allclose(w.sum(-2), torch.ones((), dtype=torch.float64), atol=1e-4):
-            return ("the weights sum to 1 over the queries, not over the keys: take the softmax along the last axis "
-                    "(dim=-1, the keys of each query), not dim=0 or dim=1")
+            return ("the weights sum to 1 over the queries, not over the keys: take the softmax over the keys of "
+                    "each query (the last axis, dim=-1), not over the queries")
     return default
 
 
@@ -177,6 +177,9 @@ def check_average_pooling_matches_reference(average_pooling):
     for seed in SEEDS:
         x_test, y_train = pooling_args(seed)
         got = average_pooling(x_test.clone(), y_train.clone())
+        if isinstance(got, torch.Tensor) and tuple(got.shape) != (len(x_test),):
+            raise AssertionError(f"average_pooling(x_test ({len(x_test)},), y_train ({len(y_train)},)) has shape "
+                                 f"{tuple(got.shape)}\n  hint: {average_pooling_hint(got, x_test)}")
         assert_close(got, ref("nadaraya_watson.average_pooling")(x_test, y_train),
                      what=f"average_pooling(x_test (n_test={len(x_test)},), y_train ({len(y_train)},)) (seed {seed})",
                      hint=average_pooling_hint(got, x_test))
@@ -479,12 +482,13 @@ def check_masked_softmax_exact_zeros(masked_softmax):
         masked = torch.arange(7) >= lens[..., None]
         shown = f"valid_lens of shape {tuple(valid_lens.shape)}"
         assert_tensor(got, what=f"masked_softmax(X (4, 5, 7) with scores up to ±100, {shown})", shape=(4, 5, 7))
-        assert_close(got[masked].double(), torch.zeros(int(masked.sum()), dtype=torch.float64), atol=0, rtol=0,
+        assert got.is_floating_point(), f"masked_softmax returned a {got.dtype} tensor: expected weights in [0, 1]"
+        # at the dtype that came back: whether the dtype is X's is the dtype clause's check
+        assert_close(got[masked], torch.zeros(int(masked.sum()), dtype=got.dtype), atol=0, rtol=0,
                      what=f"the weights of masked keys for scores up to ±100 ({shown})",
                      hint="replace masked scores with a large negative number (-1e6) before the softmax: -100 or "
                           "-1e3 still leaves tiny weights when the valid scores are small")
-        assert_close(got.sum(-1).double(), torch.ones(4, 5, dtype=torch.float64),
-                     what=f"the row sums for scores up to ±100 ({shown})")
+        assert_close(got.sum(-1), torch.ones(4, 5, dtype=got.dtype), what=f"the row sums for scores up to ±100 ({shown})")
 
 
 @check("attention_scoring.masked_softmax", clauses="dtype", substitute=("sequence_mask",))
