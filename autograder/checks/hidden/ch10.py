@@ -135,6 +135,9 @@ def assert_same_initial_state(cls, reference_cls, args, kwargs, *, seeds, what, 
         if [tuple(v.shape) for _, v in mine] != [tuple(v.shape) for _, v in theirs]:
             raise AssertionError(f"{what} has the tensors {', '.join(f'{k} {tuple(v.shape)}' for k, v in mine)}; "
                                  f"the reference {shown}\n  hint: {hint}")
+        if {k for k, _ in mine} == {k for k, _ in theirs}:     # by name: W_q must hold the draw the reference's W_q has
+            named = dict(mine)
+            mine = [(k, named[k]) for k, _ in theirs]
         for (name, got), (ref_name, expected) in zip(mine, theirs):
             assert_close(got, expected, what=f"the initial {name} of {what} after torch.manual_seed({seed}) (the "
                          f"reference's {ref_name})", hint=hint)
