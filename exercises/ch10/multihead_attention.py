@@ -25,8 +25,9 @@ def transpose_output(X, num_heads):
 class MultiHeadAttention(nn.Module):
     """Multi-head attention (§10.5.2), the heads computed in parallel.
 
-    Layers, registered in this order like the book: ``attention =
-    DotProductAttention(dropout)``, ``W_q = nn.Linear(query_size, num_hiddens,
+    Layers, created and registered in this order like the book, with PyTorch's default
+    initialisation (so under the same seed the initial weights are the reference's):
+    ``attention = DotProductAttention(dropout)``, ``W_q = nn.Linear(query_size, num_hiddens,
     bias=bias)``, ``W_k`` (``key_size`` in), ``W_v`` (``value_size`` in) and ``W_o =
     nn.Linear(num_hiddens, num_hiddens, bias=bias)``.
     ``forward(queries, keys, values, valid_lens)``: queries ``(batch, num_queries,
@@ -38,7 +39,8 @@ class MultiHeadAttention(nn.Module):
     ``(batch, num_queries, num_hiddens)``. With ``bias=False`` and equal sizes it
     computes what ``nn.MultiheadAttention(num_hiddens, num_heads, bias=False,
     batch_first=True)`` does with the same weights. Must not use
-    ``nn.MultiheadAttention`` / ``F.multi_head_attention_forward``; no loop over heads.
+    ``nn.MultiheadAttention`` / ``F.multi_head_attention_forward``; no Python loop over the
+    heads or the batch.
     Self-attention (§10.6.1) is this module called with ``queries = keys = values``.
     """
 

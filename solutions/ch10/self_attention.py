@@ -14,8 +14,10 @@ class PositionalEncoding(nn.Module):
     nn.Dropout(dropout)`` acts in training mode only.
     Deviation from the book: its code fails for an odd ``num_hiddens`` (one more sine
     column than cosine columns); here an odd ``num_hiddens`` works, the last column being
-    a sine (the cosines are cut to fit). The table is a non-persistent buffer, so it
-    follows ``.to(device)`` and stays out of ``state_dict`` (no parameters, like the book).
+    a sine (the cosines are cut to fit). The table is a non-persistent buffer (registered
+    with ``register_buffer("P", ..., persistent=False)``), so it follows ``.to(device)`` and stays
+    out of ``state_dict``; the module has no parameters, like the book's. The book keeps
+    ``self.P`` as a plain attribute instead.
     """
 
     def __init__(self, num_hiddens, dropout, max_len=1000):

@@ -1,13 +1,17 @@
-"""Chapter 10 (注意力机制), hidden checks: reference comparisons, gradients, masks, dropout, forbidden
-shortcuts, speed, and a training check that the attention pieces learn a task end to end."""
+"""Chapter 10 (注意力机制), hidden checks: one property of the contract per check (values, dtypes, devices,
+purity, gradients, initial weights, dropout, forbidden shortcuts, loops, speed), and training checks whose
+metrics the judge computes from what the student's code predicted."""
+import math
+
 import torch
 import torch.nn.functional as F
 from torch import nn
+from torch.overrides import TorchFunctionMode
 
-from autograder.harness import (SEEDS, Forbidden, assert_close, assert_gradients_match, assert_matches_reference,
-                                assert_no_forbidden_calls, assert_same_function, assert_tensor, assert_unchanged,
-                                check, load_weights_in_order, module_speed_check, randint, randn, reference,
-                                speed_check, train_to_threshold, uniform)
+from autograder.harness import (SEEDS, Forbidden, assert_close, assert_gradients_match, assert_keeps_device,
+                                assert_matches_reference, assert_no_forbidden_calls, assert_pure, assert_same_outputs,
+                                assert_tensor, check, describe, module_speed_check, on_its_side, randint, randn,
+                                reference, speed_check, student_side, train_to_threshold, type_name, uniform)
 
 SDPA = Forbidden(
     "F.scaled_dot_product_attention",
@@ -21,9 +25,133 @@ TORCH_MHA = Forbidden(
     functions=(F.multi_head_attention_forward,),
     aten=("_native_multi_head_attention",))
 
+# What the code under test of each module calls of the chapter's other exercises: while a unit check runs,
+# the student's modules call the references instead, so a mistake there costs this check nothing.
+SCORING = ("masked_softmax",)
+HEADS = ("transpose_qkv", "transpose_output", "DotProductAttention", "masked_softmax")
+
 
 def ref(name):
     return reference(f"ch10.{name}")
+
+
+def _clone(args):
+    return tuple(a.detach().clone() if isinstance(a, torch.Tensor) else a for a in args)
+
+
+# Chapter-local helpers --------------------------------------------------------------------------------------------
+
+class _TorchCalls(TorchFunctionMode):
+    """Counts every torch function and Tensor method the code calls (student side)."""
+
+    def __init__(self):
+        super().__init__()
+        self.count = 0
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        self.count += 1
+        return func(*args, **(kwargs or {}))
+
+
+def _count_torch_calls(fn, args):
+    counter = _TorchCalls()
+    with torch.no_grad(), counter:
+        out = fn(*args)
+    return out, counter.count
+
+
+def assert_no_python_loop(fn, reference_fn, make_args, sizes, *, what, over, hint=""):
+    """``fn(*make_args(size))`` is the reference's output for every size, and makes the same number of torch calls
+    for every size: a Python loop over ``over`` makes that number grow with it. ``fn`` runs where its code lives."""
+    counts, labels = [], []
+    for size in sizes:
+        args = make_args(size)
+        with torch.no_grad():
+            expected = reference_fn(*_clone(args))
+        label = ", ".join(describe(a) for a in args if isinstance(a, torch.Tensor))
+        got, count = student_side(_count_torch_calls, fn, _clone(args))
+        assert_same_outputs(got, expected, what=f"{what} for {label} (it must also be right for this check to count)")
+        counts.append(count)
+        labels.append(label)
+    if len(set(counts)) > 1:
+        raise AssertionError(f"{what} makes {counts[0]} torch calls for {labels[0]} but {counts[-1]} for {labels[-1]}: "
+                             f"the number grows with {over}, so there is a Python loop over them"
+                             + (f"\n  hint: {hint}" if hint else ""))
+
+
+def _load_named_or_ordered(net, names, values):
+    """Copy the reference's tensors into ``net``: by name where the names are the reference's, else in
+    registration order (shapes must line up). Returns None, or a listing of ``net``'s tensors."""
+    mine = {k: v for k, v in net.state_dict().items() if not k.endswith("num_batches_tracked")}
+    if set(mine) == set(names):
+        pairs = [(mine[k], v) for k, v in zip(names, values)]
+    else:
+        pairs = list(zip(mine.values(), values))
+    if len(mine) != len(values) or any(tuple(a.shape) != tuple(b.shape) for a, b in pairs):
+        return "\n".join(f"    {k}: {tuple(v.shape)}" for k, v in list(mine.items())[:40]) or "    (none)"
+    with torch.no_grad():
+        for a, b in pairs:
+            a.copy_(b)
+    return None
+
+
+def load_reference_weights(net, reference_net, *, what):
+    """The reference's weights in the student's module, where the module lives (by name, else in order)."""
+    theirs = [(k, v.detach()) for k, v in reference_net.state_dict().items() if not k.endswith("num_batches_tracked")]
+    listing = on_its_side(net, _load_named_or_ordered, [k for k, _ in theirs], [v for _, v in theirs])
+    if listing is not None:
+        expected = "\n".join(f"    {k}: {tuple(v.shape)}" for k, v in theirs)
+        raise AssertionError(f"{what}: its parameters do not line up with the reference's.\n  yours:\n{listing}\n"
+                             f"  reference:\n{expected}")
+
+
+def _run_module(net, inputs, train, seed):
+    """Output and attention weights of one forward pass (student side, or here for a reference)."""
+    net.train(train)
+    torch.manual_seed(seed)
+    with torch.no_grad():
+        out = net(*inputs)
+    weights = getattr(net, "attention_weights", None)
+    return out, weights.detach().clone() if isinstance(weights, torch.Tensor) else weights
+
+
+def run_module(net, inputs, *, train=False, seed=0):
+    return on_its_side(net, _run_module, tuple(inputs), train, seed)
+
+
+def _initial_state(cls, args, kwargs, seed):
+    torch.manual_seed(seed)
+    net = cls(*args, **kwargs)
+    return [(k, v.detach().clone()) for k, v in net.state_dict().items()]
+
+
+def assert_same_initial_state(cls, reference_cls, args, kwargs, *, seeds, what, hint):
+    """Under the same seed, the student's module starts with the reference's parameters and buffers (the same
+    draws in the same order)."""
+    for seed in seeds:
+        mine = student_side(_initial_state, cls, args, kwargs, seed)
+        theirs = _initial_state(reference_cls, args, kwargs, seed)
+        shown = ", ".join(f"{k} {tuple(v.shape)}" for k, v in theirs)
+        if [tuple(v.shape) for _, v in mine] != [tuple(v.shape) for _, v in theirs]:
+            raise AssertionError(f"{what} has the tensors {', '.join(f'{k} {tuple(v.shape)}' for k, v in mine)}; "
+                                 f"the reference {shown}\n  hint: {hint}")
+        if {k for k, _ in mine} == {k for k, _ in theirs}:     # by name: W_q must hold the draw the reference's W_q has
+            named = dict(mine)
+            mine = [(k, named[k]) for k, _ in theirs]
+        for (name, got), (ref_name, expected) in zip(mine, theirs):
+            assert_close(got, expected, what=f"the initial {name} of {what} after torch.manual_seed({seed}) (the "
+                         f"reference's {ref_name})", hint=hint)
+
+
+def axis_hint(weights, default=""):
+    """Attention weights that sum to 1 over the queries rather than over the keys (a softmax over the wrong axis)."""
+    if isinstance(weights, torch.Tensor) and weights.dim() >= 2 and weights.is_floating_point():
+        w = weights.detach().double()
+        keys_ok = torch.allclose(w.sum(-1), torch.ones((), dtype=torch.float64), atol=1e-4)
+        if not keys_ok and torch.allclose(w.sum(-2), torch.ones((), dtype=torch.float64), atol=1e-4):
+            return ("the weights sum to 1 over the queries, not over the keys: take the softmax over the keys of "
+                    "each query (the last axis, dim=-1), not over the queries")
+    return default
 
 
 # §10.2 Nadaraya-Watson kernel regression ----------------------------------------------------------
@@ -36,108 +164,278 @@ def book_data(seed=0):
     return torch.arange(0, 5, 0.1), x_train, y_train
 
 
-@check("nadaraya_watson.average_pooling")
+def pooling_args(seed, dtype=torch.float32):
+    return randn((7 + seed,), seed), randn((11 + 3 * seed,), seed + 10, dtype=dtype)
+
+
+def average_pooling_hint(got, x_test):
+    if isinstance(got, torch.Tensor) and tuple(got.shape) != (len(x_test),):
+        return (f"one prediction per query: a tensor of shape ({len(x_test)},) (len(x_test)), not "
+                f"{tuple(got.shape)}; e.g. torch.repeat_interleave(y_train.mean(), len(x_test))")
+    return "every prediction is y_train.mean()"
+
+
+@check("nadaraya_watson.average_pooling", clauses="values")
 def check_average_pooling_matches_reference(average_pooling):
+    for seed in SEEDS:
+        x_test, y_train = pooling_args(seed)
+        got = average_pooling(x_test.clone(), y_train.clone())
+        if isinstance(got, torch.Tensor) and tuple(got.shape) != (len(x_test),):
+            raise AssertionError(f"average_pooling(x_test ({len(x_test)},), y_train ({len(y_train)},)) has shape "
+                                 f"{tuple(got.shape)}\n  hint: {average_pooling_hint(got, x_test)}")
+        assert_close(got, ref("nadaraya_watson.average_pooling")(x_test, y_train),
+                     what=f"average_pooling(x_test (n_test={len(x_test)},), y_train ({len(y_train)},)) (seed {seed})",
+                     hint=average_pooling_hint(got, x_test))
+
+
+@check("nadaraya_watson.average_pooling", clauses="dtype")
+def check_average_pooling_keeps_dtype(average_pooling):
     assert_matches_reference(average_pooling, ref("nadaraya_watson.average_pooling"),
-                             lambda seed: (randn((7 + seed,), seed), randn((11 + 3 * seed,), seed + 10,
-                                                                          dtype=torch.float64)),
-                             what="average_pooling(x_test, y_train)", seeds=SEEDS,
-                             hint="a tensor of len(x_test) predictions, each y_train.mean(), in y_train's dtype")
+                             lambda seed: pooling_args(seed, torch.float64), seeds=SEEDS[:2],
+                             what="average_pooling(x_test, y_train) for a float64 y_train",
+                             hint="keep y_train's dtype: no torch.zeros/ones/full without dtype=y_train.dtype, "
+                                  "no .item() or float()")
 
 
-@check("nadaraya_watson.nonparametric_pooling", points=2)
+@check("nadaraya_watson.average_pooling", clauses="device")
+def check_average_pooling_on_device(average_pooling):
+    assert_matches_reference(average_pooling, ref("nadaraya_watson.average_pooling"), pooling_args, seeds=SEEDS[:1],
+                             what="average_pooling(x_test, y_train)")
+    assert_keeps_device(average_pooling, *pooling_args(0), what="average_pooling(x_test, y_train)")
+
+
+def np_hint(got):
+    weights = got[1] if isinstance(got, tuple) and len(got) == 2 else None
+    return axis_hint(weights, "returns (y_hat, attention_weights); row i of the weights is the softmax over the keys "
+                              "(dim=1) of -(x_test[i] - x_train[j])² / 2")
+
+
+@check("nadaraya_watson.nonparametric_pooling", points=2, clauses="values")
 def check_nonparametric_pooling_matches_reference(nonparametric_pooling):
-    assert_matches_reference(nonparametric_pooling, ref("nadaraya_watson.nonparametric_pooling"),
-                             lambda seed: book_data(seed), what="nonparametric_pooling(x_test, x_train, y_train)",
-                             seeds=SEEDS, hint="returns (y_hat, attention_weights); weights softmax over the keys "
-                                               "(dim=1) of -(x_test[i] - x_train[j])² / 2")
+    for seed in SEEDS:
+        args = book_data(seed)
+        got = nonparametric_pooling(*_clone(args))
+        assert_same_outputs(got, ref("nadaraya_watson.nonparametric_pooling")(*args),
+                            what=f"nonparametric_pooling(x_test (50,), x_train (50,), y_train (50,)) (seed {seed})",
+                            hint=np_hint(got))
+
+
+@check("nadaraya_watson.nonparametric_pooling", clauses="gradients")
+def check_nonparametric_pooling_gradients(nonparametric_pooling):
     assert_gradients_match(lambda *a: nonparametric_pooling(*a)[0],
                            lambda *a: ref("nadaraya_watson.nonparametric_pooling")(*a)[0], book_data(0),
                            wrt=(0, 1, 2), what="y_hat of nonparametric_pooling")
 
 
-@check("nadaraya_watson.leave_one_out")
+def np_sizes(n):
+    return uniform((n,), n, high=5), uniform((n + 3,), n + 1, high=5), randn((n + 3,), n + 2)
+
+
+@check("nadaraya_watson.nonparametric_pooling", clauses="no_loop")
+def check_nonparametric_pooling_no_loop(nonparametric_pooling):
+    assert_no_python_loop(nonparametric_pooling, ref("nadaraya_watson.nonparametric_pooling"), np_sizes, (3, 8),
+                          what="nonparametric_pooling", over="the queries or the keys",
+                          hint="x_test[:, None] - x_train[None, :] gives every difference at once")
+
+
+def loo_args(seed, dtype=torch.float32):
+    return randn((5 + seed,), seed, dtype=dtype), randn((5 + seed,), seed + 10, dtype=dtype)
+
+
+@check("nadaraya_watson.leave_one_out", clauses="values")
 def check_leave_one_out_matches_reference(leave_one_out):
+    for seed in SEEDS:
+        x_train, y_train = loo_args(seed)
+        got = leave_one_out(x_train.clone(), y_train.clone())
+        n = len(x_train)
+        kept = isinstance(got, tuple) and len(got) == 2 and isinstance(got[0], torch.Tensor) and \
+            tuple(got[0].shape) == (n, n)
+        assert_same_outputs(got, ref("nadaraya_watson.leave_one_out")(x_train, y_train),
+                            what=f"leave_one_out(x_train ({n},), y_train ({n},)) (seed {seed})",
+                            hint="the diagonal is still there: drop entry i from row i, e.g. with the mask "
+                                 "~torch.eye(n, dtype=torch.bool)" if kept else
+                            "(keys, values) of shape (n, n - 1): row i drops entry i, keeping the order")
+
+
+@check("nadaraya_watson.leave_one_out", clauses="dtype")
+def check_leave_one_out_keeps_dtype(leave_one_out):
     assert_matches_reference(leave_one_out, ref("nadaraya_watson.leave_one_out"),
-                             lambda seed: (randn((5 + seed,), seed), randn((5 + seed,), seed + 10)),
-                             what="leave_one_out(x_train, y_train)", seeds=SEEDS,
-                             hint="(keys, values) of shape (n, n - 1): row i drops entry i, keeping the order")
+                             lambda seed: loo_args(seed, torch.float64), seeds=SEEDS[:2],
+                             what="leave_one_out(x_train, y_train) for float64 inputs",
+                             hint="keep the inputs' dtypes: no torch.zeros/empty without dtype=x_train.dtype")
 
 
 def nw_inputs(seed):
     return uniform((6,), seed, high=5), uniform((6, 5), seed + 1, high=5), randn((6, 5), seed + 2)
 
 
-@check("nadaraya_watson.NWKernelRegression", points=2)
-def check_NWKernelRegression_matches_reference(NWKernelRegression):
-    for seed in SEEDS:
-        net, expected = NWKernelRegression(), ref("nadaraya_watson.NWKernelRegression")()
-        with torch.no_grad():
-            expected.w.fill_(0.5 + seed)
-        what = f"NWKernelRegression with w = {0.5 + seed}, queries (6,), keys and values (6, 5) (seed {seed})"
-        assert_same_function(net, expected, nw_inputs(seed), what=what)
-        assert_close(net.attention_weights, expected.attention_weights, what=f"the attention_weights of {what}",
-                     hint="softmax over each query's keys of -((query - key) * w)² / 2")
-
-
-def nw_losses(model_class, leave_one_out, epochs=5):
-    """The book's loop (§10.2.4): SGD lr 0.5 on the summed half squared errors, leave-one-out keys."""
-    _, x_train, y_train = book_data(0)
-    keys, values = leave_one_out(x_train, y_train)
-    net = model_class()
-    if not any(True for _ in net.parameters()):
-        raise AssertionError("NWKernelRegression registers no parameters: make w an nn.Parameter so the optimizer "
-                             "can train it")
+def _nw_forward(net, w, inputs):
     with torch.no_grad():
-        net.w.fill_(0.3)
-    trainer = torch.optim.SGD(net.parameters(), lr=0.5)
-    losses = []
+        net.w.fill_(w)
+        out = net(*inputs)
+    weights = getattr(net, "attention_weights", None)
+    return out, weights.detach().clone() if isinstance(weights, torch.Tensor) else weights
+
+
+def nw_cases(NWKernelRegression):
+    """``(what, (output, weights), the reference's (output, weights))`` for w = 0.5, 1.5, ... ."""
+    for seed in SEEDS:
+        w, inputs = 0.5 + seed, nw_inputs(seed)
+        got = on_its_side(NWKernelRegression(), _nw_forward, w, inputs)
+        expected = _nw_forward(ref("nadaraya_watson.NWKernelRegression")(), w, inputs)
+        yield f"NWKernelRegression with w = {w}, queries (6,), keys and values (6, 5) (seed {seed})", got, expected
+
+
+@check("nadaraya_watson.NWKernelRegression", points=2, clauses="values")
+def check_NWKernelRegression_matches_reference(NWKernelRegression):
+    for what, (out, weights), (expected, _) in nw_cases(NWKernelRegression):
+        assert_close(out, expected, what=what, hint=axis_hint(weights, "the weights softmax over each query's keys of "
+                                                                       "-((query - key) * w)² / 2, times the values"))
+
+
+@check("nadaraya_watson.NWKernelRegression", clauses="weights")
+def check_NWKernelRegression_attention_weights(NWKernelRegression):
+    for what, (_, weights), (_, expected) in nw_cases(NWKernelRegression):
+        assert_close(weights, expected, what=f"the attention_weights of {what}",
+                     hint=axis_hint(weights, "keep the softmax (not the scores) in self.attention_weights"))
+
+
+def _nw_initial(cls, seed):
+    torch.manual_seed(seed)
+    net = cls()
+    return [(k, p.detach().clone(), type(p).__name__) for k, p in net.named_parameters()], \
+        type(getattr(net, "w", None)).__name__
+
+
+@check("nadaraya_watson.NWKernelRegression", clauses="init")
+def check_NWKernelRegression_initial_w(NWKernelRegression):
+    for seed in SEEDS[:3]:
+        params, kind = student_side(_nw_initial, NWKernelRegression, seed)
+        (_, expected, _), = _nw_initial(ref("nadaraya_watson.NWKernelRegression"), seed)[0]
+        listed = [(k, tuple(v.shape)) for k, v, _ in params]
+        assert listed == [("w", (1,))], \
+            f"NWKernelRegression should have one parameter, w of shape (1,); it has {listed} (self.w is a {kind}): " \
+            "self.w = nn.Parameter(torch.rand((1,)))"
+        assert_close(params[0][1], expected, what=f"the initial w after torch.manual_seed({seed})",
+                     hint="draw it like the book: nn.Parameter(torch.rand((1,))), uniform in [0, 1)")
+
+
+def nw_training(NWKernelRegression, x_train, keys, values, y_train, epochs=5):
+    """Student side: the book's loop (§10.2.4) from w = 0.3: SGD lr 0.5 on the summed half squared errors.
+    Returns the predictions before each step; the judge computes the losses."""
+    net = NWKernelRegression()
+    w = net.w
+    with torch.no_grad():
+        w.fill_(0.3)
+    trainer = torch.optim.SGD([w], lr=0.5)
+    predictions = []
     for _ in range(epochs):
         trainer.zero_grad()
-        loss = ((net(x_train, keys, values) - y_train) ** 2 / 2).sum()
+        y_hat = net(x_train, keys, values)
+        predictions.append(y_hat.detach().clone())
+        loss = ((y_hat - y_train) ** 2 / 2).sum()
         if not loss.requires_grad:
-            raise AssertionError("no gradient reaches w through NWKernelRegression's output: use self.w itself, "
-                                 "not self.w.data, .detach() or .item()")
+            return {"error": "no gradient reaches w through NWKernelRegression's output: use self.w itself, "
+                             "not self.w.data, .detach(), .item() or float()"}
         loss.backward()
         trainer.step()
-        losses.append(loss.item())
+    return {"predictions": predictions}
+
+
+def nw_losses(run, y_train):
+    """Judge side: the loss of each epoch, from the predictions the student's model made."""
+    if "error" in run:
+        raise AssertionError(run["error"])
+    losses = []
+    for p in run["predictions"]:
+        if not isinstance(p, torch.Tensor) or p.shape != y_train.shape:
+            raise AssertionError(f"NWKernelRegression's predictions during training should be a tensor of shape "
+                                 f"{tuple(y_train.shape)}, got {describe(p)}")
+        losses.append(float(((p.double() - y_train.double()) ** 2 / 2).sum()))
     return losses
 
 
-@check("nadaraya_watson.NWKernelRegression", points=2, kind="accuracy",
-       uses={"leave_one_out": "nadaraya_watson.leave_one_out"})
-def check_NWKernelRegression_training_lowers_loss(NWKernelRegression, leave_one_out):
-    train_to_threshold(lambda: nw_losses(NWKernelRegression, leave_one_out), metric=lambda h: h[-1] / h[0],
+@check("nadaraya_watson.NWKernelRegression", points=2, kind="accuracy", clauses="trains")
+def check_NWKernelRegression_training_lowers_loss(NWKernelRegression):
+    _, x_train, y_train = book_data(0)
+    keys, values = ref("nadaraya_watson.leave_one_out")(x_train, y_train)
+    train_to_threshold(lambda: nw_training(NWKernelRegression, x_train, keys, values, y_train),
+                       metric=lambda run: (lambda h: h[-1] / h[0])(nw_losses(run, y_train)),
+                       history=lambda run: nw_losses(run, y_train),
                        threshold=0.6, higher_is_better=False, reference_value=0.29,
-                       what="the loss after 5 epochs of the book's loop, as a fraction of the first epoch's",
-                       budget="5 epochs (SGD lr 0.5, w starting at 0.3, the book's 50 examples)")
+                       what="the loss of the book's loop in epoch 5, as a fraction of epoch 1's (computed from your "
+                            "model's predictions)",
+                       budget="5 epochs (SGD on w, lr 0.5, w starting at 0.3, the book's 50 examples, leave-one-out "
+                              "keys)")
 
 
-# §10.3 attention scoring functions -------------------------------------------------------------
+# §9.7 / §10.3 masks and attention scoring -------------------------------------------------------
 
-def mask_args(seed):
-    """X of 2 or 3 axes (int or float), valid lengths in [0, maxlen], a fill value."""
+def mask_args(seed, dtype=torch.float32):
+    """X of 2 or 3 axes, valid lengths in [0, maxlen], a fill value."""
     if seed % 2:
-        X = randint(-9, 10, (5, 7), seed)
+        X = randint(-9, 10, (5, 7), seed) if dtype == torch.int64 else randn((5, 7), seed, scale=3, dtype=dtype)
         return X, randint(0, 8, (5,), seed + 1), 0
-    return randn((4, 6, 3), seed), randint(0, 7, (4,), seed + 1), -1.5
+    X = randint(-9, 10, (4, 6, 3), seed) if dtype == torch.int64 else randn((4, 6, 3), seed, dtype=dtype)
+    return X, randint(0, 7, (4,), seed + 1), 0 if dtype == torch.int64 else -1.5
 
 
-@check("attention_scoring.sequence_mask")
+def sequence_mask_hint(got, X, valid_len, value):
+    reference_mask = ref("attention_scoring.sequence_mask")
+    if isinstance(got, torch.Tensor) and got.shape == X.shape:
+        if torch.equal(got.to(X.dtype), reference_mask(X, valid_len + 1, value)):
+            return "one position too many is kept: keep j < valid_len[i] (strictly), not j <= valid_len[i]"
+        if X.dim() == 3:
+            along_last = torch.arange(X.shape[-1])[None, None, :] < valid_len[:, None, None]
+            if torch.equal(got.to(X.dtype), X.masked_fill(~along_last, value)):
+                return "masked along the last axis: mask along axis 1 (the time steps), all trailing axes together"
+    return "keep X[i, j] where j < valid_len[i] (all trailing axes together), else value; return a new tensor"
+
+
+@check("attention_scoring.sequence_mask", clauses="values")
 def check_sequence_mask_matches_reference(sequence_mask):
-    assert_matches_reference(sequence_mask, ref("attention_scoring.sequence_mask"), mask_args,
-                             what="sequence_mask(X, valid_len, value)", seeds=SEEDS,
-                             hint="keep X[i, j] where j < valid_len[i] (all trailing axes together), else value; "
-                                  "return a new tensor, X itself unchanged")
+    for seed in SEEDS:
+        X, valid_len, value = mask_args(seed)
+        got = sequence_mask(X.clone(), valid_len.clone(), value)
+        assert_close(got, ref("attention_scoring.sequence_mask")(X, valid_len, value),
+                     what=f"sequence_mask(X {tuple(X.shape)}, valid_len {valid_len.tolist()}, value={value})",
+                     hint=sequence_mask_hint(got, X, valid_len, value))
+
+
+@check("attention_scoring.sequence_mask", clauses="dtype")
+def check_sequence_mask_keeps_dtype(sequence_mask):
+    for dtype in (torch.int64, torch.float64):
+        assert_matches_reference(sequence_mask, ref("attention_scoring.sequence_mask"),
+                                 lambda seed: mask_args(seed, dtype), seeds=SEEDS[:2],
+                                 what=f"sequence_mask(X, valid_len, value) for a {str(dtype)[6:]} X",
+                                 hint="keep X's dtype: masked_fill or torch.where with value, not a multiplication "
+                                      "by a float mask")
+
+
+@check("attention_scoring.sequence_mask", clauses="device")
+def check_sequence_mask_on_device(sequence_mask):
+    assert_matches_reference(sequence_mask, ref("attention_scoring.sequence_mask"), mask_args, seeds=SEEDS[:2],
+                             what="sequence_mask(X, valid_len, value)")
+    for seed in (0, 1):
+        assert_keeps_device(sequence_mask, *mask_args(seed), what="sequence_mask(X, valid_len, value)",
+                            hint="torch.arange(X.shape[1], device=X.device)")
+
+
+@check("attention_scoring.sequence_mask", clauses="pure")
+def check_sequence_mask_input_unchanged(sequence_mask):
+    assert_pure(sequence_mask, ref("attention_scoring.sequence_mask"), mask_args, seeds=SEEDS[:2],
+                what="sequence_mask(X, valid_len, value)",
+                hint="X[~mask] = value writes into the caller's X (the book does): return X.masked_fill(~mask, value) "
+                     "or torch.where(mask, X, value) instead")
 
 
 def scores(seed, batch=4, queries=5, keys=7, dtype=torch.float32):
     return randn((batch, queries, keys), seed, scale=3, dtype=dtype)
 
 
-def masked_softmax_args(seed):
+def masked_softmax_args(seed, dtype=torch.float32):
     """``None``, 1-D and 2-D valid lengths in turn (lengths >= 1)."""
-    X = scores(seed)
+    X = scores(seed, dtype=dtype)
     kind = seed % 3
     if kind == 0:
         return X, None
@@ -146,43 +444,86 @@ def masked_softmax_args(seed):
     return X, randint(1, 8, (4, 5), seed + 1)
 
 
-MASK_HINT = ("key k of a row is kept when k < its valid length; a (batch,) length applies to every query of "
-             "that example (repeat each length num_queries times, not the whole vector)")
+def masked_softmax_hint(got, X, valid_lens):
+    reference_softmax = ref("attention_scoring.masked_softmax")
+    if isinstance(got, torch.Tensor) and got.shape == X.shape and got.is_floating_point():
+        got = got.detach().to(X.dtype)
+        if valid_lens is not None and valid_lens.dim() == 1:
+            batch, queries = X.shape[:2]
+            wrong = valid_lens.repeat(queries).reshape(batch, queries)
+            if torch.allclose(got, reference_softmax(X, wrong), atol=1e-5):
+                return ("a (batch,) length applies to every query of its example: repeat each length num_queries "
+                        "times with torch.repeat_interleave(valid_lens, num_queries), not valid_lens.repeat(...)")
+        if valid_lens is not None:
+            lens = valid_lens[:, None] if valid_lens.dim() == 1 else valid_lens
+            keep = torch.arange(X.shape[-1]) < lens[..., None]
+            if torch.allclose(got, torch.softmax(X.masked_fill(~keep, 0.0), dim=-1), atol=1e-5):
+                return "masked scores set to 0 still get weight (exp(0) = 1): replace them with -1e6 before the softmax"
+        hint = axis_hint(got)
+        if hint:
+            return hint
+    return ("key k of a row is kept when k < its valid length; a (batch,) length applies to every query of that "
+            "example, a (batch, num_queries) one to each query")
 
 
-@check("attention_scoring.masked_softmax", points=2)
+@check("attention_scoring.masked_softmax", points=2, clauses="values", substitute=("sequence_mask",))
 def check_masked_softmax_matches_reference(masked_softmax):
-    assert_matches_reference(masked_softmax, ref("attention_scoring.masked_softmax"), masked_softmax_args,
-                             what="masked_softmax(X, valid_lens)", seeds=range(6), hint=MASK_HINT)
+    for seed in range(6):
+        X, valid_lens = masked_softmax_args(seed)
+        got = masked_softmax(*_clone((X, valid_lens)))
+        shown = "valid_lens None" if valid_lens is None else f"valid_lens {valid_lens.tolist()}"
+        assert_close(got, ref("attention_scoring.masked_softmax")(X, valid_lens),
+                     what=f"masked_softmax(X float32 (4, 5, 7), {shown})", hint=masked_softmax_hint(got, X, valid_lens))
 
 
-@check("attention_scoring.masked_softmax")
-def check_masked_softmax_exact_zeros_and_sums(masked_softmax):
+@check("attention_scoring.masked_softmax", clauses="zeros", substitute=("sequence_mask",))
+def check_masked_softmax_exact_zeros(masked_softmax):
     X = scores(7, dtype=torch.float64) * 10
     for valid_lens in (randint(1, 8, (4,), 8), randint(1, 8, (4, 5), 9)):
         lens = valid_lens[:, None].expand(4, 5) if valid_lens.dim() == 1 else valid_lens
-        got = masked_softmax(X, valid_lens)
+        got = masked_softmax(X.clone(), valid_lens)
         masked = torch.arange(7) >= lens[..., None]
         shown = f"valid_lens of shape {tuple(valid_lens.shape)}"
-        assert_tensor(got, what=f"masked_softmax(X float64 (4, 5, 7), {shown})", shape=(4, 5, 7), dtype=torch.float64)
-        assert_close(got[masked], torch.zeros(int(masked.sum()), dtype=torch.float64), atol=0, rtol=0,
-                     what=f"the weights of masked keys ({shown})",
-                     hint="replace masked scores with a large negative number (-1e6), not 0, before the softmax")
-        assert_close(got.sum(-1), torch.ones(4, 5, dtype=torch.float64), what=f"the row sums ({shown})")
+        assert_tensor(got, what=f"masked_softmax(X (4, 5, 7) with scores up to ±100, {shown})", shape=(4, 5, 7))
+        assert got.is_floating_point(), f"masked_softmax returned a {got.dtype} tensor: expected weights in [0, 1]"
+        # at the dtype that came back: whether the dtype is X's is the dtype clause's check
+        assert_close(got[masked], torch.zeros(int(masked.sum()), dtype=got.dtype), atol=0, rtol=0,
+                     what=f"the weights of masked keys for scores up to ±100 ({shown})",
+                     hint="replace masked scores with a large negative number (-1e6) before the softmax: -100 or "
+                          "-1e3 still leaves tiny weights when the valid scores are small")
+        assert_close(got.sum(-1), torch.ones(4, 5, dtype=got.dtype), what=f"the row sums for scores up to ±100 ({shown})")
 
 
-@check("attention_scoring.masked_softmax")
+@check("attention_scoring.masked_softmax", clauses="dtype", substitute=("sequence_mask",))
+def check_masked_softmax_keeps_dtype(masked_softmax):
+    assert_matches_reference(masked_softmax, ref("attention_scoring.masked_softmax"),
+                             lambda seed: masked_softmax_args(seed, torch.float64), seeds=(0, 1, 2),
+                             what="masked_softmax(X, valid_lens) for a float64 X",
+                             hint="keep X's dtype: no .float() and no torch.full/ones/zeros without dtype=X.dtype")
+
+
+@check("attention_scoring.masked_softmax", clauses="device", substitute=("sequence_mask",))
+def check_masked_softmax_on_device(masked_softmax):
+    assert_matches_reference(masked_softmax, ref("attention_scoring.masked_softmax"), masked_softmax_args,
+                             seeds=(1, 2), what="masked_softmax(X, valid_lens)")
+    for seed in (1, 2):
+        assert_keeps_device(masked_softmax, *masked_softmax_args(seed), what="masked_softmax(X, valid_lens)",
+                            hint="torch.arange(X.shape[-1], device=X.device)")
+
+
+@check("attention_scoring.masked_softmax", clauses="gradients", substitute=("sequence_mask",))
 def check_masked_softmax_gradients(masked_softmax):
     for seed in (1, 2):
         assert_gradients_match(masked_softmax, ref("attention_scoring.masked_softmax"), masked_softmax_args(seed),
                                what=f"masked_softmax(X, valid_lens of {seed} axes)")
 
 
-@check("attention_scoring.masked_softmax")
+@check("attention_scoring.masked_softmax", clauses="pure", substitute=("sequence_mask",))
 def check_masked_softmax_input_unchanged(masked_softmax):
-    for seed in (1, 2):
-        X, valid_lens = masked_softmax_args(seed)
-        assert_unchanged(masked_softmax, X, valid_lens, what=f"masked_softmax(X, valid_lens of {seed} axes)")
+    assert_pure(masked_softmax, ref("attention_scoring.masked_softmax"), masked_softmax_args, seeds=(1, 2),
+                what="masked_softmax(X, valid_lens)",
+                hint="the book's sequence_mask assigns into X.reshape(...), a view of the caller's scores: mask a new "
+                     "tensor (masked_fill, torch.where)")
 
 
 def masked_softmax_with_builtin(X, valid_lens):
@@ -190,96 +531,182 @@ def masked_softmax_with_builtin(X, valid_lens):
     return torch.softmax(X.masked_fill(~keep, float("-inf")), dim=-1)
 
 
-speed_check("attention_scoring.masked_softmax",
-            lambda device: (randn((4096, 8, 16), 0, device=device), randint(1, 17, (4096,), 1, device=device)),
+def substitute_on_cpu(registered, names):
+    """The CPU speed check of a pair from ``speed_check`` calls the references of ``names`` (no cascade: its
+    outputs are verified); the callback costs little next to the CPU kernels (measured: the reference's ratio goes
+    from about 1 to under 2, the limits are 6 and 10). The GPU variant keeps the student's own pieces: there a
+    round trip to the judge would dwarf a kernel of a tenth of a millisecond."""
+    cpu, _ = registered
+    cpu.check.substitute = tuple(names)
+
+
+substitute_on_cpu(speed_check("attention_scoring.masked_softmax",
+            lambda device, seed=0: (randn((4096, 8, 16), seed, device=device),
+                                    randint(1, 17, (4096,), seed + 1000, device=device)),
             builtin=masked_softmax_with_builtin, limit=10,
             hint="build the whole mask at once by broadcasting arange(num_keys) against the valid lengths; "
-                 "no Python loop over the batch or the queries")
+                 "no Python loop over the batch or the queries"), ("sequence_mask",))
 
 
-def attention_inputs(seed, q_size=6, k_size=6, v_size=3):
-    """queries (3, 4, q_size), keys (3, 5, k_size), values (3, 5, v_size), valid lens None / 1-D / 2-D."""
-    queries, keys = randn((3, 4, q_size), seed), randn((3, 5, k_size), seed + 1)
-    values = randn((3, 5, v_size), seed + 2)
-    lens = (None, randint(1, 6, (3,), seed + 3), randint(1, 6, (3, 4), seed + 3))[seed % 3]
-    return queries, keys, values, lens
+def attention_inputs(seed, q_size=6, k_size=6, v_size=3, batch=3, queries=4, kv=5):
+    """queries (batch, queries, q_size), keys (batch, kv, k_size), values (batch, kv, v_size); valid lens None /
+    1-D / 2-D by seed."""
+    q, k = randn((batch, queries, q_size), seed), randn((batch, kv, k_size), seed + 1)
+    v = randn((batch, kv, v_size), seed + 2)
+    lens = (None, randint(1, kv + 1, (batch,), seed + 3), randint(1, kv + 1, (batch, queries), seed + 3))[seed % 3]
+    return q, k, v, lens
 
 
 def lens_label(valid_lens):
     return "valid_lens None" if valid_lens is None else f"valid_lens of shape {tuple(valid_lens.shape)}"
 
 
-@check("attention_scoring.AdditiveAttention", points=2)
+def additive_pair(AdditiveAttention, seed, dropout=0.0):
+    """The student's and the reference's AdditiveAttention(4, 6, 8), the reference's weights in both."""
+    torch.manual_seed(seed)
+    net = AdditiveAttention(4, 6, 8, dropout)
+    expected = ref("attention_scoring.AdditiveAttention")(4, 6, 8, dropout)
+    load_reference_weights(net, expected, what="AdditiveAttention(key_size=4, query_size=6, num_hiddens=8)")
+    return net, expected
+
+
+@check("attention_scoring.AdditiveAttention", points=2, clauses="values", substitute=SCORING)
 def check_AdditiveAttention_matches_reference(AdditiveAttention):
     for seed in SEEDS:
-        torch.manual_seed(seed)
-        net, expected = AdditiveAttention(4, 6, 8, 0.0), ref("attention_scoring.AdditiveAttention")(4, 6, 8, 0.0)
+        net, expected = additive_pair(AdditiveAttention, seed)
         inputs = attention_inputs(seed, q_size=6, k_size=4)
-        what = f"AdditiveAttention(key_size=4, query_size=6, num_hiddens=8) with {lens_label(inputs[3])} (seed {seed})"
-        assert_same_function(net, expected, inputs, what=what)
-        assert_close(net.attention_weights, expected.attention_weights, what=f"attention_weights of {what}",
-                     hint="scores w_v(tanh(W_q q + W_k k)) for every (query, key) pair, then masked_softmax")
+        (got, weights), (want, _) = run_module(net, inputs), run_module(expected, inputs)
+        assert_close(got, want, what=f"AdditiveAttention(key_size=4, query_size=6, num_hiddens=8) with "
+                                     f"{lens_label(inputs[3])}, the reference's weights, eval mode (seed {seed})",
+                     hint=axis_hint(weights, "scores w_v(tanh(W_q q + W_k k)) for every (query, key) pair (queries "
+                                             "unsqueeze(2) + keys unsqueeze(1)), masked_softmax, then bmm with values"))
 
 
-def assert_dropout_on_weights_only_in_training(attention, reference_attention, inputs, what):
-    """Eval: the reference's output. Train (dropout 0.5): outputs differ, weights still rows of a softmax."""
-    load_weights_in_order(attention, reference_attention, what=what)
-    attention.eval()
-    reference_attention.eval()
-    with torch.no_grad():
-        assert_close(attention(*inputs), reference_attention(*inputs), what=f"{what} in eval mode",
-                     hint="nn.Dropout (or F.dropout with training=self.training) must do nothing in eval mode")
-        attention.train()
-        torch.manual_seed(0)
-        trained = attention(*inputs)
-    assert not torch.allclose(trained, reference_attention(*inputs)), \
+def assert_weights_before_dropout(net, expected, inputs, what):
+    """Eval mode and training mode (dropout 0.5): attention_weights are the reference's eval-mode weights."""
+    _, want = run_module(expected, inputs)
+    for train in (False, True):
+        _, weights = run_module(net, inputs, train=train)
+        mode = "training" if train else "eval"
+        assert_close(weights, want, what=f"attention_weights of {what} in {mode} mode",
+                     hint=axis_hint(weights, "keep the masked softmax of the scores in self.attention_weights, before "
+                                             "dropout (the book plots them); apply dropout only to what goes into "
+                                             "the bmm"))
+
+
+@check("attention_scoring.AdditiveAttention", clauses="weights", substitute=SCORING)
+def check_AdditiveAttention_attention_weights(AdditiveAttention):
+    for seed in (1, 2):
+        net, expected = additive_pair(AdditiveAttention, seed, dropout=0.5)
+        assert_weights_before_dropout(net, expected, attention_inputs(seed, q_size=6, k_size=4, v_size=16),
+                                      f"AdditiveAttention(4, 6, 8, dropout=0.5) (seed {seed})")
+
+
+@check("attention_scoring.AdditiveAttention", clauses="init")
+def check_AdditiveAttention_initial_weights(AdditiveAttention):
+    assert_same_initial_state(AdditiveAttention, ref("attention_scoring.AdditiveAttention"), (4, 6, 8, 0.1), {},
+                              seeds=(0, 1), what="AdditiveAttention(key_size=4, query_size=6, num_hiddens=8)",
+                              hint="create W_k, W_q, w_v in this order, nn.Linear(..., bias=False), and leave "
+                                   "PyTorch's default initialisation")
+
+
+def assert_dropout_on_weights_only_in_training(net, expected, inputs, what):
+    """Eval: the reference's output. Train (dropout 0.5): another output."""
+    (got, _), (want, _) = run_module(net, inputs), run_module(expected, inputs)
+    assert_close(got, want, what=f"{what} in eval mode",
+                 hint="nn.Dropout (or F.dropout with training=self.training) must do nothing in eval mode")
+    trained, _ = run_module(net, inputs, train=True)
+    assert isinstance(trained, torch.Tensor) and trained.shape == want.shape, \
+        f"{what} in training mode returned {describe(trained)}, expected a tensor of shape {tuple(want.shape)}"
+    assert not torch.allclose(trained, want), \
         f"{what} in training mode gives the eval-mode output: apply self.dropout to the attention weights"
-    assert_close(attention.attention_weights.sum(-1), torch.ones(inputs[0].shape[:2]),
-                 what=f"the row sums of attention_weights of {what} in training mode",
-                 hint="keep the weights before dropout in self.attention_weights (the book plots them)")
 
 
-@check("attention_scoring.AdditiveAttention")
+@check("attention_scoring.AdditiveAttention", clauses="dropout", substitute=SCORING)
 def check_AdditiveAttention_dropout_train_only(AdditiveAttention):
-    torch.manual_seed(0)
-    inputs = attention_inputs(1, q_size=6, k_size=4, v_size=16)
-    assert_dropout_on_weights_only_in_training(
-        AdditiveAttention(4, 6, 8, 0.5), ref("attention_scoring.AdditiveAttention")(4, 6, 8, 0.5), inputs,
-        "AdditiveAttention(4, 6, 8, dropout=0.5)")
+    net, expected = additive_pair(AdditiveAttention, 0, dropout=0.5)
+    assert_dropout_on_weights_only_in_training(net, expected, attention_inputs(1, q_size=6, k_size=4, v_size=16),
+                                               "AdditiveAttention(4, 6, 8, dropout=0.5)")
 
 
-def dot_product(DotProductAttention):
-    """The forward pass of a DotProductAttention without dropout, and its attention weights."""
-    attention = DotProductAttention(0.0)
+def attention_sizes(q_size, k_size, v_size):
+    def make(size):
+        batch, queries, kv = size
+        return attention_inputs(1, q_size, k_size, v_size, batch=batch, queries=queries, kv=kv)
+    return make
 
+
+@check("attention_scoring.AdditiveAttention", clauses="no_loop", substitute=SCORING)
+def check_AdditiveAttention_no_loop(AdditiveAttention):
+    net, expected = additive_pair(AdditiveAttention, 0)
+    net.eval()
+    expected.eval()
+    assert_no_python_loop(net, expected, attention_sizes(6, 4, 3), ((2, 3, 4), (4, 6, 7)),
+                          what="AdditiveAttention(4, 6, 8)", over="the batch, the queries or the keys",
+                          hint="queries.unsqueeze(2) + keys.unsqueeze(1) pairs every query with every key at once")
+
+
+def dot_product_pair(DotProductAttention, dropout=0.0):
+    return DotProductAttention(dropout), ref("attention_scoring.DotProductAttention")(dropout)
+
+
+def dot_product_hint(got, weights, expected_net, inputs):
+    """A missing 1/sqrt(d), or a softmax over the queries."""
+    if isinstance(got, torch.Tensor) and got.shape == inputs[0].shape[:2] + inputs[2].shape[-1:]:
+        queries, keys, values, lens = inputs
+        d = queries.shape[-1]
+        unscaled, _ = run_module(expected_net, (queries * math.sqrt(d), keys, values, lens))
+        if torch.allclose(got, unscaled, atol=1e-4):
+            return f"the scores are not scaled: divide Q K^T by sqrt(d) = sqrt({d}) (d = queries.shape[-1])"
+    return axis_hint(weights, "softmax over the keys of Q K^T / sqrt(d) (d = queries.shape[-1]), masked, then times V")
+
+
+@check("attention_scoring.DotProductAttention", points=2, clauses="values", substitute=SCORING)
+def check_DotProductAttention_matches_reference(DotProductAttention):
+    for seed in SEEDS:
+        net, expected = dot_product_pair(DotProductAttention)
+        inputs = attention_inputs(seed)
+        (got, weights), (want, _) = run_module(net, inputs), run_module(expected, inputs)
+        assert_close(got, want, what=f"DotProductAttention(dropout=0) with {lens_label(inputs[3])}, eval mode "
+                                     f"(seed {seed})", hint=dot_product_hint(got, weights, expected, inputs))
+
+
+@check("attention_scoring.DotProductAttention", clauses="weights", substitute=SCORING)
+def check_DotProductAttention_attention_weights(DotProductAttention):
+    for seed in (1, 2):
+        net, expected = dot_product_pair(DotProductAttention, 0.5)
+        assert_weights_before_dropout(net, expected, attention_inputs(seed, v_size=16),
+                                      f"DotProductAttention(dropout=0.5) (seed {seed})")
+
+
+def _dot_product_output(DotProductAttention):
     def run(queries, keys, values, valid_lens=None):
-        return attention(queries, keys, values, valid_lens), attention.attention_weights
+        return DotProductAttention(0.0)(queries, keys, values, valid_lens)
     return run
 
 
-@check("attention_scoring.DotProductAttention", points=2)
-def check_DotProductAttention_matches_reference(DotProductAttention):
-    assert_matches_reference(dot_product(DotProductAttention), dot_product(ref("attention_scoring.DotProductAttention")),
-                             attention_inputs, what="(output, attention_weights) of DotProductAttention", seeds=SEEDS,
-                             hint="softmax over the keys of Q K^T / sqrt(d) (d = queries.shape[-1]), masked, then "
-                                  "times V")
-    assert_gradients_match(lambda *a: dot_product(DotProductAttention)(*a)[0],
-                           lambda *a: dot_product(ref("attention_scoring.DotProductAttention"))(*a)[0],
-                           attention_inputs(1), wrt=(0, 1, 2), what="DotProductAttention(queries, keys, values, "
-                                                                    "valid_lens)")
+@check("attention_scoring.DotProductAttention", clauses="gradients", substitute=SCORING)
+def check_DotProductAttention_gradients(DotProductAttention):
+    for seed in (1, 2):
+        assert_gradients_match(_dot_product_output(DotProductAttention),
+                               _dot_product_output(ref("attention_scoring.DotProductAttention")),
+                               attention_inputs(seed), wrt=(0, 1, 2),
+                               what=f"DotProductAttention(queries, keys, values, {lens_label(attention_inputs(seed)[3])})")
 
 
-@check("attention_scoring.DotProductAttention")
-def check_DotProductAttention_no_builtin(DotProductAttention):
-    assert_no_forbidden_calls(dot_product(DotProductAttention), *attention_inputs(1), forbidden=SDPA,
-                              what="DotProductAttention")
-
-
-@check("attention_scoring.DotProductAttention")
+@check("attention_scoring.DotProductAttention", clauses="dropout", substitute=SCORING)
 def check_DotProductAttention_dropout_train_only(DotProductAttention):
-    inputs = attention_inputs(1, v_size=16)
-    assert_dropout_on_weights_only_in_training(DotProductAttention(0.5), ref("attention_scoring.DotProductAttention")(0.5),
-                                               inputs, "DotProductAttention(dropout=0.5)")
+    net, expected = dot_product_pair(DotProductAttention, 0.5)
+    assert_dropout_on_weights_only_in_training(net, expected, attention_inputs(1, v_size=16),
+                                               "DotProductAttention(dropout=0.5)")
+
+
+@check("attention_scoring.DotProductAttention", clauses="no_builtin", substitute=SCORING)
+def check_DotProductAttention_no_builtin(DotProductAttention):
+    net, expected = dot_product_pair(DotProductAttention)
+    net.eval()
+    expected.eval()
+    assert_no_forbidden_calls(net, *attention_inputs(1), forbidden=SDPA, what="DotProductAttention", ref=expected)
 
 
 def sdpa_with_builtin(queries, keys, values, valid_lens):
@@ -287,11 +714,14 @@ def sdpa_with_builtin(queries, keys, values, valid_lens):
     return F.scaled_dot_product_attention(queries, keys, values, attn_mask=keep)
 
 
-module_speed_check("attention_scoring.DotProductAttention",
-                   lambda device: (randn((32768, 2, 4), 0, device=device), randn((32768, 4, 4), 1, device=device),
-                                   randn((32768, 4, 4), 2, device=device), randint(1, 5, (32768,), 3, device=device)),
+substitute_on_cpu(module_speed_check("attention_scoring.DotProductAttention",
+                   lambda device, seed=0: (randn((32768, 2, 4), seed, device=device),
+                                           randn((32768, 4, 4), seed + 1000, device=device),
+                                           randn((32768, 4, 4), seed + 2000, device=device),
+                                           randint(1, 5, (32768,), seed + 3000, device=device)),
                    build=lambda cls: cls(0.0).eval(), builtin=sdpa_with_builtin, limit=6,
-                   hint="two torch.bmm over the whole batch and one masked softmax; no Python loop over the batch")
+                   hint="two torch.bmm over the whole batch and one masked softmax; no Python loop over the batch"),
+                  SCORING)
 
 
 # §10.5 multi-head attention -----------------------------------------------------------------------
@@ -301,15 +731,30 @@ def heads_args(seed):
     return randn((batch, n, 12), seed), heads
 
 
-@check("multihead_attention.transpose_qkv")
+def transpose_qkv_hint(got, X, heads):
+    if isinstance(got, torch.Tensor) and heads > 1 and got.shape == (X.shape[0] * heads, X.shape[1], 12 // heads):
+        heads_major = X.reshape(X.shape[0], X.shape[1], heads, -1).permute(2, 0, 1, 3).reshape(got.shape)
+        if torch.equal(got, heads_major):
+            return ("the rows are heads-major (head h of every example, then head h + 1): the book's order is "
+                    "example-major, row b * num_heads + h (permute(0, 2, 1, 3), not permute(2, 0, 1, 3))")
+        if torch.equal(got, X.reshape(got.shape)):
+            return ("a plain reshape mixes positions and features: reshape to (batch, n, heads, d), permute to "
+                    "(batch, heads, n, d), then merge batch and heads")
+    return ("reshape to (batch, n, heads, d), permute to (batch, heads, n, d), then merge batch and heads: "
+            "example-major, heads of one example adjacent")
+
+
+@check("multihead_attention.transpose_qkv", clauses="values")
 def check_transpose_qkv_matches_reference(transpose_qkv):
-    assert_matches_reference(transpose_qkv, ref("multihead_attention.transpose_qkv"), heads_args,
-                             what="transpose_qkv(X, num_heads)", seeds=SEEDS,
-                             hint="reshape to (batch, n, heads, d), permute to (batch, heads, n, d), then merge "
-                                  "batch and heads: example-major, heads of one example adjacent")
+    for seed in SEEDS:
+        X, heads = heads_args(seed)
+        got = transpose_qkv(X.clone(), heads)
+        assert_close(got, ref("multihead_attention.transpose_qkv")(X, heads),
+                     what=f"transpose_qkv(X {tuple(X.shape)}, num_heads={heads})",
+                     hint=transpose_qkv_hint(got, X, heads))
 
 
-@check("multihead_attention.transpose_output")
+@check("multihead_attention.transpose_output", clauses="values")
 def check_transpose_output_undoes_the_head_split(transpose_output):
     transpose_qkv = ref("multihead_attention.transpose_qkv")
     for seed in SEEDS:
@@ -320,36 +765,51 @@ def check_transpose_output_undoes_the_head_split(transpose_output):
                           "heads")
 
 
-@check("multihead_attention.MultiHeadAttention", points=2)
+def mha_pair(MultiHeadAttention, sizes, heads, *, bias=False, seed=0):
+    """The student's and the reference's MultiHeadAttention(*sizes, heads, dropout 0), the reference's weights in
+    both."""
+    torch.manual_seed(seed)
+    mine = MultiHeadAttention(*sizes, heads, 0.0, bias=bias)
+    expected = ref("multihead_attention.MultiHeadAttention")(*sizes, heads, 0.0, bias=bias)
+    load_reference_weights(mine, expected, what=f"MultiHeadAttention{(*sizes, heads)} with bias={bias}")
+    return mine, expected
+
+
+@check("multihead_attention.MultiHeadAttention", points=2, clauses="values", substitute=HEADS)
 def check_MultiHeadAttention_matches_reference(MultiHeadAttention):
     for seed in SEEDS:
         inputs = attention_inputs(seed, q_size=6, k_size=4, v_size=5)
         for bias in (False, True):
-            torch.manual_seed(seed)
-            mine = MultiHeadAttention(4, 6, 5, 12, 3, 0.0, bias=bias)
-            expected = ref("multihead_attention.MultiHeadAttention")(4, 6, 5, 12, 3, 0.0, bias=bias)
-            assert_same_function(mine, expected, inputs,
-                                 what=f"MultiHeadAttention(key_size=4, query_size=6, value_size=5, num_hiddens=12, "
-                                      f"num_heads=3, bias={bias}) with {lens_label(inputs[3])} (seed {seed})")
+            mine, expected = mha_pair(MultiHeadAttention, (4, 6, 5, 12), 3, bias=bias, seed=seed)
+            (got, _), (want, _) = run_module(mine, inputs), run_module(expected, inputs)
+            assert_close(got, want, what=f"MultiHeadAttention(key_size=4, query_size=6, value_size=5, num_hiddens=12, "
+                                         f"num_heads=3, bias={bias}) with {lens_label(inputs[3])}, the reference's "
+                                         f"weights (seed {seed})",
+                         hint="project with W_q, W_k, W_v, split the heads with transpose_qkv, repeat each example's "
+                              "valid lengths num_heads times with repeat_interleave (dim=0), attend, join with "
+                              "transpose_output, then W_o")
 
 
-@check("multihead_attention.MultiHeadAttention", points=2)
+@check("multihead_attention.MultiHeadAttention", points=2, clauses="values", substitute=HEADS)
 def check_MultiHeadAttention_matches_torch(MultiHeadAttention):
     """nn.MultiheadAttention(bias=False) with the same W_q, W_k, W_v, W_o computes the same thing."""
     for seed, (embed, heads) in enumerate(((8, 2), (12, 4), (16, 1))):
         torch.manual_seed(seed)
-        mine = MultiHeadAttention(embed, embed, embed, embed, heads, 0.0).eval()
-        theirs = nn.MultiheadAttention(embed, heads, bias=False, batch_first=True).eval()
+        mine = MultiHeadAttention(embed, embed, embed, embed, heads, 0.0)
+        weights = ref("multihead_attention.MultiHeadAttention")(embed, embed, embed, embed, heads, 0.0)
         W_q, W_k, W_v, W_o = (randn((embed, embed), seed + i, scale=embed ** -0.5) for i in range(4))
+        with torch.no_grad():
+            for layer, weight in zip((weights.W_q, weights.W_k, weights.W_v, weights.W_o), (W_q, W_k, W_v, W_o)):
+                layer.weight.copy_(weight)
+        load_reference_weights(mine, weights, what=f"MultiHeadAttention({embed}, ..., num_heads={heads})")
+        theirs = nn.MultiheadAttention(embed, heads, bias=False, batch_first=True).eval()
         with torch.no_grad():
             theirs.in_proj_weight.copy_(torch.cat([W_q, W_k, W_v]))
             theirs.out_proj.weight.copy_(W_o)
-            for name, weight in zip(("W_q", "W_k", "W_v", "W_o"), (W_q, W_k, W_v, W_o)):
-                getattr(mine, name).weight.copy_(weight)
         queries, keys, values = randn((3, 4, embed), seed), randn((3, 6, embed), seed + 1), randn((3, 6, embed), seed + 2)
         valid_lens = randint(1, 7, (3,), seed + 3)
+        got, _ = run_module(mine, (queries, keys, values, valid_lens))
         with torch.no_grad():
-            got = mine(queries, keys, values, valid_lens)
             expected, _ = theirs(queries, keys, values, key_padding_mask=torch.arange(6) >= valid_lens[:, None],
                                  need_weights=False)
         assert_close(got, expected, what=f"MultiHeadAttention({embed}, ..., num_heads={heads}) against "
@@ -358,19 +818,50 @@ def check_MultiHeadAttention_matches_torch(MultiHeadAttention):
                           "the head size; each example's valid lengths repeated for its own heads")
 
 
-@check("multihead_attention.MultiHeadAttention")
+@check("multihead_attention.MultiHeadAttention", clauses="init", substitute=HEADS)
+def check_MultiHeadAttention_initial_weights(MultiHeadAttention):
+    for bias in (False, True):
+        assert_same_initial_state(MultiHeadAttention, ref("multihead_attention.MultiHeadAttention"),
+                                  (4, 6, 5, 12, 3, 0.0), {"bias": bias}, seeds=(0, 1),
+                                  what=f"MultiHeadAttention(4, 6, 5, 12, 3, bias={bias})",
+                                  hint="create attention, W_q, W_k, W_v, W_o in this order, nn.Linear(..., "
+                                       "bias=bias), and leave PyTorch's default initialisation")
+
+
+@check("multihead_attention.MultiHeadAttention", clauses="no_builtin", substitute=HEADS)
 def check_MultiHeadAttention_no_builtin(MultiHeadAttention):
-    torch.manual_seed(0)
-    mine = MultiHeadAttention(12, 12, 12, 12, 3, 0.0).eval()
+    mine, expected = mha_pair(MultiHeadAttention, (12, 12, 12, 12), 3)
+    mine.eval()
     assert_no_forbidden_calls(mine, *attention_inputs(1, q_size=12, k_size=12, v_size=12), forbidden=TORCH_MHA,
-                              what="MultiHeadAttention")
+                              what="MultiHeadAttention", ref=expected.eval())
+
+
+@check("multihead_attention.MultiHeadAttention", clauses="no_loop", substitute=HEADS)
+def check_MultiHeadAttention_no_loop(MultiHeadAttention):
+    counts = []
+    for heads, size in ((2, (2, 3, 4)), (4, (4, 5, 6))):
+        mine, expected = mha_pair(MultiHeadAttention, (4, 6, 5, 12), heads)
+        args = attention_sizes(6, 4, 5)(size)
+        with torch.no_grad():
+            want = expected.eval()(*_clone(args))
+        got, count = student_side(_count_torch_calls, mine.eval(), _clone(args))
+        assert_close(got, want, what=f"MultiHeadAttention(4, 6, 5, 12, num_heads={heads}) for a batch of {size[0]} "
+                                     "(it must also be right for this check to count)")
+        counts.append(count)
+    if counts[0] != counts[1]:
+        raise AssertionError(f"MultiHeadAttention makes {counts[0]} torch calls with 2 heads and a batch of 2, but "
+                             f"{counts[1]} with 4 heads and a batch of 4: the number grows with the heads or the "
+                             "batch, so there is a Python loop over them\n  hint: transpose_qkv puts every head of "
+                             "every example in the batch axis, so one call of self.attention does them all")
 
 
 # A training check: a one-layer attention model tags short sequences. Each example has STEPS random tokens of
 # which only the first L (2..STEPS) are valid: the rest is filler that only the mask tells apart. At every valid
 # position the model predicts (a) the previous token, which needs positional information, and (b) the last valid
-# token, which needs both (attend to the latest position the mask leaves). Accuracy: the worse of the two.
-VOCAB, STEPS, TASK_BUDGET = 10, 8, "200 Adam steps (lr 0.01, batches of 64 sequences of 8 tokens, dropout 0)"
+# token, which needs both (attend to the latest position the mask leaves). Accuracy: the worse of the two, computed
+# by the judge from the trained model's predictions on sequences it keeps the answers to.
+VOCAB, STEPS = 10, 8
+TASK_BUDGET = "200 Adam steps (lr 0.01, batches of 64 sequences of 8 tokens, dropout 0)"
 
 
 def tagging_batch(n, generator):
@@ -382,6 +873,43 @@ def tagging_batch(n, generator):
     has_previous = valid.clone()
     has_previous[:, 0] = False
     return X, valid_lens, (previous, last), (has_previous, valid)
+
+
+class _CheckPositionalEncoding(nn.Module):
+    """The check's own sinusoidal encoding (for the tagger that grades MultiHeadAttention)."""
+
+    def __init__(self, num_hiddens, dropout, max_len=64):
+        super().__init__()
+        position = torch.arange(max_len, dtype=torch.float64)[:, None]
+        column = torch.arange(num_hiddens)
+        angle = position / torch.pow(10000.0, (column - column % 2).double() / num_hiddens)
+        table = torch.where(column % 2 == 0, torch.sin(angle), torch.cos(angle)).float()
+        self.register_buffer("P", table[None], persistent=False)
+
+    def forward(self, X):
+        return X + self.P[:, :X.shape[1]]
+
+
+class _CheckMultiHeadAttention(nn.Module):
+    """The check's own multi-head attention (for the tagger that grades PositionalEncoding)."""
+
+    def __init__(self, key_size, query_size, value_size, num_hiddens, num_heads, dropout, bias=False):
+        super().__init__()
+        self.num_heads = num_heads
+        self.W_q = nn.Linear(query_size, num_hiddens, bias=bias)
+        self.W_k = nn.Linear(key_size, num_hiddens, bias=bias)
+        self.W_v = nn.Linear(value_size, num_hiddens, bias=bias)
+        self.W_o = nn.Linear(num_hiddens, num_hiddens, bias=bias)
+
+    def forward(self, queries, keys, values, valid_lens):
+        def split(X):
+            return X.reshape(X.shape[0], X.shape[1], self.num_heads, -1).transpose(1, 2)
+        q, k, v = split(self.W_q(queries)), split(self.W_k(keys)), split(self.W_v(values))
+        scores = q @ k.transpose(-1, -2) / math.sqrt(q.shape[-1])
+        keep = torch.arange(k.shape[2]) < valid_lens[:, None, None, None]
+        weights = torch.softmax(scores.masked_fill(~keep, -1e6), dim=-1)
+        out = (weights @ v).transpose(1, 2)
+        return self.W_o(out.reshape(out.shape[0], out.shape[1], -1))
 
 
 class _Tagger(nn.Module):
@@ -398,38 +926,53 @@ class _Tagger(nn.Module):
         return self.output(features).reshape(*X.shape, 2, VOCAB)
 
 
-def tagging_accuracy(MultiHeadAttention, PositionalEncoding, steps=200):
-    """Train the tagger; return ``[(accuracy on the previous token, accuracy on the last valid token)]``."""
+def tagger_run(MultiHeadAttention, PositionalEncoding, X_test, lens_test, steps=200):
+    """Student side: train the tagger; return its losses and its predictions on the judge's test sequences."""
     generator = torch.Generator().manual_seed(0)
     net = _Tagger(MultiHeadAttention, PositionalEncoding)
     optimizer = torch.optim.Adam(net.parameters(), lr=0.01)
     net.train()
-    for _ in range(steps):
+    losses = []
+    for step in range(steps):
         X, valid_lens, targets, where = tagging_batch(64, generator)
         logits = net(X, valid_lens)
         loss = sum(F.cross_entropy(logits[:, :, i][w], t[w]) for i, (t, w) in enumerate(zip(targets, where)))
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
+        if step % 10 == 9:
+            losses.append(float(loss.detach()))
     net.eval()
-    X, valid_lens, targets, where = tagging_batch(1000, torch.Generator().manual_seed(1))
     with torch.no_grad():
-        predicted = net(X, valid_lens).argmax(-1)
-    return [tuple((predicted[:, :, i][w] == t[w]).float().mean().item() for i, (t, w) in enumerate(zip(targets, where)))]
+        predicted = net(X_test, lens_test).argmax(-1)
+    return {"losses": losses, "predicted": predicted}
+
+
+def tagging_accuracies(run, targets, where):
+    """Judge side: the accuracies on 'previous token' and 'last valid token', from the model's predictions."""
+    predicted = run.get("predicted") if isinstance(run, dict) else None
+    if not isinstance(predicted, torch.Tensor) or tuple(predicted.shape) != tuple(targets[0].shape) + (2,):
+        raise AssertionError(f"the tagger's predictions should be a tensor of shape {tuple(targets[0].shape) + (2,)}, "
+                             f"got {describe(predicted)}")
+    return [float((predicted[:, :, i][w] == t[w]).double().mean()) for i, (t, w) in enumerate(zip(targets, where))]
 
 
 def train_tagger(MultiHeadAttention, PositionalEncoding, whose):
-    train_to_threshold(lambda: tagging_accuracy(MultiHeadAttention, PositionalEncoding),
-                       metric=lambda h: min(h[-1]),
+    X, valid_lens, targets, where = tagging_batch(1000, torch.Generator().manual_seed(1))
+    train_to_threshold(lambda: tagger_run(MultiHeadAttention, PositionalEncoding, X, valid_lens),
+                       metric=lambda run: min(tagging_accuracies(run, targets, where)),
+                       history=lambda run: run["losses"],
                        threshold=0.9, reference_value=0.999, budget=TASK_BUDGET,
                        what=f"a one-layer self-attention tagger built from {whose}: the lower of its accuracies on "
-                            "'previous token' (needs positions) and 'last valid token' (needs positions and the mask)")
+                            "'previous token' (needs positions) and 'last valid token' (needs positions and the "
+                            "mask) on 1,000 test sequences")
 
 
-@check("multihead_attention.MultiHeadAttention", points=3, kind="accuracy")
+@check("multihead_attention.MultiHeadAttention", points=3, kind="accuracy", clauses="values", integration=True)
 def check_MultiHeadAttention_learns_tagging(MultiHeadAttention):
-    train_tagger(MultiHeadAttention, ref("self_attention.PositionalEncoding"),
-                 "your MultiHeadAttention and the reference PositionalEncoding")
+    train_tagger(MultiHeadAttention, _CheckPositionalEncoding,
+                 "your MultiHeadAttention (with your DotProductAttention, masked_softmax, transpose_qkv and "
+                 "transpose_output) and the check's own positional encoding")
 
 
 # §10.6 positional encoding -----------------------------------------------------------------------
@@ -442,7 +985,20 @@ def exact_table(max_len, num_hiddens):
     return torch.where(column % 2 == 0, torch.sin(angle), torch.cos(angle))
 
 
-@check("self_attention.PositionalEncoding", points=2)
+def table_hint(got, X, num_hiddens):
+    if isinstance(got, torch.Tensor) and got.shape == X.shape:
+        added = (got.double() - X.double())[0]
+        table = exact_table(X.shape[1], num_hiddens)
+        swapped = torch.where(torch.arange(num_hiddens) % 2 == 0, table.roll(-1, 1), table.roll(1, 1))
+        if torch.allclose(added[:, :num_hiddens // 2 * 2], swapped[:, :num_hiddens // 2 * 2], atol=1e-3):
+            return "sin and cos are swapped: the even columns 2j hold the sines, the odd columns 2j + 1 the cosines"
+        if torch.allclose(added, torch.zeros_like(added), atol=1e-6):
+            return "nothing was added: return X + self.P[:, :X.shape[1], :] (then dropout)"
+    return ("X + P[:, :n] with P[i, 2j] = sin(i / 10000^(2j/d)), P[i, 2j+1] = cos(i / 10000^(2j/d)); only the first "
+            "n = X.shape[1] positions")
+
+
+@check("self_attention.PositionalEncoding", points=2, clauses="values")
 def check_PositionalEncoding_table_exact(PositionalEncoding):
     for num_hiddens, max_len, steps in ((64, 1000, 1000), (6, 50, 17), (128, 1000, 333)):
         encoding = PositionalEncoding(num_hiddens, 0.0, max_len).eval()
@@ -452,11 +1008,10 @@ def check_PositionalEncoding_table_exact(PositionalEncoding):
         expected = (X.double() + exact_table(steps, num_hiddens)).float()
         assert_close(got, expected, atol=3e-4, rtol=1e-5,
                      what=f"PositionalEncoding({num_hiddens}, 0, max_len={max_len})(X (2, {steps}, {num_hiddens}))",
-                     hint="X + P[:, :n] with P[i, 2j] = sin(i / 10000^(2j/d)), P[i, 2j+1] = cos(i / 10000^(2j/d)); "
-                          "only the first n = X.shape[1] positions")
+                     hint=table_hint(got, X, num_hiddens))
 
 
-@check("self_attention.PositionalEncoding")
+@check("self_attention.PositionalEncoding", clauses="odd")
 def check_PositionalEncoding_odd_num_hiddens(PositionalEncoding):
     for num_hiddens in (1, 7):
         encoding = PositionalEncoding(num_hiddens, 0.0, 30).eval()
@@ -468,7 +1023,7 @@ def check_PositionalEncoding_odd_num_hiddens(PositionalEncoding):
                           "only the first num_hiddens // 2 cosine columns")
 
 
-@check("self_attention.PositionalEncoding")
+@check("self_attention.PositionalEncoding", clauses="dropout")
 def check_PositionalEncoding_dropout_train_only(PositionalEncoding):
     encoding = PositionalEncoding(16, 0.5, 100)
     X = randn((4, 20, 16), 0)
@@ -486,7 +1041,47 @@ def check_PositionalEncoding_dropout_train_only(PositionalEncoding):
                  hint="dropout(X + P): add the table first, then drop and rescale by 1 / (1 - p)")
 
 
-@check("self_attention.PositionalEncoding", points=3, kind="accuracy")
+@check("self_attention.PositionalEncoding", clauses="device")
+def check_PositionalEncoding_on_device(PositionalEncoding):
+    encoding = PositionalEncoding(16, 0.0, 100).eval()
+    X = randn((2, 20, 16), 0)
+    with torch.no_grad():
+        assert_close(encoding(X), X + exact_table(20, 16).float(), atol=1e-5,
+                     what="PositionalEncoding(16, 0)(X (2, 20, 16)) in eval mode")
+    assert_keeps_device(encoding, X, what="PositionalEncoding(16, 0)(X) for X on another device than the module",
+                        hint="X + self.P[:, :X.shape[1], :].to(X.device): the table was made on the CPU")
+
+
+def _table_facts(cls, num_hiddens, max_len):
+    encoding = cls(num_hiddens, 0.0, max_len)
+    buffers = dict(encoding.named_buffers())
+    P = buffers.get("P")
+    facts = {"buffers": sorted(buffers), "parameters": [k for k, _ in encoding.named_parameters()],
+             "state": sorted(encoding.state_dict()), "P": P.detach().clone() if isinstance(P, torch.Tensor) else None,
+             "kind": type(getattr(encoding, "P", None)).__name__}
+    if P is not None:
+        encoding.to("meta")
+        facts["moved"] = str(encoding.P.device)
+    return facts
+
+
+@check("self_attention.PositionalEncoding", clauses="buffer")
+def check_PositionalEncoding_table_buffer(PositionalEncoding):
+    facts = student_side(_table_facts, PositionalEncoding, 16, 50)
+    assert facts["P"] is not None, \
+        f"self.P should be a buffer (its buffers: {facts['buffers']}; self.P is a {facts['kind']}): register it with " \
+        "self.register_buffer('P', P, persistent=False), so that .to(device) moves it with the module"
+    assert_close(facts["P"], exact_table(50, 16).float()[None], atol=3e-4,
+                 what="the buffer P of PositionalEncoding(16, 0, max_len=50) (it must also be right for this check "
+                      "to count)")
+    assert not facts["parameters"], f"PositionalEncoding should have no parameters, it has {facts['parameters']}"
+    assert "P" not in facts["state"], \
+        "P is in the state_dict: register it with persistent=False (it is computed, not learned or saved)"
+    assert facts["moved"] == "meta", \
+        f"after .to('meta') self.P is on {facts['moved']}: keep the table in a buffer, which follows .to(device)"
+
+
+@check("self_attention.PositionalEncoding", points=3, kind="accuracy", clauses="values", integration=True)
 def check_PositionalEncoding_learns_tagging(PositionalEncoding):
-    train_tagger(ref("multihead_attention.MultiHeadAttention"), PositionalEncoding,
-                 "your PositionalEncoding and the reference MultiHeadAttention")
+    train_tagger(_CheckMultiHeadAttention, PositionalEncoding,
+                 "your PositionalEncoding and the check's own multi-head attention")

@@ -8,14 +8,14 @@ from autograder.harness import assert_close, assert_tensor, check
 
 # §10.2 Nadaraya-Watson kernel regression ----------------------------------------------------------
 
-@check("nadaraya_watson.average_pooling")
+@check("nadaraya_watson.average_pooling", clauses="values")
 def check_average_pooling_example(average_pooling):
     got = average_pooling(torch.arange(0, 5, 0.1), torch.tensor([1.0, 2.0, 6.0]))
     assert_close(got, torch.full((50,), 3.0), what="average_pooling(x_test = arange(0, 5, 0.1), y_train = [1, 2, 6])",
                  hint="one prediction per query, each the mean of y_train")
 
 
-@check("nadaraya_watson.nonparametric_pooling")
+@check("nadaraya_watson.nonparametric_pooling", clauses="values")
 def check_nonparametric_pooling_example(nonparametric_pooling):
     x_train, y_train = torch.tensor([0.0, 1.0, 3.0]), torch.tensor([1.0, 2.0, 4.0])
     y_hat, weights = nonparametric_pooling(torch.tensor([0.0, 3.0]), x_train, y_train)
@@ -26,7 +26,7 @@ def check_nonparametric_pooling_example(nonparametric_pooling):
     assert_close(y_hat, expected @ y_train, what="y_hat for queries [0, 3], keys [0, 1, 3], values [1, 2, 4]")
 
 
-@check("nadaraya_watson.leave_one_out")
+@check("nadaraya_watson.leave_one_out", clauses="values")
 def check_leave_one_out_example(leave_one_out):
     keys, values = leave_one_out(torch.tensor([1.0, 2.0, 3.0]), torch.tensor([10.0, 20.0, 30.0]))
     assert_close(keys, torch.tensor([[2.0, 3.0], [1.0, 3.0], [1.0, 2.0]]), what="keys for x_train = [1, 2, 3]",
@@ -35,27 +35,34 @@ def check_leave_one_out_example(leave_one_out):
                  what="values for y_train = [10, 20, 30]")
 
 
-@check("nadaraya_watson.NWKernelRegression")
-def check_NWKernelRegression_shapes_and_weights(NWKernelRegression):
+def nw_example():
+    return torch.arange(5.0), torch.rand(5, 4) * 5, torch.rand(5, 4)
+
+
+@check("nadaraya_watson.NWKernelRegression", clauses="values")
+def check_NWKernelRegression_shapes(NWKernelRegression):
     net = NWKernelRegression()
-    params = dict(net.named_parameters())
-    assert list(params) == ["w"] and params["w"].shape == (1,), \
-        f"the model should have one parameter w of shape (1,), it has {[(k, tuple(v.shape)) for k, v in params.items()]}"
-    queries, keys, values = torch.arange(5.0), torch.rand(5, 4) * 5, torch.rand(5, 4)
-    out = net(queries, keys, values)
+    out = net(*nw_example())
     assert_tensor(out, what="net(queries (5,), keys (5, 4), values (5, 4))", shape=(5,))
+
+
+@check("nadaraya_watson.NWKernelRegression", clauses="weights")
+def check_NWKernelRegression_weight_rows(NWKernelRegression):
+    net = NWKernelRegression()
+    net(*nw_example())
     weights = getattr(net, "attention_weights", None)
     assert_tensor(weights, what="net.attention_weights after a forward pass", shape=(5, 4))
     assert_close(weights.sum(1), torch.ones(5), what="the row sums of net.attention_weights",
-                 hint="softmax over the keys of each query (dim=1)")
+                 hint="keep the softmax over the keys of each query (dim=1) in self.attention_weights")
 
 
 # §10.3 attention scoring functions -------------------------------------------------------------
 
-@check("attention_scoring.sequence_mask")
+@check("attention_scoring.sequence_mask", clauses="values")
 def check_sequence_mask_book_example(sequence_mask):
     got = sequence_mask(torch.tensor([[1, 2, 3], [4, 5, 6]]), torch.tensor([1, 2]))
-    assert_close(got, torch.tensor([[1, 0, 0], [4, 5, 0]]), what="sequence_mask([[1, 2, 3], [4, 5, 6]], [1, 2])")
+    assert_close(got, torch.tensor([[1, 0, 0], [4, 5, 0]]), what="sequence_mask([[1, 2, 3], [4, 5, 6]], [1, 2])",
+                 check_dtype=False)
     got = sequence_mask(torch.ones(2, 3, 4), torch.tensor([1, 2]), value=-1)
     expected = torch.ones(2, 3, 4)
     expected[0, 1:], expected[1, 2:] = -1, -1
@@ -63,17 +70,17 @@ def check_sequence_mask_book_example(sequence_mask):
                  hint="mask along axis 1: whole rows X[i, j, :] with j >= valid_len[i]")
 
 
-@check("attention_scoring.masked_softmax")
+@check("attention_scoring.masked_softmax", clauses="values", substitute=("sequence_mask",))
 def check_masked_softmax_book_example(masked_softmax):
     X = torch.rand(2, 2, 4)
     for valid_lens, lens in ((torch.tensor([2, 3]), [[2, 2], [3, 3]]), (torch.tensor([[1, 3], [2, 4]]), [[1, 3], [2, 4]])):
-        got = masked_softmax(X, valid_lens)
+        got = masked_softmax(X.clone(), valid_lens)
         assert_tensor(got, what=f"masked_softmax(rand(2, 2, 4), {valid_lens.tolist()})", shape=(2, 2, 4))
         for b in range(2):
             for q in range(2):
                 n = lens[b][q]
                 assert_close(got[b, q, n:], torch.zeros(4 - n), what=f"weights past valid length {n} in row "
-                             f"({b}, {q}) for valid_lens {valid_lens.tolist()}", atol=0, rtol=0)
+                             f"({b}, {q}) for valid_lens {valid_lens.tolist()}", atol=1e-6, rtol=0)
                 assert_close(got[b, q].sum(), 1.0, what=f"the sum of row ({b}, {q}) for valid_lens {valid_lens.tolist()}")
 
 
@@ -87,29 +94,56 @@ def book_attention_inputs():
 BOOK_OUTPUT = torch.tensor([[[2.0, 3.0, 4.0, 5.0]], [[10.0, 11.0, 12.0, 13.0]]])
 
 
-def _book_attention_case(attention, queries, name):
+# equal keys get equal weights: 1/2 on the first 2 keys of example 0, 1/6 on the first 6 of example 1
+BOOK_WEIGHTS = torch.tensor([[[0.5] * 2 + [0.0] * 8], [[1 / 6] * 6 + [0.0] * 4]])
+
+
+def _book_attention_output(attention, queries, name):
+    """The book's example in eval mode (its dropout must do nothing there)."""
     keys, values, valid_lens = book_attention_inputs()
     attention.eval()
     out = attention(queries, keys, values, valid_lens)
-    assert_close(out, BOOK_OUTPUT, what=f"{name} on the book's example (keys all ones, valid_lens [2, 6])",
-                 hint="equal keys get equal weights: the mean of the first 2 (then 6) value rows")
-    assert_tensor(getattr(attention, "attention_weights", None), what="attention.attention_weights", shape=(2, 1, 10))
+    assert_close(out, BOOK_OUTPUT, what=f"{name} in eval mode on the book's example (keys all ones, valid_lens [2, 6])",
+                 hint="equal keys get equal weights: the mean of the first 2 (then 6) value rows; in eval mode "
+                      "dropout must do nothing (nn.Dropout, not F.dropout without training=self.training)")
 
 
-@check("attention_scoring.AdditiveAttention")
+def _book_attention_weights(attention, queries, name):
+    keys, values, valid_lens = book_attention_inputs()
+    attention.eval()
+    attention(queries, keys, values, valid_lens)
+    assert_close(getattr(attention, "attention_weights", None), BOOK_WEIGHTS,
+                 what=f"{name}.attention_weights after the book's example (keys all ones, valid_lens [2, 6])",
+                 hint="keep the masked softmax of the scores (before dropout) in self.attention_weights")
+
+
+def additive_book(AdditiveAttention):
+    return AdditiveAttention(key_size=2, query_size=20, num_hiddens=8, dropout=0.1), torch.normal(0, 1, (2, 1, 20))
+
+
+@check("attention_scoring.AdditiveAttention", clauses=("values", "dropout"), substitute=("masked_softmax",))
 def check_AdditiveAttention_book_example(AdditiveAttention):
-    attention = AdditiveAttention(key_size=2, query_size=20, num_hiddens=8, dropout=0.1)
-    _book_attention_case(attention, torch.normal(0, 1, (2, 1, 20)), "AdditiveAttention(2, 20, 8, 0.1)")
+    _book_attention_output(*additive_book(AdditiveAttention), "AdditiveAttention(2, 20, 8, dropout=0.1)")
 
 
-@check("attention_scoring.DotProductAttention")
+@check("attention_scoring.AdditiveAttention", clauses="weights", substitute=("masked_softmax",))
+def check_AdditiveAttention_book_weights(AdditiveAttention):
+    _book_attention_weights(*additive_book(AdditiveAttention), "AdditiveAttention(2, 20, 8, dropout=0.1)")
+
+
+@check("attention_scoring.DotProductAttention", clauses=("values", "dropout"), substitute=("masked_softmax",))
 def check_DotProductAttention_book_example(DotProductAttention):
-    _book_attention_case(DotProductAttention(dropout=0.5), torch.normal(0, 1, (2, 1, 2)), "DotProductAttention(0.5)")
+    _book_attention_output(DotProductAttention(dropout=0.5), torch.normal(0, 1, (2, 1, 2)), "DotProductAttention(0.5)")
+
+
+@check("attention_scoring.DotProductAttention", clauses="weights", substitute=("masked_softmax",))
+def check_DotProductAttention_book_weights(DotProductAttention):
+    _book_attention_weights(DotProductAttention(dropout=0.5), torch.normal(0, 1, (2, 1, 2)), "DotProductAttention(0.5)")
 
 
 # §10.5 multi-head attention -----------------------------------------------------------------------
 
-@check("multihead_attention.transpose_qkv")
+@check("multihead_attention.transpose_qkv", clauses="values")
 def check_transpose_qkv_example(transpose_qkv):
     X = torch.arange(24.0).reshape(2, 3, 4)
     got = transpose_qkv(X, 2)
@@ -119,7 +153,7 @@ def check_transpose_qkv_example(transpose_qkv):
                  hint="rows are (example, head) with the heads of one example next to each other")
 
 
-@check("multihead_attention.transpose_output")
+@check("multihead_attention.transpose_output", clauses="values")
 def check_transpose_output_example(transpose_output):
     X = torch.arange(24.0).reshape(4, 3, 2)
     got = transpose_output(X, 2)
@@ -129,7 +163,8 @@ def check_transpose_output_example(transpose_output):
                  hint="the first query of example 0 joins heads 0 and 1 (rows 0 and 1 of X)")
 
 
-@check("multihead_attention.MultiHeadAttention")
+@check("multihead_attention.MultiHeadAttention", clauses="values",
+       substitute=("transpose_qkv", "transpose_output", "DotProductAttention", "masked_softmax"))
 def check_MultiHeadAttention_book_shapes(MultiHeadAttention):
     num_hiddens, num_heads = 100, 5
     attention = MultiHeadAttention(num_hiddens, num_hiddens, num_hiddens, num_hiddens, num_heads, 0.5)
@@ -145,7 +180,7 @@ def check_MultiHeadAttention_book_shapes(MultiHeadAttention):
 
 # §10.6 positional encoding -----------------------------------------------------------------------
 
-@check("self_attention.PositionalEncoding")
+@check("self_attention.PositionalEncoding", clauses="values")
 def check_PositionalEncoding_book_example(PositionalEncoding):
     encoding = PositionalEncoding(32, 0)
     encoding.eval()

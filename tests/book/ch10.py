@@ -1,0 +1,195 @@
+"""Chapter 10 as the book writes it (zh.d2l.ai §9.7.3, §10.2-10.6): our own code, in the book's style.
+
+The book's habits kept here: the §10.2 examples written inline with ``repeat``/``repeat_interleave`` and
+``torch.bmm``, the mask assigned in place (``X[~mask] = value``), ``masked_softmax`` calling d2l's
+``sequence_mask`` on a view of its input, the positional table as a plain attribute filled with
+``P[:, :, 1::2] = torch.cos(X)``."""
+from book import BookAnswer
+
+ANSWERS = [
+    BookAnswer("nadaraya_watson.average_pooling", """
+        def average_pooling(x_test, y_train):
+            n_test = len(x_test)
+            # every query gets the same prediction: the mean of the training outputs
+            y_hat = torch.repeat_interleave(y_train.mean(), n_test)
+            return y_hat
+        """),
+    BookAnswer("nadaraya_watson.nonparametric_pooling", """
+        def nonparametric_pooling(x_test, x_train, y_train):
+            n_train = len(x_train)
+            # X_repeat: (n_test, n_train), row i holds query i n_train times
+            X_repeat = x_test.repeat_interleave(n_train).reshape((-1, n_train))
+            attention_weights = nn.functional.softmax(-(X_repeat - x_train)**2 / 2, dim=1)
+            y_hat = torch.matmul(attention_weights, y_train)
+            return y_hat, attention_weights
+        """),
+    BookAnswer("nadaraya_watson.leave_one_out", """
+        def leave_one_out(x_train, y_train):
+            n_train = len(x_train)
+            # X_tile, Y_tile: (n_train, n_train), every row the whole training set
+            X_tile = x_train.repeat((n_train, 1))
+            Y_tile = y_train.repeat((n_train, 1))
+            keys = X_tile[(1 - torch.eye(n_train)).type(torch.bool)].reshape((n_train, -1))
+            values = Y_tile[(1 - torch.eye(n_train)).type(torch.bool)].reshape((n_train, -1))
+            return keys, values
+        """),
+    BookAnswer("nadaraya_watson.NWKernelRegression", """
+        class NWKernelRegression(nn.Module):
+            def __init__(self, **kwargs):
+                super().__init__(**kwargs)
+                self.w = nn.Parameter(torch.rand((1,), requires_grad=True))
+
+            def forward(self, queries, keys, values):
+                # queries and attention_weights: (number of queries, number of key-value pairs)
+                queries = queries.repeat_interleave(keys.shape[1]).reshape((-1, keys.shape[1]))
+                self.attention_weights = nn.functional.softmax(
+                    -((queries - keys) * self.w)**2 / 2, dim=1)
+                return torch.bmm(self.attention_weights.unsqueeze(1),
+                                 values.unsqueeze(-1)).reshape(-1)
+        """),
+    BookAnswer("attention_scoring.sequence_mask", """
+        def sequence_mask(X, valid_len, value=0):
+            maxlen = X.size(1)
+            mask = torch.arange((maxlen), dtype=torch.float32,
+                                device=X.device)[None, :] < valid_len[:, None]
+            X[~mask] = value
+            return X
+        """, deviations="input_unchanged",
+        why="the book assigns into X (X[~mask] = value): the caller's tensor is overwritten"),
+    BookAnswer("attention_scoring.masked_softmax", """
+        def _d2l_sequence_mask(X, valid_len, value=0):
+            # d2l.sequence_mask, the book's §9.7 version: assigns into X
+            maxlen = X.size(1)
+            mask = torch.arange((maxlen), dtype=torch.float32,
+                                device=X.device)[None, :] < valid_len[:, None]
+            X[~mask] = value
+            return X
+
+
+        def masked_softmax(X, valid_lens):
+            # X: 3-D tensor, valid_lens: 1-D or 2-D tensor
+            if valid_lens is None:
+                return nn.functional.softmax(X, dim=-1)
+            else:
+                shape = X.shape
+                if valid_lens.dim() == 1:
+                    valid_lens = torch.repeat_interleave(valid_lens, shape[1])
+                else:
+                    valid_lens = valid_lens.reshape(-1)
+                # masked entries on the last axis become a very large negative value: their softmax is 0
+                X = _d2l_sequence_mask(X.reshape(-1, shape[-1]), valid_lens, value=-1e6)
+                return nn.functional.softmax(X.reshape(shape), dim=-1)
+        """, deviations="input_unchanged",
+        why="d2l.sequence_mask assigns into X.reshape(-1, num_keys), a view of the caller's scores, so they are "
+            "overwritten with -1e6"),
+    BookAnswer("attention_scoring.AdditiveAttention", """
+        class AdditiveAttention(nn.Module):
+            def __init__(self, key_size, query_size, num_hiddens, dropout, **kwargs):
+                super(AdditiveAttention, self).__init__(**kwargs)
+                self.W_k = nn.Linear(key_size, num_hiddens, bias=False)
+                self.W_q = nn.Linear(query_size, num_hiddens, bias=False)
+                self.w_v = nn.Linear(num_hiddens, 1, bias=False)
+                self.dropout = nn.Dropout(dropout)
+
+            def forward(self, queries, keys, values, valid_lens):
+                queries, keys = self.W_q(queries), self.W_k(keys)
+                # queries: (batch_size, number of queries, 1, num_hiddens)
+                # keys: (batch_size, 1, number of key-value pairs, num_hiddens); summed by broadcasting
+                features = queries.unsqueeze(2) + keys.unsqueeze(1)
+                features = torch.tanh(features)
+                # w_v has one output: drop that last axis. scores: (batch_size, queries, key-value pairs)
+                scores = self.w_v(features).squeeze(-1)
+                self.attention_weights = masked_softmax(scores, valid_lens)
+                # values: (batch_size, number of key-value pairs, value dimension)
+                return torch.bmm(self.dropout(self.attention_weights), values)
+        """),
+    BookAnswer("attention_scoring.DotProductAttention", """
+        class DotProductAttention(nn.Module):
+            def __init__(self, dropout, **kwargs):
+                super(DotProductAttention, self).__init__(**kwargs)
+                self.dropout = nn.Dropout(dropout)
+
+            # queries: (batch_size, number of queries, d); keys: (batch_size, number of key-value pairs, d)
+            # values: (batch_size, number of key-value pairs, value dimension)
+            # valid_lens: (batch_size,) or (batch_size, number of queries)
+            def forward(self, queries, keys, values, valid_lens=None):
+                d = queries.shape[-1]
+                # swap the last two axes of keys (transpose_b=True)
+                scores = torch.bmm(queries, keys.transpose(1,2)) / math.sqrt(d)
+                self.attention_weights = masked_softmax(scores, valid_lens)
+                return torch.bmm(self.dropout(self.attention_weights), values)
+        """),
+    BookAnswer("multihead_attention.transpose_qkv", """
+        def transpose_qkv(X, num_heads):
+            # X in: (batch_size, number of queries or key-value pairs, num_hiddens)
+            # X: (batch_size, number of queries or key-value pairs, num_heads, num_hiddens / num_heads)
+            X = X.reshape(X.shape[0], X.shape[1], num_heads, -1)
+            # X: (batch_size, num_heads, number of queries or key-value pairs, num_hiddens / num_heads)
+            X = X.permute(0, 2, 1, 3)
+            # out: (batch_size * num_heads, number of queries or key-value pairs, num_hiddens / num_heads)
+            return X.reshape(-1, X.shape[2], X.shape[3])
+        """),
+    BookAnswer("multihead_attention.transpose_output", """
+        def transpose_output(X, num_heads):
+            # reverse the operation of transpose_qkv
+            X = X.reshape(-1, num_heads, X.shape[1], X.shape[2])
+            X = X.permute(0, 2, 1, 3)
+            return X.reshape(X.shape[0], X.shape[1], -1)
+        """),
+    BookAnswer("multihead_attention.MultiHeadAttention", """
+        import torch
+
+
+        class MultiHeadAttention(nn.Module):
+            def __init__(self, key_size, query_size, value_size, num_hiddens,
+                         num_heads, dropout, bias=False, **kwargs):
+                super(MultiHeadAttention, self).__init__(**kwargs)
+                self.num_heads = num_heads
+                self.attention = DotProductAttention(dropout)
+                self.W_q = nn.Linear(query_size, num_hiddens, bias=bias)
+                self.W_k = nn.Linear(key_size, num_hiddens, bias=bias)
+                self.W_v = nn.Linear(value_size, num_hiddens, bias=bias)
+                self.W_o = nn.Linear(num_hiddens, num_hiddens, bias=bias)
+
+            def forward(self, queries, keys, values, valid_lens):
+                # queries, keys, values in: (batch_size, number of queries or key-value pairs, num_hiddens)
+                # after transpose_qkv: (batch_size * num_heads, number of ..., num_hiddens / num_heads)
+                queries = transpose_qkv(self.W_q(queries), self.num_heads)
+                keys = transpose_qkv(self.W_k(keys), self.num_heads)
+                values = transpose_qkv(self.W_v(values), self.num_heads)
+
+                if valid_lens is not None:
+                    # axis 0: copy the first item (scalar or vector) num_heads times, then the next item...
+                    valid_lens = torch.repeat_interleave(
+                        valid_lens, repeats=self.num_heads, dim=0)
+
+                # output: (batch_size * num_heads, number of queries, num_hiddens / num_heads)
+                output = self.attention(queries, keys, values, valid_lens)
+
+                # output_concat: (batch_size, number of queries, num_hiddens)
+                output_concat = transpose_output(output, self.num_heads)
+                return self.W_o(output_concat)
+        """),
+    BookAnswer("self_attention.PositionalEncoding", """
+        class PositionalEncoding(nn.Module):
+            def __init__(self, num_hiddens, dropout, max_len=1000):
+                super(PositionalEncoding, self).__init__()
+                self.dropout = nn.Dropout(dropout)
+                # a long enough P
+                self.P = torch.zeros((1, max_len, num_hiddens))
+                X = torch.arange(max_len, dtype=torch.float32).reshape(
+                    -1, 1) / torch.pow(10000, torch.arange(
+                    0, num_hiddens, 2, dtype=torch.float32) / num_hiddens)
+                self.P[:, :, 0::2] = torch.sin(X)
+                self.P[:, :, 1::2] = torch.cos(X)
+
+            def forward(self, X):
+                X = X + self.P[:, :X.shape[1], :].to(X.device)
+                return self.dropout(X)
+        """, deviations=("odd_num_hiddens", "table_buffer"),
+        why="the book fills P[:, :, 1::2] with as many cosine columns as sine columns, which fails for an odd "
+            "num_hiddens; and it keeps the table in a plain attribute, not a buffer, so .to(device) leaves it behind "
+            "(forward moves a copy every call)"),
+]
+
+NO_BOOK_CODE = {}
