@@ -36,24 +36,25 @@ SPEED_SPECS: list[SpeedSpec] = []
 
 
 def speed_check(exercise: str, make_args, *, builtin=None, limit: float = 10.0, points: float = 1,
-                hint: str = "", atol=None, rtol=None, clauses=("fast",)):
-    """Register the CPU and GPU speed checks of ``exercise`` (call from a check module)."""
+                hint: str = "", atol=None, rtol=None, clauses=("fast",), substitute=()):
+    """Register the CPU and GPU speed checks of ``exercise`` (call from a check module). ``substitute``: as for
+    ``check`` (on the CPU only: on the GPU a round trip to the judge per call would swamp the kernel)."""
     module = sys._getframe(1).f_globals["__name__"]
-    return _register(module, exercise, make_args, builtin, limit, points, hint, atol, rtol, None, clauses)
+    return _register(module, exercise, make_args, builtin, limit, points, hint, atol, rtol, None, clauses, substitute)
 
 
 def module_speed_check(exercise: str, make_args, *, build, builtin=None, limit: float = 10.0, points: float = 1,
-                       hint: str = "", atol=None, rtol=None, clauses=("fast",)):
+                       hint: str = "", atol=None, rtol=None, clauses=("fast",), substitute=()):
     """``speed_check`` for an exercise that is a class: ``build(cls)`` makes what is timed.
 
     E.g. ``build=lambda cls: cls(dropout=0.0).eval()`` times the forward pass of an
     ``nn.Module`` on ``make_args(device)``, the student's module against the reference's.
     """
     module = sys._getframe(1).f_globals["__name__"]
-    return _register(module, exercise, make_args, builtin, limit, points, hint, atol, rtol, build, clauses)
+    return _register(module, exercise, make_args, builtin, limit, points, hint, atol, rtol, build, clauses, substitute)
 
 
-def _register(module, exercise, make_args, builtin, limit, points, hint, atol, rtol, build, clauses):
+def _register(module, exercise, make_args, builtin, limit, points, hint, atol, rtol, build, clauses, substitute):
     chapter = module.rsplit(".", 1)[1]
     name = exercise.rsplit(".", 1)[1]
     SPEED_SPECS.append(SpeedSpec(chapter, exercise, make_args, builtin, limit, build))
@@ -73,7 +74,7 @@ def _register(module, exercise, make_args, builtin, limit, points, hint, atol, r
         from autograder.harness.registry import exercises_of
         declared = dict(exercises_of(chapter)[f"{chapter}.{exercise}"].clauses)
         return check(exercise, points=points, kind="speed", gpu=gpu, uses={"fn": exercise},
-                     name="speed_gpu" if gpu else "speed",
+                     name="speed_gpu" if gpu else "speed", substitute=() if gpu else substitute,
                      clauses=tuple(c for c in ((clauses,) if isinstance(clauses, str) else clauses) if c in declared))(speed)
 
     return make("cpu", False), make("cuda", True)

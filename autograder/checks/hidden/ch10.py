@@ -531,21 +531,14 @@ def masked_softmax_with_builtin(X, valid_lens):
     return torch.softmax(X.masked_fill(~keep, float("-inf")), dim=-1)
 
 
-def substitute_on_cpu(registered, names):
-    """The CPU speed check of a pair from ``speed_check`` calls the references of ``names`` (no cascade: its
-    outputs are verified); the callback costs little next to the CPU kernels (measured: the reference's ratio goes
-    from about 1 to under 2, the limits are 6 and 10). The GPU variant keeps the student's own pieces: there a
-    round trip to the judge would dwarf a kernel of a tenth of a millisecond."""
-    cpu, _ = registered
-    cpu.check.substitute = tuple(names)
-
-
-substitute_on_cpu(speed_check("attention_scoring.masked_softmax",
+# The CPU check calls the reference's sequence_mask (no cascade; the callback costs little next to the CPU
+# kernels: the reference's ratio goes from about 1 to under 2, the limit is 10); the GPU one keeps the student's.
+speed_check("attention_scoring.masked_softmax",
             lambda device, seed=0: (randn((4096, 8, 16), seed, device=device),
                                     randint(1, 17, (4096,), seed + 1000, device=device)),
-            builtin=masked_softmax_with_builtin, limit=10,
+            builtin=masked_softmax_with_builtin, limit=10, substitute=("sequence_mask",),
             hint="build the whole mask at once by broadcasting arange(num_keys) against the valid lengths; "
-                 "no Python loop over the batch or the queries"), ("sequence_mask",))
+                 "no Python loop over the batch or the queries")
 
 
 def attention_inputs(seed, q_size=6, k_size=6, v_size=3, batch=3, queries=4, kv=5):
@@ -714,14 +707,13 @@ def sdpa_with_builtin(queries, keys, values, valid_lens):
     return F.scaled_dot_product_attention(queries, keys, values, attn_mask=keep)
 
 
-substitute_on_cpu(module_speed_check("attention_scoring.DotProductAttention",
+module_speed_check("attention_scoring.DotProductAttention",
                    lambda device, seed=0: (randn((32768, 2, 4), seed, device=device),
                                            randn((32768, 4, 4), seed + 1000, device=device),
                                            randn((32768, 4, 4), seed + 2000, device=device),
                                            randint(1, 5, (32768,), seed + 3000, device=device)),
-                   build=lambda cls: cls(0.0).eval(), builtin=sdpa_with_builtin, limit=6,
-                   hint="two torch.bmm over the whole batch and one masked softmax; no Python loop over the batch"),
-                  SCORING)
+                   build=lambda cls: cls(0.0).eval(), builtin=sdpa_with_builtin, limit=6, substitute=SCORING,
+                   hint="two torch.bmm over the whole batch and one masked softmax; no Python loop over the batch")
 
 
 # §10.5 multi-head attention -----------------------------------------------------------------------
