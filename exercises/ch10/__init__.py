@@ -127,9 +127,10 @@ EXERCISES = {
                 "reference's initial weights",
     }),
     "transformer.DecoderBlock": ("10.7.5", {
-        "values": "with the same weights, what nn.TransformerDecoderLayer (post-norm, ReLU, dropout 0, causal "
-                  "tgt_mask) computes in training mode; no mask in eval mode",
-        "causal": "in training mode, changing X after position t changes nothing at positions up to t",
+        "values": "in eval mode (no mask), with the same weights, what nn.TransformerDecoderLayer (post-norm, ReLU, "
+                  "dropout 0) computes, keys past enc_valid_lens masked",
+        "causal": "in training mode the self-attention is causal: what nn.TransformerDecoderLayer computes with a "
+                  "causal tgt_mask; changing X after position t changes nothing at positions up to t",
         "cache": "state[2][i] becomes the block's inputs so far (the cache, then X); decoding one step at a time in "
                  "eval mode gives the training-mode outputs",
         "device": "the causal mask is made on X's device",
@@ -137,10 +138,10 @@ EXERCISES = {
                 "the reference's initial weights",
     }),
     "transformer.TransformerDecoder": ("10.7.5", {
-        "values": "with the reference's weights, the logits of the whole target sequence (training and eval mode); a "
-                  "Transformer built from your pieces learns to translate",
+        "values": "with the reference's weights, the logits of the whole target sequence (training and eval mode); in "
+                  "training mode changing the target tokens after position t changes nothing up to t; a Transformer "
+                  "built from your pieces learns to translate",
         "init_state": "init_state(enc_outputs, enc_valid_lens) is [enc_outputs, enc_valid_lens, [None] * num_layers]",
-        "causal": "in training mode, changing the target tokens after position t changes nothing up to t",
         "state": "decoding one token at a time from the returned states (eval mode) gives the reference's outputs",
         "weights": "attention_weights: [self-attention weights, encoder-decoder weights], one entry per block",
         "init": "embedding, pos_encoding, blks, dense created in this order: the same seed gives the reference's "

@@ -61,9 +61,8 @@ EXERCISES = {
     }),
     "seq2seq.MaskedSoftmaxCELoss": ("9.7.3", {
         "values": "(batch,) losses: the cross-entropy at the first valid_len positions of each row, 0 after, "
-                  "averaged over all num_steps positions",
-        "padding": "logits at padded positions change neither the losses nor their gradient",
-        "gradients": "autograd flows to pred: the gradient is the reference's",
+                  "averaged over all num_steps positions; logits at padded positions change nothing",
+        "gradients": "autograd flows to pred: the gradient is the reference's (0 at the padded positions)",
         "device": "the losses are on pred's device (the mask made with device=pred.device)",
     }),
     "seq2seq.train_seq2seq": ("9.7.4", {

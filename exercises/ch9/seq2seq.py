@@ -129,8 +129,9 @@ def bleu(pred_seq, label_seq, k):
     as it occurs there, divided by the number of n-grams of the prediction, ``len_pred - n + 1``.
     Where the prediction has no n-grams of some order ``n <= k`` (``len_pred < k``), ``p_n`` is 0 and so
     is the score (the book divides by zero there). 1.0 for a prediction equal to its label.
-    The book's weights ``1 / 2 ** n`` give short n-grams more weight; standard BLEU (Papineni et al.)
-    weighs the orders equally, ``(1 / k) log p_n``, over a corpus: the two agree only where every
-    ``p_n`` is 1 (the score is then the brevity penalty).
+    This is nltk's ``sentence_bleu([label_tokens], pred_tokens, weights=(1/2, 1/4, ..., 1/2**k))``
+    without smoothing. Standard BLEU (Papineni et al.) weighs the orders equally, ``p_n ** (1 / k)``, and
+    is usually computed over a whole corpus with k = 4: the book's weights favour the short n-grams and
+    do not sum to 1, so the two agree only where every ``p_n`` is 0 or 1.
     """
     raise NotImplementedError("bleu (§9.7.6)")
