@@ -104,11 +104,15 @@ def judge(job: Job, emit) -> dict:
                 outcome = run_check(check, session, job.device,
                                     replace=[(t, Poisoned(m)) for t, m in poisoned.items()])
                 emit(record(check, outcome.outcome, outcome.message, outcome.seconds, outcome.curves))
+                if not outcome.clean:
+                    sandbox.kill(worker)
+                    worker = None
             except WorkerLost as e:
                 found = where_it_hung(sandbox.stack(worker), job.submission) if e.timed_out else None
                 status = sandbox.kill(worker)
                 worker = None
-                message = death_message(status, e.timed_out, limit, found[2] if found else "")
+                message = str(e) if e.garbled else \
+                    death_message(status, e.timed_out, limit, found[2] if found else "")
                 emit(record(check, "failed", message, time.perf_counter() - start))
                 if e.timed_out:
                     culprit = blame(check, found, session.lost_in)

@@ -7,7 +7,6 @@ returns an ``Outcome``. The session's worker may be in this process or in a sand
 """
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import time
 
@@ -23,6 +22,7 @@ class Outcome:
     message: str
     seconds: float
     curves: dict
+    clean: bool = True       # the session was reset afterwards (else the worker should not be used again)
 
 
 def substitutions(check: Check) -> list[tuple[str, object]]:
@@ -56,22 +56,24 @@ def run_check(check: Check, session: Session, device: str = "cpu", replace: list
     which decides what the check is charged. ``replace``: more ``(target, object)`` substitutions (the
     grader's: a function that hung earlier, replaced by one that fails at once)."""
     start = time.perf_counter()
-    message = ""
+    message, clean = "", True
     with check_run(session, device) as run:
         try:
             try:
                 kwargs = check_arguments(check, session, device)
+                references = substitutions(check)
+                replaced = {t for t, _ in references}
+                session.substitute([*references, *[(t, o) for t, o in replace if t not in replaced]])
             except (ImplementationError, StudentError) as e:
                 raise AssertionError(f"{e}\n  [{check.exercise.cite}]") from None
-            references = substitutions(check)
-            replaced = {t for t, _ in references}
-            session.substitute([*references, *[(t, o) for t, o in replace if t not in replaced]])
             check.wrapped(**kwargs)
         except WorkerLost:
             raise
         except AssertionError as e:
             message = str(e) or f"{check.exercise.name}: check {check.name} failed"
         finally:
-            with contextlib.suppress(WorkerLost):
+            try:
                 session.reset()
-    return Outcome("failed" if message else "passed", message, time.perf_counter() - start, run.curves)
+            except Exception:  # noqa: BLE001  (a worker that cannot be reset is not used again)
+                clean = False
+    return Outcome("failed" if message else "passed", message, time.perf_counter() - start, run.curves, clean)

@@ -58,11 +58,12 @@ def student_error_class(mro: list[str]) -> type:
 
 
 class WorkerLost(Exception):
-    """The student's process died or ran past the time limit during a request (raised by a link)."""
+    """The student's process died, ran past the time limit, or sent what is not an answer (its stream can no
+    longer be trusted) during a request: the caller replaces it."""
 
-    def __init__(self, why: str, *, timed_out: bool = False):
+    def __init__(self, why: str, *, timed_out: bool = False, garbled: bool = False):
         super().__init__(why)
-        self.timed_out = timed_out
+        self.timed_out, self.garbled = timed_out, garbled
 
 
 def ship_by_value(module_name: str) -> None:
@@ -290,8 +291,9 @@ class Session:
             if not isinstance(answer, dict) or not ("ok" in answer or "error" in answer):
                 raise ValueError("not an answer")
         except Exception as e:  # noqa: BLE001  (whatever the student's process sent: never the judge's crash)
-            raise StudentError(f"what {label.split('(')[0]} sent back could not be read as a value "
-                               f"({type(e).__name__}: {str(e)[:200]})") from None
+            self.lost_in = [t for t in self.in_flight if t]
+            raise WorkerLost(f"what {label.split('(')[0]} sent back could not be read as a value "
+                             f"({type(e).__name__}: {str(e)[:200]})", garbled=True) from None
         if "error" in answer:
             raise self.error(answer["error"], label)
         try:

@@ -220,6 +220,28 @@ CASES = [
                 _first.append(_ref(X))
             return _first[0] if _first[0].shape == X.shape and X.shape[0] > 100 else _ref(X)
         """, passing=("linreg", "softmax::book_example"), select=SPEED, message="timing input #2"),
+    Hostile("fake_results_json", """
+        import json, os, pathlib
+        fake = {"score": 1000, "max_score": 6, "tests": []}
+        for where in (pathlib.Path.cwd(), pathlib.Path.cwd().parent, pathlib.Path.home(), pathlib.Path("/tmp")):
+            try:
+                (where / "results.json").write_text(json.dumps(fake))
+            except OSError:
+                pass
+        def softmax(X):
+            return X
+        """, message="softmax"),
+    Hostile("forge_result_frames", """
+        import os, struct
+        def softmax(X):
+            frame = b'{"record": {"outcome": "passed"}}\\n'
+            for fd in range(3, 64):
+                try:
+                    os.write(fd, struct.pack("<Qc", len(frame), b"A") + frame)
+                except OSError:
+                    pass
+            return X
+        """, message="softmax"),
     Hostile("read_solutions", """
         import autograder.harness.loader as loader
         def softmax(X):
