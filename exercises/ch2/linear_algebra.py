@@ -48,6 +48,7 @@ def mm(A, B):
 def l1_norm(u):
     """L1 norm (§2.3.10): the sum of the absolute values of ``u``'s entries, a 0-dim tensor.
 
+    ``u`` is a vector in the book, but may have any shape: the sum runs over all its entries.
     Differentiable (gradients flow through it). No ``torch.norm`` / ``torch.linalg.*norm`` /
     ``Tensor.norm``.
     """
@@ -57,6 +58,7 @@ def l1_norm(u):
 def l2_norm(u):
     """L2 norm (§2.3.10): the square root of the sum of squares of ``u``'s entries.
 
+    ``u`` is a vector in the book, but may have any shape: the sum runs over all its entries.
     A 0-dim tensor of ``u``'s dtype, differentiable. No ``torch.norm`` /
     ``torch.linalg.*norm`` / ``Tensor.norm``.
     """

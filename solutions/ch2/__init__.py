@@ -52,7 +52,7 @@ EXERCISES = {
         "values": "entry i is the dot product of row i of A with x: shape (m,)",
         "gradients": "autograd flows through it to A and x",
         "no_builtin": "torch.mv, mm, matmul, @, einsum, dot and tensordot are not used",
-        "fast": "one broadcast product and a sum: no Python loop",
+        "fast": "no Python loop over rows or entries: a few tensor operations whatever the size",
     }),
     "linear_algebra.mm": ("2.3.9", {
         "values": "entry (i, j) is the dot product of row i of A with column j of B: shape (n, m)",
@@ -61,12 +61,12 @@ EXERCISES = {
         "fast": "one broadcast product and a sum: no Python loop over entries or rows",
     }),
     "linear_algebra.l1_norm": ("2.3.10", {
-        "values": "the sum of |u_i|, a 0-dim tensor",
+        "values": "the sum of |u_i| over all entries of u (a vector or not), a 0-dim tensor",
         "gradients": "autograd flows through it",
         "no_builtin": "torch.norm, Tensor.norm and torch.linalg.*norm are not used",
     }),
     "linear_algebra.l2_norm": ("2.3.10", {
-        "values": "the square root of the sum of u_i², a 0-dim tensor",
+        "values": "the square root of the sum of u_i² over all entries of u (a vector or not), a 0-dim tensor",
         "dtype": "the result has u's dtype (float64 too)",
         "gradients": "autograd flows through it",
         "no_builtin": "torch.norm, Tensor.norm and torch.linalg.*norm are not used",

@@ -303,7 +303,11 @@ BUGS = [
     Bug("linear_algebra.mv", "a Python loop over the rows", """
         def mv(A, x):
             return torch.stack([(row * x).sum() for row in A])
-        """, caught_by="speed", clause="fast"),
+        """, caught_by="no_loop", clause="fast"),
+    Bug("linear_algebra.mv", "a Python loop over the rows, through dot", """
+        def mv(A, x):
+            return torch.stack([dot(A[i], x) for i in range(A.shape[0])])
+        """, caught_by="no_loop"),
     Bug("linear_algebra.mm", "B's rows used as its columns (A Bᵀ)", """
         def mm(A, B):
             return (A.unsqueeze(1) * B.unsqueeze(0)).sum(dim=2)
@@ -338,8 +342,12 @@ BUGS = [
         """, caught_by=("book_example", "matches_reference")),
     Bug("linear_algebra.l1_norm", "a Python sum of abs over u.tolist(): no gradient", """
         def l1_norm(u):
-            return torch.tensor(sum(abs(v) for v in u.tolist()), dtype=u.dtype)
+            return torch.tensor(sum(abs(v) for v in u.flatten().tolist()), dtype=u.dtype)
         """, caught_by="gradients", clause="gradients"),
+    Bug("linear_algebra.l1_norm", "summed along dim 0: right for vectors only", """
+        def l1_norm(u):
+            return u.abs().sum(dim=0)
+        """, caught_by="matches_reference"),
     Bug("linear_algebra.l1_norm", "torch.norm(u, p=1)", """
         def l1_norm(u):
             return torch.norm(u, p=1)
@@ -363,6 +371,13 @@ BUGS = [
             import math
             return torch.tensor(math.sqrt((u * u).sum().item()), dtype=u.dtype)
         """, caught_by="gradients", clause="gradients"),
+    Bug("linear_algebra.l2_norm", "a loop over u's entries: right for vectors only", """
+        def l2_norm(u):
+            total = torch.zeros((), dtype=u.dtype)
+            for v in u:
+                total = total + v * v
+            return total.sqrt()
+        """, caught_by="matches_reference"),
     Bug("linear_algebra.l2_norm", "torch.linalg.norm", """
         def l2_norm(u):
             return torch.linalg.norm(u)

@@ -214,6 +214,10 @@ def check_die_roll_estimates_book_run(die_roll_estimates):
     assert_close(estimates.sum(1), torch.ones(500, dtype=estimates.dtype), what="the row sums of the estimates",
                  check_dtype=False, atol=1e-5,
                  hint="divide the cumulative counts by the cumulative number of rolls (each row's total)")
+    counts = estimates.double() * torch.arange(1, 501).reshape(-1, 1) * 10
+    assert torch.allclose(counts, counts.round(), atol=1e-3), \
+        ("row i times the number of rolls so far (10 (i + 1)) should give whole counts: estimate from the rolls' "
+         "cumulative counts (cum_counts / cum_counts.sum(dim=1, keepdims=True))")
     worst = (estimates[-1] - 1 / 6).abs().max().item()
     assert worst < 0.03, (f"after 5,000 rolls of a fair die every estimate should be within 0.03 of 1/6, "
                           f"but the last row is {[round(v, 3) for v in estimates[-1].tolist()]}: "
