@@ -275,7 +275,7 @@ class Session:
     # -- requests -------------------------------------------------------------------------------
     def request(self, op: str, label: str, **fields):
         tracked: list = []
-        data = self.dumps({"op": op, **fields}, tracked)
+        data = self.dumps({"op": op, **fields, "mode": _mode()}, tracked)
         target = fields["target"] if op == "resolve" else \
             next((v._target for v in fields.values() if type(v) is Remote), None)
         self.in_flight.append(target)
@@ -348,6 +348,10 @@ class Session:
             return self.dumps({"error": f"{type(e).__name__}: {e}"}, None)
 
     def callback(self, message: dict):
+        with _in_mode(message.get("mode")):
+            return self._callback(message)
+
+    def _callback(self, message: dict):
         obj, op, args = self.stubs[message["cb"]], message["op"], message["args"]
         if op == "call":
             return obj(*args[0], **args[1])
@@ -382,6 +386,28 @@ class Session:
         raise ValueError(f"unknown callback {op!r}")
 
 
+def _mode() -> list:
+    """What the code under test must run under, as here: grad mode and the default dtype."""
+    return [torch.is_grad_enabled(), str(torch.get_default_dtype()).removeprefix("torch.")]
+
+
+@contextlib.contextmanager
+def _in_mode(mode):
+    if not mode:
+        yield
+        return
+    grad, dtype = mode
+    old_dtype = torch.get_default_dtype()
+    wanted = {"float32": torch.float32, "float64": torch.float64, "float16": torch.float16,
+              "bfloat16": torch.bfloat16}.get(str(dtype), old_dtype)
+    torch.set_default_dtype(wanted)
+    try:
+        with torch.set_grad_enabled(bool(grad)):
+            yield
+    finally:
+        torch.set_default_dtype(old_dtype)
+
+
 def apply_sync(sync: dict, tracked: list) -> None:
     """Make the judge's objects what the worker reports the call left them as."""
     for index, value, moved, grad, requires_grad in sync.get("tensors", []):
@@ -403,14 +429,24 @@ def apply_sync(sync: dict, tracked: list) -> None:
         _apply_object_state(tracked[index], state)
 
 
+def _own_modules(module, prefix: str = ""):
+    """``(path, module)`` of a judge module and its submodules, stopping at the student's (proxies: what those
+    hold is the worker's business)."""
+    yield prefix, module
+    for name, child in module._modules.items():
+        if child is not None and type(child) is not Remote:
+            yield from _own_modules(child, f"{prefix}.{name}" if prefix else name)
+
+
 def _apply_object_state(obj, state: dict) -> None:
     if not isinstance(obj, torch.nn.Module):
         for name, value in state.get("attrs", {}).items():
             setattr(obj, name, value)
         return
-    modules = dict(obj.named_modules(remove_duplicate=False))
-    for module, training in zip(modules.values(), state.get("training", [])):
-        module.training = bool(training)
+    modules = dict(_own_modules(obj))
+    for path, training in state.get("training", []):
+        if path in modules:
+            modules[path].training = bool(training)
     for path, kind, name, value in state.get("tensors", []):
         module = modules.get(path)
         if module is None:

@@ -273,7 +273,8 @@ class Worker:
             raise RuntimeError("this worker cannot reach the grader")
         depth, _DEPTH[0] = _DEPTH[0], 0      # the judge answers: its side again (in one process, too)
         try:
-            answer = self.send_callback(self.dumps({"cb": stub_id, "op": op, "args": list(args)}))
+            mode = [torch.is_grad_enabled(), str(torch.get_default_dtype()).removeprefix("torch.")]
+            answer = self.send_callback(self.dumps({"cb": stub_id, "op": op, "args": list(args), "mode": mode}))
         finally:
             _DEPTH[0] = depth
         result = self.loads(answer, _Request())
@@ -288,7 +289,9 @@ class Worker:
         _DEPTH[0] += 1
         try:
             message = self.loads(data, request)
-            value = self.run(message)
+            from autograder.harness.session import _in_mode
+            with _in_mode(message.get("mode")):
+                value = self.run(message)
             answer = {"ok": value, "sync": self.sync(request)}
             return self.dumps(answer, request)
         except BoundaryError as e:
@@ -415,7 +418,7 @@ def _object_state(obj, request: _Request) -> dict:
         return {"attrs": _public_attrs(obj)}
     state = {"training": [], "tensors": [], "attrs": []}
     for path, module in obj.named_modules(remove_duplicate=False):
-        state["training"].append(module.training)
+        state["training"].append([path, module.training])
         for kind in ("_parameters", "_buffers"):
             for name, value in getattr(module, kind).items():
                 if value is None or request.ids.get(id(value)) is None:
