@@ -63,7 +63,7 @@ def run_check(check: Check, session: Session, device: str = "cpu", replace: list
                 kwargs = check_arguments(check, session, device)
                 references = substitutions(check)
                 replaced = {t for t, _ in references}
-                session.substitute([*references, *[(t, o) for t, o in replace if t not in replaced]])
+                session.begin([*references, *[(t, o) for t, o in replace if t not in replaced]])
             except (ImplementationError, StudentError) as e:
                 raise AssertionError(f"{e}\n  [{check.exercise.cite}]") from None
             check.wrapped(**kwargs)

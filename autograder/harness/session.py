@@ -320,15 +320,17 @@ class Session:
         return self.request("resolve", label, target=target)
 
     def run(self, fn, *args, **kwargs):
-        """``fn(*args, **kwargs)`` where the code under test lives (``fn`` is check or harness code)."""
-        label = getattr(fn, "__name__", "the check's code")
+        """``fn(*args, **kwargs)`` where the code under test lives (``fn`` is check or harness code); errors are
+        named after the student's object it was given."""
+        student = next((a for a in (*args, *kwargs.values()) if type(a) is Remote), None)
+        label = student._label if student is not None else getattr(fn, "__name__", "the check's code")
         return self.request("call", label, fn=fn, args=args, kwargs=kwargs)
 
-    def substitute(self, patches: list[tuple[str, object]]) -> None:
-        """While the current check runs, the student's modules call the given judge objects (reference
-        solutions, as stubs) wherever they call the student's ``target``."""
-        if patches:
-            self.request("substitute", "substitute", patches=patches)
+    def begin(self, patches: list[tuple[str, object]], seed: int = 0) -> None:
+        """Start a check: seed the student's side as the judge is seeded (Python, NumPy and torch), and while the
+        check runs let the student's modules call the given judge objects (reference solutions, as stubs)
+        wherever they call the student's ``target``."""
+        self.request("begin", "begin", patches=patches, seed=seed)
 
     def reset(self) -> None:
         """End of a check: forget every proxy and stub, undo substitutions."""

@@ -326,7 +326,9 @@ class Worker:
             self.handles.clear()
             self.stubs.clear()
             return None
-        if op == "substitute":
+        if op == "begin":
+            from autograder.harness.registry import seed_everything
+            seed_everything(message["seed"])
             for target, replacement in message["patches"]:
                 self._substitute(target, replacement)
             return None
