@@ -19,10 +19,11 @@ from unittest import mock
 import torch
 from torch import nn
 
-from autograder.checks.public.ch5 import (assert_same_object, as_device, file_written, load_weights_only, loaded_by,
-                                          params_loaded_into, saved_by, torch_saved)
+from autograder.checks.public.ch5 import (applied_under_seed, assert_same_object, as_device, file_written,
+                                          load_weights_only, loaded_by, params_loaded_into, saved_by, saved_state,
+                                          torch_saved)
 from autograder.harness import (type_name, SEEDS, assert_close, assert_gradients_match, assert_matches_reference,
-                                assert_same_function, assert_same_parameter_count, assert_tensor, check, describe,
+                                assert_same_function, assert_same_parameter_count, check, describe,
                                 randn, reference, student_side)
 
 
@@ -37,13 +38,22 @@ def _state(net):
 
 
 def load_in_order(net, values):
-    """Copy ``values`` into ``net``'s state_dict entries, matched in registration order; an error text or None."""
+    """Copy ``values`` (``[(name, tensor), ...]``, the reference's state) into ``net``'s state_dict entries: by name
+    where the names agree, else matched in registration order; an error text or None."""
     mine = _state(net)
-    if [tuple(v.shape) for _, v in mine] != [tuple(v.shape) for v in values]:
-        return "its parameters do not line up with the reference's:\n" + \
+    if sorted(k for k, _ in mine) == sorted(k for k, _ in values):
+        theirs = dict(values)
+        pairs = [(v, theirs[k]) for k, v in mine]
+    else:
+        if [tuple(v.shape) for _, v in mine] != [tuple(v.shape) for _, v in values]:
+            return "its parameters do not line up with the reference's:\n" + \
+                "\n".join(f"    {k}: {tuple(v.shape)}" for k, v in mine[:40])
+        pairs = [(v, theirs) for (_, v), (_, theirs) in zip(mine, values)]
+    if any(tuple(v.shape) != tuple(theirs.shape) for v, theirs in pairs):
+        return "its parameters have other shapes than the reference's:\n" + \
             "\n".join(f"    {k}: {tuple(v.shape)}" for k, v in mine[:40])
     with torch.no_grad():
-        for (_, v), theirs in zip(mine, values):
+        for v, theirs in pairs:
             v.copy_(theirs)
     return None
 
@@ -108,12 +118,6 @@ def built_under_seed(build, args, seed, attrs=None):
     return found
 
 
-def applied_under_seed(fn, net, seed):
-    """Student side: ``torch.manual_seed(seed); net.apply(fn)`` (the judge's net comes back changed)."""
-    torch.manual_seed(seed)
-    net.apply(fn)
-
-
 def silently_applied(fn, net, seed):
     """Student side: ``net.apply(fn)`` under a seed; what it printed."""
     out, err = io.StringIO(), io.StringIO()
@@ -175,7 +179,7 @@ def inputs_20(scale=1.0):
 def check_MLP_same_function(MLP):
     expected = ref("layers_and_blocks.MLP")()
     assert_same_parameter_count(MLP(), expected, what="MLP()")
-    assert_outputs_with_weights(MLP, (), expected, load_in_order, [v for _, v in ref_state(expected)], inputs_20(),
+    assert_outputs_with_weights(MLP, (), expected, load_in_order, ref_state(expected), inputs_20(),
                                 what="MLP()", hint="output(relu(hidden(X))): a missing ReLU, or the layers in the "
                                                    "wrong order?")
 
@@ -320,10 +324,9 @@ def fixed_values(net):
 @check("layers_and_blocks.FixedHiddenMLP", points=2, clauses="values")
 def check_FixedHiddenMLP_same_function(FixedHiddenMLP):
     expected = ref("layers_and_blocks.FixedHiddenMLP")()
-    assert_same_parameter_count(FixedHiddenMLP(), expected, what="FixedHiddenMLP()")
-    for scale in (1.0, 50.0, 0.01):
+    for seed, scale in enumerate((1.0, 50.0, 0.01)):
         assert_outputs_with_weights(FixedHiddenMLP, (), expected, load_named, fixed_values(expected),
-                                    [randn((3, 20), int(scale * 7) % 5, scale=scale)],
+                                    [randn((3, 20), seed, scale=scale)],
                                     what=f"FixedHiddenMLP() (inputs of scale {scale})",
                                     hint="linear, relu(X @ rand_weight + 1), the same linear again, halve while "
                                          "X.abs().sum() > 1, return X.sum()")
@@ -380,7 +383,7 @@ def check_FixedHiddenMLP_initial_values(FixedHiddenMLP):
 def check_NestMLP_same_function(NestMLP):
     expected = ref("layers_and_blocks.NestMLP")()
     assert_same_parameter_count(NestMLP(), expected, what="NestMLP()")
-    assert_outputs_with_weights(NestMLP, (), expected, load_in_order, [v for _, v in ref_state(expected)],
+    assert_outputs_with_weights(NestMLP, (), expected, load_in_order, ref_state(expected),
                                 inputs_20(), what="NestMLP()",
                                 hint="linear(net(X)) with a ReLU after each of net's two layers")
 
@@ -401,7 +404,7 @@ def check_NestMLP_initial_parameters(NestMLP):
 def check_chimera_same_function(chimera):
     expected = ref("layers_and_blocks.chimera")()
     blocks = list(expected.children())
-    values = ([v for _, v in ref_state(blocks[0])], [v for _, v in ref_state(blocks[1])], fixed_values(blocks[2]))
+    values = (ref_state(blocks[0]), ref_state(blocks[1]), fixed_values(blocks[2]))
     assert_outputs_with_weights(chimera, (), expected, load_chimera, values, inputs_20(),
                                 what="chimera() (built from your NestMLP and FixedHiddenMLP)",
                                 hint="nn.Sequential(NestMLP(), nn.Linear(16, 20), FixedHiddenMLP()); if NestMLP or "
@@ -497,7 +500,8 @@ def check_init_constant_every_linear(init_constant):
     net.apply(init_constant)
     for i in (0, 2):
         assert torch.all(net[i].weight == 1) and torch.all(net[i].bias == 0), \
-            f"every nn.Linear should get weights 1 and bias 0; net[{i}] has weight {net[i].weight.detach()[0].tolist()} " \
+            f"every nn.Linear should get weights 1 and bias 0; net[{i}] has weight " \
+            f"{net[i].weight.detach()[0].tolist()} " \
             f"... and bias {net[i].bias.detach().tolist()}"
 
 
@@ -607,7 +611,8 @@ def check_tied_net_shared_parameters(tied_net):
     seen = student_side(shared_facts, tied_net)
     assert seen["same"], "net[2] and net[4] must be one layer: create shared = nn.Linear(8, 8) once and put that " \
                          "object in both places (not a copy, not a second nn.Linear(8, 8))"
-    assert seen["count"] == 121, f"tied_net() has {seen['count']} parameters, expected 121 (the shared layer counted once)"
+    assert seen["count"] == 121, \
+        f"tied_net() has {seen['count']} parameters, expected 121 (the shared layer counted once)"
     assert_same_function(tied_net(), ref("parameters.tied_net")(), (randn((6, 4), 0),), what="tied_net()")
 
 
@@ -626,7 +631,7 @@ def shared_gradients(tied_net, values, X, R):
 def check_tied_net_gradients_accumulate(tied_net):
     expected = ref("parameters.tied_net")()
     X, R = randn((6, 4), 1), randn((6, 1), 2)
-    seen = student_side(shared_gradients, tied_net, [v for _, v in ref_state(expected)], X, R)
+    seen = student_side(shared_gradients, tied_net, ref_state(expected), X, R)
     if "error" in seen:
         raise AssertionError(f"tied_net(): {seen['error']}")
     expected.zero_grad()
@@ -879,24 +884,12 @@ def bn_net():
     return net
 
 
-def reloaded(data):
-    """Student side: the student's own file, loaded where it was written (it may hold the pickled module):
-    the state it holds, as a plain dict."""
-    obj = torch.load(io.BytesIO(data), weights_only=False)
-    if isinstance(obj, nn.Module):
-        obj = obj.state_dict()
-    return {k: v for k, v in obj.items()} if isinstance(obj, dict) else {"(not a dict)": type(obj).__name__}
-
-
 @check("file_io.save_params", points=2, clauses="values")
 def check_save_params_every_tensor(save_params):
     net = bn_net()
     expected = net.state_dict()
-    data = file_written(save_params, net, "save_params(net, 'net.params')", name="net.params")
-    try:
-        state = torch.load(io.BytesIO(data), weights_only=True)
-    except Exception:  # noqa: BLE001  (a pickled module: another clause; read it where it was written)
-        state = student_side(reloaded, data)
+    state = saved_state(file_written(save_params, net, "save_params(net, 'net.params')", name="net.params"),
+                        "save_params(net, 'net.params')")
     assert isinstance(state, dict) and list(state) == list(expected), \
         (f"the file should hold every parameter and buffer of net under its state_dict key: {list(expected)}; got "
          f"{type_name(state)}" + (f" with the keys {list(state)}" if isinstance(state, dict) else "") +

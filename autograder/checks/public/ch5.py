@@ -5,7 +5,6 @@ layers, a changed weight) runs there through ``student_side``; only values cross
 cross as paths: the student's side writes into a folder of its own and hands back the bytes, or
 receives the bytes the judge wrote.
 """
-import contextlib
 import io
 import os
 import tempfile
@@ -38,6 +37,19 @@ class BookMLP(nn.Module):
         return self.output(F.relu(self.hidden(x)))
 
 
+def applied_under_seed(fn, net, seed):
+    """Student side: ``torch.manual_seed(seed); net.apply(fn)`` (the judge's net comes back changed): the draws
+    are the same in every process."""
+    torch.manual_seed(seed)
+    net.apply(fn)
+
+
+def run_under_seed(build, args, X, seed):
+    """Student side: ``torch.manual_seed(seed); build(*args)(X)``."""
+    torch.manual_seed(seed)
+    return build(*args)(X)
+
+
 # -- files, on the student's side --------------------------------------------------------------
 
 def saved_by(save, obj, name="x-file", as_path=False):
@@ -50,8 +62,8 @@ def saved_by(save, obj, name="x-file", as_path=False):
         save(obj, Path(path) if as_path else path)
         files = sorted(os.listdir(folder))
         at_path = Path(path).read_bytes() if os.path.isfile(path) else None
-        only = Path(folder, files[0]).read_bytes() if len(files) == 1 and os.path.isfile(os.path.join(folder, files[0])) \
-            else None
+        one = os.path.join(folder, files[0]) if len(files) == 1 else None
+        only = Path(one).read_bytes() if one and os.path.isfile(one) else None
     return {"files": files, "at_path": at_path, "only": only}
 
 
@@ -74,6 +86,29 @@ def load_weights_only(data: bytes, what: str):
         raise AssertionError(f"{what}: the file does not load with torch.load(path, weights_only=True) "
                              f"({type(e).__name__}: {str(e).splitlines()[0][:200]}): save tensors and "
                              "dicts/lists of tensors with torch.save") from None
+
+
+def reloaded(data):
+    """Student side: the student's own file, loaded where it was written (it may hold a pickled module, which
+    the judge never unpickles): the state it holds, as a plain dict."""
+    obj = torch.load(io.BytesIO(data), weights_only=False)
+    if isinstance(obj, nn.Module):
+        obj = obj.state_dict()
+    return {k: v for k, v in obj.items()} if isinstance(obj, dict) else {"(not a dict)": type(obj).__name__}
+
+
+def saved_state(data: bytes, what: str):
+    """What a file of saved parameters holds. Read here with ``weights_only=True``; a file that does not load so
+    (the pickled module: another clause, ``state_dict``) is read on the student's side, so that the values are
+    judged on their own."""
+    try:
+        return torch.load(io.BytesIO(data), weights_only=True)
+    except Exception:  # noqa: BLE001
+        pass
+    try:
+        return student_side(reloaded, data)
+    except Exception:  # noqa: BLE001
+        return load_weights_only(data, what)   # raises, with what torch said
 
 
 def torch_saved(obj) -> bytes:
@@ -172,7 +207,7 @@ def check_chimera_book_example(chimera):
 @check("parameters.init_normal", clauses="values")
 def check_init_normal_book_example(init_normal):
     net = small_net()
-    net.apply(init_normal)
+    student_side(applied_under_seed, init_normal, net, 0)
     assert torch.all(net[0].bias == 0), "init_normal should set the bias to 0"
     w = net[0].weight.detach()
     assert 0 < w.abs().max().item() < 0.06, \
@@ -190,11 +225,12 @@ def check_init_constant_book_example(init_constant):
 @check("parameters.my_init", clauses="values")
 def check_my_init_book_example(my_init):
     net = small_net()
-    net.apply(my_init)
+    student_side(applied_under_seed, my_init, net, 0)
     w = net[0].weight.detach()
     ok = (w == 0) | ((w.abs() >= 5) & (w.abs() <= 10))
     assert ok.all() and (w != 0).any(), \
-        f"after my_init every weight is 0 or has 5 <= |w| <= 10, and some are not 0; net[0].weight[:2] = {w[:2].tolist()}"
+        (f"after my_init every weight is 0 or has 5 <= |w| <= 10, and some are not 0; "
+         f"net[0].weight[:2] = {w[:2].tolist()}")
 
 
 def shared_in_place(tied_net, X):
@@ -226,7 +262,7 @@ def check_CenteredLayer_book_example(CenteredLayer):
 
 @check("custom_layers.MyLinear", clauses="values")
 def check_MyLinear_book_example(MyLinear):
-    out = MyLinear(5, 3)(torch.rand(2, 5))
+    out = student_side(run_under_seed, MyLinear, (5, 3), torch.rand(2, 5), 0)
     assert_tensor(out, what="MyLinear(5, 3)(X (2, 5))", shape=(2, 3))
     assert torch.all(out >= 0) and torch.any(out > 0), \
         "MyLinear applies ReLU to X @ weight + bias: no output may be negative, and not all are 0"
@@ -265,7 +301,7 @@ def check_load_tensors_book_example(load_tensors):
 def check_save_params_book_example(save_params):
     net = BookMLP()
     data = file_written(save_params, net, "save_params(net, 'mlp.params')", name="mlp.params")
-    state = load_weights_only(data, "save_params(net, 'mlp.params')")
+    state = saved_state(data, "save_params(net, 'mlp.params')")
     expected = net.state_dict()
     assert isinstance(state, dict) and set(state) == set(expected), \
         f"the file should hold net.state_dict() (keys {sorted(expected)}), got {type_name(state)}"
