@@ -101,21 +101,23 @@ def forward_with(build, args, loader, values, inputs):
         return {"outputs": [net(X) for X in inputs]}
 
 
-def built_under_seed(build, args, seed, attrs=None):
+def built_under_seed(build, args, seed, attrs, X):
     """Student side: ``torch.manual_seed(seed); build(*args)``; its initial state ``[(name, tensor), ...]``, from
-    ``state_dict`` or the named attributes."""
+    ``state_dict`` or the named attributes, and its output on ``X`` as built."""
     torch.manual_seed(seed)
     net = build(*args)
     if attrs is None:
-        return [(k, v.detach().clone()) for k, v in _state(net)]
-    found = []
-    for name in attrs:
-        try:
-            value = operator.attrgetter(name)(net)
-        except AttributeError:
-            value = None
-        found.append((name, value.detach().clone() if isinstance(value, torch.Tensor) else None))
-    return found
+        found = [(k, v.detach().clone()) for k, v in _state(net)]
+    else:
+        found = []
+        for name in attrs:
+            try:
+                value = operator.attrgetter(name)(net)
+            except AttributeError:
+                value = None
+            found.append((name, value.detach().clone() if isinstance(value, torch.Tensor) else None))
+    with torch.no_grad():
+        return {"state": found, "out": net.eval()(X)}
 
 
 def silently_applied(fn, net, seed):
@@ -147,13 +149,16 @@ def assert_outputs_with_weights(build, args, ref_net, loader, values, inputs, *,
         assert_close(got, exp, what=f"{what}(X {tuple(X.shape)}) with the reference's weights", hint=hint)
 
 
-def assert_same_initial_state(build, args, ref_build, *, what, seeds=SEEDS[:2], attrs=None, hint=""):
+def assert_same_initial_state(build, args, ref_build, X, *, what, seeds=SEEDS[:2], attrs=None, hint=None):
     """Under each seed, ``build(*args)``'s initial state equals the reference's (by name where the names agree,
-    else in registration order)."""
+    else in registration order), and so does its output on ``X`` (no points for a right start of a wrong layer).
+    ``hint(name, got)``: what to say when the tensor ``name`` differs."""
     for seed in seeds:
-        got = student_side(built_under_seed, build, args, seed, attrs)
+        seen = student_side(built_under_seed, build, args, seed, attrs, X)
+        got = seen["state"]
         torch.manual_seed(seed)
-        expected = ref_state(ref_build(*args), attrs)
+        ref_net = ref_build(*args)
+        expected = ref_state(ref_net, attrs)
         by_name = sorted(k for k, _ in got) == sorted(k for k, _ in expected)
         if by_name:
             mine = dict(got)
@@ -166,7 +171,15 @@ def assert_same_initial_state(build, args, ref_build, *, what, seeds=SEEDS[:2], 
         for name, g, e in pairs:
             if g is None:
                 raise AssertionError(f"{what} has no tensor {name} (the docstring names it)")
-            assert_close(g, e, what=f"{name} of {what} right after torch.manual_seed({seed})", hint=hint)
+            assert_close(g, e, what=f"{name} of {what} right after torch.manual_seed({seed})",
+                         hint=hint(name, g) if hint else "")
+        with torch.no_grad():
+            assert_close(seen["out"], ref_net.eval()(X), what=f"{what}(X {tuple(X.shape)}) as built after "
+                         f"torch.manual_seed({seed})")
+
+
+def default_init_hint(first):
+    return lambda name, got: f"keep nn.Linear's default initialisation and create {first}"
 
 
 def inputs_20(scale=1.0):
@@ -219,8 +232,8 @@ def check_MLP_names(MLP):
 
 @check("layers_and_blocks.MLP", clauses="init")
 def check_MLP_initial_parameters(MLP):
-    assert_same_initial_state(MLP, (), ref("layers_and_blocks.MLP"), what="MLP()",
-                              hint="keep nn.Linear's default initialisation and create hidden before output")
+    assert_same_initial_state(MLP, (), ref("layers_and_blocks.MLP"), randn((3, 20), 0), what="MLP()",
+                              hint=default_init_hint("hidden before output"))
 
 
 def sequential_blocks(kind):
@@ -371,12 +384,17 @@ def check_FixedHiddenMLP_buffer(FixedHiddenMLP):
     assert seen["device"] == "meta", f"after .to('meta') rand_weight is on {seen['device']}: {hint}"
 
 
+def fixed_init_hint(name, got):
+    if name == "rand_weight" and (got < 0).any():
+        return "rand_weight has negative entries: torch.randn draws from N(0, 1); the book's torch.rand((20, 20)) " \
+               "draws from U(0, 1)"
+    return "draw rand_weight = torch.rand((20, 20)) first, then create linear = nn.Linear(20, 20), as the book does"
+
+
 @check("layers_and_blocks.FixedHiddenMLP", clauses="init")
 def check_FixedHiddenMLP_initial_values(FixedHiddenMLP):
-    assert_same_initial_state(FixedHiddenMLP, (), ref("layers_and_blocks.FixedHiddenMLP"), what="FixedHiddenMLP()",
-                              attrs=FIXED_NAMES,
-                              hint="rand_weight = torch.rand(20, 20) (uniform on [0, 1), not torch.randn) drawn first, "
-                                   "then linear = nn.Linear(20, 20), as the book does")
+    assert_same_initial_state(FixedHiddenMLP, (), ref("layers_and_blocks.FixedHiddenMLP"), randn((3, 20), 0),
+                              what="FixedHiddenMLP()", attrs=FIXED_NAMES, hint=fixed_init_hint)
 
 
 @check("layers_and_blocks.NestMLP", clauses="values")
@@ -396,8 +414,8 @@ def check_NestMLP_names(NestMLP):
 
 @check("layers_and_blocks.NestMLP", clauses="init")
 def check_NestMLP_initial_parameters(NestMLP):
-    assert_same_initial_state(NestMLP, (), ref("layers_and_blocks.NestMLP"), what="NestMLP()",
-                              hint="keep nn.Linear's default initialisation and create self.net before self.linear")
+    assert_same_initial_state(NestMLP, (), ref("layers_and_blocks.NestMLP"), randn((3, 20), 0), what="NestMLP()",
+                              hint=default_init_hint("self.net before self.linear"))
 
 
 @check("layers_and_blocks.chimera", clauses="values", integration=True)
@@ -727,12 +745,18 @@ def check_MyLinear_parameters(MyLinear):
                  "weight and bias")
 
 
+def mylinear_init_hint(name, got):
+    if name == "bias" and not got.any():
+        return "the bias is all zeros: the book draws it from N(0, 1) too, bias = nn.Parameter(torch.randn(units,))"
+    if not (got < 0).any():
+        return f"{name} has no negative entry: N(0, 1) is torch.randn, not torch.rand"
+    return "weight = nn.Parameter(torch.randn(in_units, units)) first, then bias = nn.Parameter(torch.randn(units))"
+
+
 @check("custom_layers.MyLinear", clauses="init")
 def check_MyLinear_initial_values(MyLinear):
-    assert_same_initial_state(MyLinear, (5, 3), ref("custom_layers.MyLinear"), what="MyLinear(5, 3)",
-                              attrs=MYLINEAR_NAMES,
-                              hint="weight = torch.randn(in_units, units) first, then bias = torch.randn(units) "
-                                   "(both from N(0, 1), as the book does)")
+    assert_same_initial_state(MyLinear, (5, 3), ref("custom_layers.MyLinear"), randn((4, 5), 0),
+                              what="MyLinear(5, 3)", attrs=MYLINEAR_NAMES, hint=mylinear_init_hint)
 
 
 def mylinear_gradients(MyLinear, values, X, R):

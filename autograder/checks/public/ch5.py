@@ -5,13 +5,13 @@ layers, a changed weight) runs there through ``student_side``; only values cross
 cross as paths: the student's side writes into a folder of its own and hands back the bytes, or
 receives the bytes the judge wrote.
 """
+import collections
 import io
 import os
 import tempfile
 from pathlib import Path
 
 import torch
-import torch.nn.functional as F
 from torch import nn
 
 from autograder.harness import (type_name, assert_close, assert_tensor, check, count_parameters, student_side)
@@ -25,17 +25,14 @@ def small_net():
     return nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 1))
 
 
-class BookMLP(nn.Module):
-    """The book's MLP of §5.5.2, as check code (so that the file checks do not depend on the student's MLP)."""
+def book_mlp():
+    """The book's MLP of §5.5.2 (hidden, ReLU, output: its state_dict keys), from torch's classes only, so that the
+    file checks depend on no exercise, and a module the student's code pickles names classes every process has."""
+    return nn.Sequential(collections.OrderedDict(hidden=nn.Linear(20, 256), relu=nn.ReLU(),
+                                                 output=nn.Linear(256, 10)))
 
-    def __init__(self):
-        super().__init__()
-        self.hidden = nn.Linear(20, 256)
-        self.output = nn.Linear(256, 10)
 
-    def forward(self, x):
-        return self.output(F.relu(self.hidden(x)))
-
+# -- the student's side: seeded draws ---------------------------------------------------------------
 
 def applied_under_seed(fn, net, seed):
     """Student side: ``torch.manual_seed(seed); net.apply(fn)`` (the judge's net comes back changed): the draws
@@ -299,7 +296,7 @@ def check_load_tensors_book_example(load_tensors):
 
 @check("file_io.save_params", clauses="values")
 def check_save_params_book_example(save_params):
-    net = BookMLP()
+    net = book_mlp()
     data = file_written(save_params, net, "save_params(net, 'mlp.params')", name="mlp.params")
     state = saved_state(data, "save_params(net, 'mlp.params')")
     expected = net.state_dict()
@@ -311,8 +308,8 @@ def check_save_params_book_example(save_params):
 
 @check("file_io.load_params", clauses="values")
 def check_load_params_book_example(load_params):
-    net, X = BookMLP(), torch.randn(2, 20)
-    clone = BookMLP()
+    net, X = book_mlp(), torch.randn(2, 20)
+    clone = book_mlp()
     student_side(params_loaded_into, load_params, clone, torch_saved(net.state_dict()))
     with torch.no_grad():
         assert_close(clone.eval()(X), net.eval()(X), what="clone(X) == net(X) after load_params(clone, 'mlp.params')")
