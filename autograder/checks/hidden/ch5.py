@@ -92,6 +92,7 @@ def load_chimera(net, values):
 
 def forward_with(build, args, loader, values, inputs):
     """Student side: ``build(*args)``, the given weights loaded, eval mode; its outputs on ``inputs``."""
+    torch.manual_seed(0)   # the same draws in every process
     net = build(*args)
     error = loader(net, values)
     if error:
@@ -200,6 +201,7 @@ def check_MLP_same_function(MLP):
 def loaded_by_name(build, args, state, inputs):
     """Student side: ``build(*args).load_state_dict(state)`` (strict, as §5.5 loads a saved MLP); its keys, and its
     outputs in eval mode."""
+    torch.manual_seed(0)   # the same draws in every process
     net = build(*args)
     keys = list(net.state_dict())
     try:
@@ -258,6 +260,7 @@ def check_MySequential_same_function(MySequential):
 def registered_state(MySequential, blocks, X):
     """Student side: ``MySequential(*blocks)``'s parameters and state_dict values in order, then its output in
     training mode (the blocks' own mode: no eval() needed)."""
+    torch.manual_seed(0)   # the same draws in every process
     net = MySequential(*blocks)
     params = [p.detach().clone() for p in net.parameters()]
     state = [v.detach().clone() for _, v in _state(net)]
@@ -290,6 +293,7 @@ def check_MySequential_registers_in_order(MySequential):
 def reaches_blocks(MySequential, blocks, X):
     """Student side: eval(), train(), .to(float64) and .to('meta') on ``MySequential(*blocks)``, seen on the very
     blocks that were passed in."""
+    torch.manual_seed(0)   # the same draws in every process
     net = MySequential(*blocks)
     net.eval()
     seen = {"eval": [b.training for b in blocks]}
@@ -347,6 +351,7 @@ def check_FixedHiddenMLP_same_function(FixedHiddenMLP):
 
 def buffer_facts(FixedHiddenMLP, values, X):
     """Student side: where rand_weight is registered, and what .to(float64) and .to('meta') do to it."""
+    torch.manual_seed(0)   # the same draws in every process
     net = FixedHiddenMLP()
     seen = {"buffers": [n for n, _ in net.named_buffers()], "params": [n for n, _ in net.named_parameters()],
             "state": list(net.state_dict())}
@@ -431,6 +436,7 @@ def check_chimera_same_function(chimera):
 
 def built_from(chimera, NestMLP, FixedHiddenMLP, X):
     """Student side: the kinds of chimera()'s blocks, and its output's shape."""
+    torch.manual_seed(0)   # the same draws in every process
     net = chimera()
     blocks = list(net.children()) if isinstance(net, nn.Module) else []
     with torch.no_grad():
@@ -620,6 +626,7 @@ def check_tied_net_same_function(tied_net):
 
 
 def shared_facts(tied_net):
+    torch.manual_seed(0)   # the same draws in every process
     net = tied_net()
     return {"same": net[2] is net[4], "count": sum(p.numel() for p in net.parameters())}
 
@@ -636,6 +643,7 @@ def check_tied_net_shared_parameters(tied_net):
 
 def shared_gradients(tied_net, values, X, R):
     """Student side: the reference's weights loaded in order, one backward pass; the grads of net[2] and net[4]."""
+    torch.manual_seed(0)   # the same draws in every process
     net = tied_net()
     error = load_in_order(net, values)
     if error:
@@ -720,6 +728,7 @@ def check_MyLinear_same_function(MyLinear):
 
 
 def parameter_facts(MyLinear, values, X):
+    torch.manual_seed(0)   # the same draws in every process
     layer = MyLinear(*values["weight"].shape)
     facts = {"named": [(n, tuple(p.shape)) for n, p in layer.named_parameters()]}
     error = load_named(layer, values)
@@ -761,6 +770,7 @@ def check_MyLinear_initial_values(MyLinear):
 
 def mylinear_gradients(MyLinear, values, X, R):
     """Student side: given weight and bias, one backward pass of sum(MyLinear(X) * R); their gradients."""
+    torch.manual_seed(0)   # the same draws in every process
     layer = MyLinear(*values["weight"].shape)
     error = load_named(layer, values)
     if error:

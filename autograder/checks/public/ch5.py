@@ -162,6 +162,7 @@ def check_MySequential_book_example(MySequential):
 
 def parameters_listed(MySequential, blocks):
     """Student side: the values of ``MySequential(*blocks).parameters()``, in order."""
+    torch.manual_seed(0)   # the same draws in every process
     return [p.detach().clone() for p in MySequential(*blocks).parameters()]
 
 
@@ -180,7 +181,7 @@ def check_MySequential_book_parameters(MySequential):
 
 @check("layers_and_blocks.FixedHiddenMLP", clauses="values")
 def check_FixedHiddenMLP_book_example(FixedHiddenMLP):
-    out = FixedHiddenMLP()(book_X())
+    out = student_side(run_under_seed, FixedHiddenMLP, (), book_X(), 0)
     assert_tensor(out, what="FixedHiddenMLP()(X (2, 20))", shape=())
     assert abs(out.item()) <= 1, f"the output is {out.item():.4g}: halve X while X.abs().sum() > 1, then return X.sum()"
 
@@ -232,6 +233,7 @@ def check_my_init_book_example(my_init):
 
 def shared_in_place(tied_net, X):
     """Student side: is net[2] net[4], and does a change to net[2].weight reach net[4].weight?"""
+    torch.manual_seed(0)   # the same draws in every process
     net = tied_net()
     out = net(X)
     same = net[2] is net[4]
