@@ -37,7 +37,7 @@ def _state(net):
     return [(k, v) for k, v in net.state_dict().items() if not k.endswith("num_batches_tracked")]
 
 
-def load_in_order(net, values):
+def load_state(net, values):
     """Copy ``values`` (``[(name, tensor), ...]``, the reference's state) into ``net``'s state_dict entries: by name
     where the names agree, else matched in registration order; an error text or None."""
     mine = _state(net)
@@ -82,7 +82,7 @@ def load_chimera(net, values):
         return "it is not an nn.Module with children"
     if len(blocks) != 3:
         return f"it holds {len(blocks)} blocks ({', '.join(type(b).__name__ for b in blocks)}), expected 3"
-    for block, part, loader in ((blocks[0], first, load_in_order), (blocks[1], middle, load_in_order),
+    for block, part, loader in ((blocks[0], first, load_state), (blocks[1], middle, load_state),
                                 (blocks[2], last, load_named)):
         error = loader(block, part)
         if error:
@@ -193,7 +193,7 @@ def inputs_20(scale=1.0):
 def check_MLP_same_function(MLP):
     expected = ref("layers_and_blocks.MLP")()
     assert_same_parameter_count(MLP(), expected, what="MLP()")
-    assert_outputs_with_weights(MLP, (), expected, load_in_order, ref_state(expected), inputs_20(),
+    assert_outputs_with_weights(MLP, (), expected, load_state, ref_state(expected), inputs_20(),
                                 what="MLP()", hint="output(relu(hidden(X))): a missing ReLU, or the layers in the "
                                                    "wrong order?")
 
@@ -216,8 +216,10 @@ def loaded_by_name(build, args, state, inputs):
 def assert_loads_by_name(build, args, ref_net, *, what, inputs, hint):
     state = {k: v.detach().clone() for k, v in ref_net.state_dict().items()}
     seen = student_side(loaded_by_name, build, args, state, inputs)
-    if sorted(seen["keys"]) != sorted(state) or "error" in seen:
+    if sorted(seen["keys"]) != sorted(state):
         raise AssertionError(f"{what}.state_dict() has the keys {seen['keys']}, expected {list(state)}: {hint}")
+    if "error" in seen:
+        raise AssertionError(f"{what}.load_state_dict(the reference's state_dict) failed: {seen['error']}")
     ref_net.eval()
     with torch.no_grad():
         for X, got in zip(inputs, seen["outputs"]):
@@ -406,7 +408,7 @@ def check_FixedHiddenMLP_initial_values(FixedHiddenMLP):
 def check_NestMLP_same_function(NestMLP):
     expected = ref("layers_and_blocks.NestMLP")()
     assert_same_parameter_count(NestMLP(), expected, what="NestMLP()")
-    assert_outputs_with_weights(NestMLP, (), expected, load_in_order, ref_state(expected),
+    assert_outputs_with_weights(NestMLP, (), expected, load_state, ref_state(expected),
                                 inputs_20(), what="NestMLP()",
                                 hint="linear(net(X)) with a ReLU after each of net's two layers")
 
@@ -645,7 +647,7 @@ def shared_gradients(tied_net, values, X, R):
     """Student side: the reference's weights loaded in order, one backward pass; the grads of net[2] and net[4]."""
     torch.manual_seed(0)   # the same draws in every process
     net = tied_net()
-    error = load_in_order(net, values)
+    error = load_state(net, values)
     if error:
         return {"error": error}
     net.zero_grad()
