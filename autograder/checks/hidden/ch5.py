@@ -25,6 +25,7 @@ from autograder.checks.public.ch5 import (applied_under_seed, assert_same_object
 from autograder.harness import (type_name, SEEDS, assert_close, assert_gradients_match, assert_matches_reference,
                                 assert_same_function, assert_same_parameter_count, check, describe,
                                 randn, reference, student_side)
+from autograder.harness.session import StudentError
 
 
 def ref(name):
@@ -696,8 +697,14 @@ def check_CenteredLayer_keeps_dtype(CenteredLayer):
 @check("custom_layers.CenteredLayer", clauses="gradients")
 def check_CenteredLayer_gradients(CenteredLayer):
     for seed in SEEDS[:2]:
-        assert_gradients_match(CenteredLayer(), ref("custom_layers.CenteredLayer")(), centered_args(seed),
-                               what="CenteredLayer()(X)", seed=seed)
+        try:
+            assert_gradients_match(CenteredLayer(), ref("custom_layers.CenteredLayer")(), centered_args(seed),
+                                   what="CenteredLayer()(X)", seed=seed)
+        except StudentError:
+            raise
+        except AssertionError as e:
+            raise AssertionError(f"{e}\n  hint: keep the mean in the graph: X - X.mean(), not X - X.mean().item() or "
+                                 "a detached mean (its gradient is part of the layer's)") from None
 
 
 @check("custom_layers.CenteredLayer", clauses="no_params")
