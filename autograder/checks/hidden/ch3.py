@@ -100,8 +100,8 @@ def check_synthetic_data_draws(synthetic_data):
         hint = "draw from torch's global generator, X first (torch.normal(0, 1, (n, d))), then the noise " \
                "(torch.normal(0, 0.01, (n,))); no NumPy, no torch.manual_seed of your own"
         assert_close(X, X_ref, what=f"the features after torch.manual_seed({seed})", check_dtype=False, hint=hint)
-        assert_close(torch.as_tensor(y).reshape(-1), y_ref.reshape(-1), what=f"the labels after torch.manual_seed({seed})",
-                     check_dtype=False, hint=hint)
+        assert_close(torch.as_tensor(y).reshape(-1), y_ref.reshape(-1),
+                     what=f"the labels after torch.manual_seed({seed})", check_dtype=False, hint=hint)
 
 
 def batches_of(data_iter, seed, batch_size, features, labels, passes=1):
@@ -284,8 +284,8 @@ def check_sgd_in_place(sgd):
     values, grads = [p.detach().clone() for p in params], [p.grad.clone() for p in params]
     seen = student_side(step_in_place, sgd, values, grads, 0.1, 4)
     for k, (kept, leaf, requires_grad) in enumerate(zip(seen["kept"], seen["leaf"], seen["requires_grad"])):
-        assert leaf and requires_grad, f"after sgd, parameter #{k + 1} is no longer a leaf tensor that requires grad: " \
-                                       "update it under torch.no_grad() with param -= ..."
+        assert leaf and requires_grad, f"after sgd, parameter #{k + 1} is no longer a leaf tensor that requires " \
+                                       "grad: update it under torch.no_grad() with param -= ..."
         assert kept, f"sgd gave parameter #{k + 1} new storage (param.data = ...): update it in place with " \
                      "param -= lr * param.grad / batch_size, so that every view of it sees the step"
     expected = expected_sgd(params, 0.1, 4)
@@ -469,7 +469,7 @@ def check_get_fashion_mnist_labels_returns_a_list(get_fashion_mnist_labels):
 def grey_levels(X, y):
     """Student side (check code): a batch as grey levels, uint8 ``(B, pixels)``, with its labels, how far
     ``X * 255`` is from whole numbers, and the smallest and largest pixel."""
-    v = torch.as_tensor(X).detach().to("cpu", torch.float64)
+    v = torch.as_tensor(X).detach().to("cpu", torch.float32)
     v = v.reshape(len(v), -1) * 255
     r = v.round()
     return {"levels": r.clamp(0, 255).to(torch.uint8), "labels": torch.as_tensor(y).reshape(-1).to("cpu", torch.int64),
@@ -907,7 +907,8 @@ def check_train_epoch_ch3_train_mode(train_epoch_ch3):
     _, got, modes = one_epoch(train_epoch_ch3, optimizer=True, lr=0.5, start_in_eval=True)
     assert modes and all(modes), f"the network ran in eval mode in {modes.count(False)} of its {len(modes)} forward " \
                                  "passes: put an nn.Module in train mode first (net.train())"
-    assert_same_parameters(got, expected, what="torch.optim.SGD(lr=0.5) (it must also be right for this check to count)")
+    assert_same_parameters(got, expected,
+                           what="torch.optim.SGD(lr=0.5) (it must also be right for this check to count)")
 
 
 FASHION_BUDGET = "10 epochs on the 60,000 training images (batch 256, lr 0.1)"
@@ -952,7 +953,8 @@ def check_init_weights_normal(init_weights):
     w = initialised(init_weights, wide_layer(), 0).weight.detach()
     std = w.std().item()
     assert 0.0095 < std < 0.0105 and abs(w.mean().item()) < 0.001, \
-        f"weights should be N(0, 0.01²): std {std:.4f}, mean {w.mean().item():.4f} (nn.init.normal_(m.weight, std=0.01))"
+        f"weights should be N(0, 0.01²): std {std:.4f}, mean {w.mean().item():.4f} " \
+        "(nn.init.normal_(m.weight, std=0.01))"
     within = (w.abs() < 0.01).float().mean().item()
     assert 0.66 < within < 0.70, \
         f"{within:.1%} of the weights lie within one std of 0: a normal distribution has 68% (uniform: 58%)"
@@ -1085,5 +1087,5 @@ def concise_run(concise_classifier):
 @check("softmax_regression_concise.concise_classifier", points=3, kind="accuracy", clauses="layers")
 def check_concise_classifier_reaches_threshold(concise_classifier):
     train_to_threshold(lambda: concise_run(concise_classifier), metric=verified_test_accuracy, history=accuracy_curve,
-                       threshold=0.80, reference_value=0.82,
+                       threshold=0.80, reference_value=0.823,
                        what=f"test accuracy of the model, loss and trainer of {CLASSIFIER}", budget=FASHION_BUDGET)
