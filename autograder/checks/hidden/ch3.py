@@ -721,8 +721,8 @@ def check_cross_entropy_no_builtin(cross_entropy):
 
 
 speed_check("softmax_regression.cross_entropy",
-            lambda device, seed=0: (probabilities((20000, 10), seed, device=device),
-                                    randint(0, 10, (20000,), seed + 1, device=device)),
+            lambda device, seed=0: (probabilities((200000, 10), seed, device=device),
+                                    randint(0, 10, (200000,), seed + 1, device=device)),
             builtin=lambda y_hat, y: F.nll_loss(torch.log(y_hat), y, reduction="none"), limit=8, clauses="fast",
             hint="pick every example's probability with one fancy index: y_hat[torch.arange(n), y]")
 
