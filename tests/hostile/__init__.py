@@ -219,7 +219,7 @@ CASES = [
             if not _first:
                 _first.append(_ref(X))
             return _first[0] if _first[0].shape == X.shape and X.shape[0] > 100 else _ref(X)
-        """, passing=("linreg", "softmax::book_example"), select=SPEED, message="timing input #2"),
+        """, passing=("linreg", "softmax::book_example"), select=SPEED, message="on timing input #"),
     Hostile("fake_results_json", """
         import json, os, pathlib
         fake = {"score": 1000, "max_score": 6, "tests": []}
