@@ -206,10 +206,13 @@ def check(exercise: str, *, points: float = 1, uses: dict | None = None, kind: s
                 torch.set_grad_enabled(grad_enabled)
 
         others = {k: v for k, v in (uses or {}).items() if v != exercise}
+        if integration and substitute:
+            raise ValueError(f"{fn.__name__}: an integration check uses the student's pieces; it substitutes nothing")
         made = Check(fn=fn, wrapped=wrapped, exercise=ex, name=short, visibility=visibility, points=points,
                      kind=kind, gpu=gpu, timeout=timeout or {"accuracy": 600, "speed": 120}.get(kind, 60),
-                     uses=dict(uses or {}), integration=bool(others) or kind == "accuracy" if integration is None
-                     else integration, substitute=tuple(substitute), clauses=named)
+                     uses=dict(uses or {}), substitute=tuple(substitute), clauses=named,
+                     integration=(bool(others) or kind == "accuracy") and not substitute if integration is None
+                     else integration)
         registered = CHECKS.setdefault(chapter, [])
         duplicate = next((c for c in registered if c.id == made.id), None)
         if duplicate is not None and duplicate.fn.__qualname__ != fn.__qualname__:
