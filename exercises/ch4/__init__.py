@@ -34,7 +34,7 @@ EXERCISES = {
     "polynomial_regression.polynomial_features": ("4.4.4", {
         "values": "column i holds x**i / i! for i < max_degree (column 0 all ones), for x of shape (n, 1) as the "
                   "book's features are",
-        "shape": "x may also be of shape (n,); the result is (n, max_degree)",
+        "shapes": "x may also be of shape (n,); the result is (n, max_degree)",
         "dtype": "the result has x's dtype (float64 in, float64 out)",
     }),
     "polynomial_regression.evaluate_loss": ("4.4.4", {
@@ -127,7 +127,7 @@ EXERCISES = {
         "init": "nn.Linear's default initialisation: under the same seed, the reference's parameters",
     }),
     "kaggle_house.train": ("4.10.5", {
-        "learns": "Adam with learning_rate on minibatches of batch_size, nn.MSELoss: 30 epochs on a Kaggle fold "
+        "trains": "Adam with learning_rate on minibatches of batch_size, nn.MSELoss: 30 epochs on a Kaggle fold "
                   "bring the training log-rmse below 0.7",
         "reports": "after each epoch, log_rmse of the net on the training and the test data, as Python floats",
         "no_test": "without test labels (None) test_ls stays []",

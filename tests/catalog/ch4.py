@@ -162,7 +162,7 @@ BUGS = [
         def polynomial_features(x, max_degree):
             factorials = torch.tensor([math.factorial(i) for i in range(max_degree)], dtype=x.dtype, device=x.device)
             return x ** torch.arange(max_degree, device=x.device) / factorials
-        """, caught_by="flat_x", clause="shape"),
+        """, caught_by="flat_x", clause="shapes"),
     Bug("polynomial_regression.evaluate_loss", "the mean of the batch means", """
         def evaluate_loss(net, data_iter, loss):
             means = []
@@ -787,7 +787,7 @@ BUGS = [
                 if test_labels is not None:
                     test_ls.append(log_rmse(net, test_features, test_labels))
             return train_ls, test_ls
-        """, caught_by="kaggle_train_learns", clause="learns"),
+        """, caught_by="kaggle_train_learns", clause="trains"),
     Bug("kaggle_house.train", "the test loss computed even without test labels", """
         def train(net, train_features, train_labels, test_features, test_labels, num_epochs, learning_rate,
                   weight_decay, batch_size):
