@@ -147,7 +147,7 @@ def check_poly_train_third_order(train):
     result = train_to_threshold(lambda: train(features[:100, :4], X_test, labels[:100], y_test),
                                 metric=lambda run: (flat_weight(run[0], 4, "the learned weight train returned")
                                                     - torch.tensor(TRUE_POLY_W)).abs().max().item(),
-                                threshold=0.1, higher_is_better=False, history=lambda run: [],
+                                threshold=0.1, higher_is_better=False, history=lambda run: [], reference_value=0.026,
                                 what=f"the largest distance of the third-order fit's weights from {TRUE_POLY_W}",
                                 budget="the book's 400 epochs (SGD lr 0.01, batches of 10)")
     w = flat_weight(result.run[0], 4, "the learned weight")
