@@ -466,13 +466,18 @@ BUGS = [
         _correct = train_ch6
         def train_ch6(net, train_iter, test_iter, num_epochs, lr, device):
             return _correct(net, train_iter, test_iter, num_epochs, lr, device)[-1]
-        """, caught_by=("returns_history", "history", "reaches_threshold")),
+        """, caught_by=("returns_history", "history")),
     Bug("lenet.train_ch6", "one list per epoch instead of a tuple", replace=[(
         "        history.append((loss_sum / total, correct / total, evaluate_accuracy_gpu(net, test_iter, device)))",
         "        history.append([loss_sum / total, correct / total, evaluate_accuracy_gpu(net, test_iter, device)])")],
         caught_by="returns_history", clause="returns"),
     Bug("lenet.train_ch6", "gradients never zeroed", replace=[("            optimizer.zero_grad()\n", "")],
-        caught_by=("matches_reference", "reaches_threshold"), clause="values"),
+        caught_by=("matches_reference", "reaches_threshold")),
+    Bug("lenet.train_ch6", "iter(train_iter) made once, before the epochs: the second epoch has no batches", replace=[
+        ("    history = []\n    for _ in range(num_epochs):\n", "    history = []\n    batches = iter(train_iter)\n"
+                                                                 "    for _ in range(num_epochs):\n"),
+        ("        for X, y in train_iter:\n", "        for X, y in batches:\n")],
+        caught_by=("returns_history", "matches_reference", "history"), clause="values"),
     Bug("lenet.train_ch6", "loss and accuracy averaged over batches, not examples", replace=[
         ("                loss_sum += l.item() * X.shape[0]", "                loss_sum += l.item()"),
         ("                correct += float((y_hat.argmax(dim=1) == y).sum())",
