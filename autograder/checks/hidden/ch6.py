@@ -437,7 +437,7 @@ def check_corr2d_multi_in_out_no_builtin(corr2d_multi_in_out):
 
 
 speed_check("channels.corr2d_multi_in_out",
-            lambda device, seed=0: (randn((16, 32, 32), seed, device=device),
+            lambda device, seed=0: (randn((16, 64, 64), seed, device=device),
                                     randn((32, 16, 3, 3), seed + 1000, device=device)),
             builtin=lambda X, K: F.conv2d(X[None], K)[0], limit=20, atol=1e-4, clauses="fast",
             hint="no Python loop over the 16 × 32 channel pairs: combine the channels with matrix products "
@@ -464,7 +464,7 @@ def check_corr2d_multi_in_out_1x1_no_builtin(corr2d_multi_in_out_1x1):
 
 
 speed_check("channels.corr2d_multi_in_out_1x1",
-            lambda device, seed=0: (randn((64, 32, 32), seed, device=device),
+            lambda device, seed=0: (randn((64, 64, 64), seed, device=device),
                                     randn((64, 64, 1, 1), seed + 1000, device=device)),
             builtin=lambda X, K: F.conv2d(X[None], K)[0], limit=10, atol=1e-4, clauses="fast",
             hint="one matrix product: K.reshape(c_o, c_i) @ X.reshape(c_i, h * w), no loop over pixels or channels")
