@@ -79,8 +79,8 @@ def check_corr2d_matches_reference(corr2d):
     for seed in SEEDS:
         X, K = corr2d_args(seed)
         got = corr2d(X.clone(), K.clone())
-        assert_close_hinted(got, ref("conv_layer.corr2d")(X, K), what=f"corr2d(X {tuple(X.shape)}, K {tuple(K.shape)}) "
-                     f"(seed {seed})", hint=corr2d_hint(got, X, K))
+        assert_close_hinted(got, ref("conv_layer.corr2d")(X, K), hint=corr2d_hint(got, X, K),
+                            what=f"corr2d(X {tuple(X.shape)}, K {tuple(K.shape)}) (seed {seed})")
 
 
 @check("conv_layer.corr2d", clauses="dtype")
