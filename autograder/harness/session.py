@@ -426,7 +426,7 @@ def apply_sync(sync: dict, tracked: list) -> None:
             if grad == "none":
                 orig.grad = None
             elif isinstance(grad, torch.Tensor):
-                orig.grad = grad if grad.shape == orig.shape else None
+                orig.grad = grad if grad.shape == orig.shape and grad.dtype == orig.dtype else None
     for index, state in sync.get("objects", []):
         _apply_object_state(tracked[index], state)
 
@@ -443,7 +443,7 @@ def _own_modules(module, prefix: str = ""):
 def _apply_object_state(obj, state: dict) -> None:
     if not isinstance(obj, torch.nn.Module):
         for name, value in state.get("attrs", {}).items():
-            setattr(obj, name, value)
+            object.__setattr__(obj, name, value)     # frozen dataclasses of the check modules too
         return
     modules = dict(_own_modules(obj))
     for path, training in state.get("training", []):
