@@ -203,7 +203,7 @@ def assert_zero_pair(init_lstm_state, batch_size, num_hiddens):
 
 
 @check("lstm.init_lstm_state", clauses="values")
-def check_init_lstm_state_shapes(init_lstm_state):
+def check_init_lstm_state_zeros_of_any_size(init_lstm_state):
     for batch_size, num_hiddens in ((1, 1), (4, 3)):
         assert_zero_pair(init_lstm_state, batch_size, num_hiddens)
 

@@ -288,13 +288,13 @@ def _train_bigram(train_ch8, batches, epochs, lr):
 @check("rnn_scratch.train_ch8", clauses="values", integration=True)
 def check_train_ch8_learns_a_cycle(train_ch8):
     batches = cyclic_batches()
-    W = student_side(_train_bigram, train_ch8, batches, 3, 20.0)
+    W = student_side(_train_bigram, train_ch8, batches, 2, 2.0)
     assert_tensor(W, what="the bigram model's weights after train_ch8", shape=(len(CHARS), len(CHARS)))
     loss = sum(float(F.cross_entropy(W[X.T.reshape(-1)], Y.T.reshape(-1), reduction="sum")) for X, Y in batches)
     ppl = math.exp(loss / sum(Y.numel() for _, Y in batches))
-    assert ppl < 3, (f"a bigram model trained by train_ch8 (3 epochs, lr 20, with your train_epoch_ch8, grad_clipping "
+    assert ppl < 2, (f"a bigram model trained by train_ch8 (2 epochs, lr 2, with your train_epoch_ch8, grad_clipping "
                      f"and predict_ch8) on text that repeats 'abcdefghij' has perplexity {ppl:.3g}, untrained 27: it "
-                     "should learn each letter's successor (below 3)")
+                     "should learn each letter's successor (below 2; the reference reaches 1.19)")
 
 
 # §8.6 concise RNN --------------------------------------------------------------------------------
@@ -309,3 +309,7 @@ def check_RNNModel_book_shapes(RNNModel):
     Y, (H, C) = lstm(torch.randint(0, 28, (3, 5)), (torch.zeros(1, 3, 16), torch.zeros(1, 3, 16)))
     assert_tensor(Y, what="the output of RNNModel(nn.LSTM(28, 16), 28) for X of shape (3, 5)", shape=(15, 28))
     assert_tensor(C, what="C of its new state", shape=(1, 3, 16))
+    gru = RNNModel(nn.GRU(28, 16, bidirectional=True), vocab_size=28)
+    Y, state = gru(torch.randint(0, 28, (3, 5)), torch.zeros(2, 3, 16))
+    assert_tensor(Y, what="the output of RNNModel(nn.GRU(28, 16, bidirectional=True), 28) for X of shape (3, 5) (the "
+                          "linear layer reads both directions: 2 * 16 features)", shape=(15, 28))
