@@ -47,6 +47,7 @@ def gru(inputs, state, params):
     same for every hidden unit (the reset gate's rows of ``weight_ih_l0``,
     ``weight_hh_l0`` and the biases all equal, so ``R * (H W) = (R * H) W``),
     and in general differ. Follow the book's equations here. The outputs and
-    the state are on the inputs' device. May not use PyTorch's recurrent layers (``nn.GRU``, ``nn.GRUCell``, ``torch.gru_cell``, ...).
+    the state are on the inputs' device. May not use PyTorch's recurrent
+    layers (``nn.GRU``, ``nn.GRUCell``, ``torch.gru_cell``, ...).
     """
     raise NotImplementedError("gru (§9.1.2)")

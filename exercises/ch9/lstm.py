@@ -41,6 +41,7 @@ def lstm(inputs, state, params):
     (i, f, g, o) in ``weight_ih_l0`` ``(4H, V)`` and ``weight_hh_l0`` ``(4H, H)``:
     ``W_xi, W_xf, W_xc, W_xo = weight_ih_l0.chunk(4)`` transposed (likewise
     ``W_h*``), and each bias is ``b_i* + b_h*`` (``g`` is the candidate ``c``).
-    The outputs and the state are on the inputs' device. May not use PyTorch's recurrent layers (``nn.LSTM``, ``nn.LSTMCell``, ``torch.lstm_cell``, ...).
+    The outputs and the state are on the inputs' device. May not use PyTorch's
+    recurrent layers (``nn.LSTM``, ``nn.LSTMCell``, ``torch.lstm_cell``, ...).
     """
     raise NotImplementedError("lstm (§9.2.2)")

@@ -23,7 +23,8 @@ EXERCISES = {
         "gradients": "autograd flows through it: the reference's gradients (and the model trains)",
         "device": "the outputs and the state on the inputs' device",
         "no_builtin": "PyTorch's recurrent layers (nn.GRU, torch.gru_cell, ...) are not used",
-        "fast": "one pass over the time steps with a few tensor operations each (no Python loop over the examples, nothing redone for the whole sequence at every step)",
+        "fast": "one pass over the time steps, a few tensor operations each (no Python loop over the examples, "
+                "nothing redone for the whole sequence at every step)",
     }),
     "lstm.get_lstm_params": ("9.2.2", {
         "values": "[W_xi, W_hi, b_i, W_xf, W_hf, b_f, W_xo, W_ho, b_o, W_xc, W_hc, b_c, W_hq, b_q] of shapes "
@@ -44,7 +45,8 @@ EXERCISES = {
         "gradients": "autograd flows through it: the reference's gradients (and the model trains)",
         "device": "the outputs and the state on the inputs' device",
         "no_builtin": "PyTorch's recurrent layers (nn.LSTM, torch.lstm_cell, ...) are not used",
-        "fast": "one pass over the time steps with a few tensor operations each (no Python loop over the examples, nothing redone for the whole sequence at every step)",
+        "fast": "one pass over the time steps, a few tensor operations each (no Python loop over the examples, "
+                "nothing redone for the whole sequence at every step)",
     }),
     "deep_rnn.stacked_rnn": ("9.3", {
         "values": "layer l reads layer l - 1's hidden states: the top layer's states (T, B, h) and every layer's "

@@ -57,7 +57,8 @@ def gru(inputs, state, params):
     same for every hidden unit (the reset gate's rows of ``weight_ih_l0``,
     ``weight_hh_l0`` and the biases all equal, so ``R * (H W) = (R * H) W``),
     and in general differ. Follow the book's equations here. The outputs and
-    the state are on the inputs' device. May not use PyTorch's recurrent layers (``nn.GRU``, ``nn.GRUCell``, ``torch.gru_cell``, ...).
+    the state are on the inputs' device. May not use PyTorch's recurrent
+    layers (``nn.GRU``, ``nn.GRUCell``, ``torch.gru_cell``, ...).
     """
     W_xz, W_hz, b_z, W_xr, W_hr, b_r, W_xh, W_hh, b_h, W_hq, b_q = params
     H, = state

@@ -53,7 +53,8 @@ def lstm(inputs, state, params):
     (i, f, g, o) in ``weight_ih_l0`` ``(4H, V)`` and ``weight_hh_l0`` ``(4H, H)``:
     ``W_xi, W_xf, W_xc, W_xo = weight_ih_l0.chunk(4)`` transposed (likewise
     ``W_h*``), and each bias is ``b_i* + b_h*`` (``g`` is the candidate ``c``).
-    The outputs and the state are on the inputs' device. May not use PyTorch's recurrent layers (``nn.LSTM``, ``nn.LSTMCell``, ``torch.lstm_cell``, ...).
+    The outputs and the state are on the inputs' device. May not use PyTorch's
+    recurrent layers (``nn.LSTM``, ``nn.LSTMCell``, ``torch.lstm_cell``, ...).
     """
     W_xi, W_hi, b_i, W_xf, W_hf, b_f, W_xo, W_ho, b_o, W_xc, W_hc, b_c, W_hq, b_q = params
     H, C = state

@@ -582,7 +582,8 @@ BUGS = [
          "    return math.exp(total_loss / rows), total_tokens / timer.stop()")],
         caught_by="counts_tokens", clause="counts"),
     Bug("rnn_scratch.train_epoch_ch8", "a function updater given the batch size", replace=[
-        ("            updater(batch_size=1)  # the loss is already a mean", "            updater(batch_size=X.shape[0])")],
+        ("            updater(batch_size=1)  # the loss is already a mean",
+         "            updater(batch_size=X.shape[0])")],
         caught_by="function_updater", clause="updater"),
     Bug("rnn_scratch.train_epoch_ch8", "the speed is the epoch's seconds", replace=[
         ("    return math.exp(total_loss / total_tokens), total_tokens / timer.stop()",

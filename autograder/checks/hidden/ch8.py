@@ -4,7 +4,6 @@ import collections
 import contextlib
 import inspect
 import io
-import math
 import re
 import time
 
@@ -14,13 +13,13 @@ from torch import nn
 
 from autograder.checks.hidden.rnn_common import (RECURRENT_LAYERS, Budget, Recorder, StandInModel, StandInVocab,
                                                  assert_leaves, assert_made_on, assert_params_match_reference,
-                                                 assert_perplexity, assert_recurrent_matches, installed, layer_builtin, loop_hint,
-                                                 one_hot_inputs, run_with, single_thread, standin_get_params,
-                                                 standin_grad_clipping, standin_init_state, standin_rnn,
-                                                 standin_train_epoch, timing_args, torch_layer_outputs)
+                                                 assert_perplexity, assert_recurrent_matches, installed, layer_builtin,
+                                                 loop_hint, one_hot_inputs, run_with, single_thread,
+                                                 standin_get_params, standin_grad_clipping, standin_init_state,
+                                                 standin_rnn, standin_train_epoch, timing_args, torch_layer_outputs)
 from autograder.checks.public.ch8 import CHARS, CountingNet, LetterVocab, ScratchLike
 from autograder.harness import (SEEDS, Forbidden, assert_close, assert_gradients_match, assert_keeps_device,
-                                assert_matches_reference, assert_no_forbidden_calls, assert_same_outputs, assert_tensor,
+                                assert_no_forbidden_calls, assert_same_outputs, assert_tensor,
                                 check, is_instance, load_weights_in_order, randint, randn, reference, scratch_params,
                                 speed_check, student_side, type_name)
 
@@ -126,7 +125,8 @@ def assert_same_tokens(got, expected, what):
 
 @check("text_preprocessing.Vocab", points=2, clauses="values", substitute=("count_corpus",))
 def check_Vocab_matches_reference(Vocab):
-    for tokens, label in ((VOCAB_TOKENS, f"Vocab({VOCAB_TOKENS})"), (word_tokens(), "Vocab(words of the Time Machine)")):
+    for tokens, label in ((VOCAB_TOKENS, f"Vocab({VOCAB_TOKENS})"),
+                          (word_tokens(), "Vocab(words of the Time Machine)")):
         got, expected = Vocab(tokens), ref("text_preprocessing.Vocab")(tokens)
         assert_same_tokens(got.idx_to_token, expected.idx_to_token,
                            f"{label}.idx_to_token ('<unk>' first, then by descending frequency, ties in the order "
@@ -604,6 +604,9 @@ def check_rnn_matches_nn_RNN_deep_batch(rnn):
     expected, H_n = torch_layer_outputs(layer, linear, inputs, H0)
     got = rnn(inputs, (H0[0],), scratch_params(layer, linear))
     hint = loop_hint(got, inputs, (H0[0],), RNN_HINT)
+    if isinstance(got, tuple) and len(got) == 2 and isinstance(got[0], torch.Tensor) and got[0].shape != expected.shape:
+        raise AssertionError(f"rnn over 11 steps with nn.RNN(9, 12)'s weights: the outputs have shape "
+                             f"{tuple(got[0].shape)}, expected {tuple(expected.shape)}\n  hint: {hint}")
     assert_same_outputs(got, (expected, (H_n[0],)), what="rnn over 11 steps with nn.RNN(9, 12)'s weights", hint=hint)
 
 
@@ -678,8 +681,8 @@ def model_calls(RNNModelScratch, X, vocab_size=6, num_hiddens=4):
 def assert_one_hot_passed(run, X, vocab_size, what):
     assert len(run["forward"]) == 1, f"{what} should call forward_fn once, it called it {len(run['forward'])} times"
     call = run["forward"][0]
-    assert_tensor(call["inputs"], what=f"what forward_fn receives for {what}", shape=(X.shape[1], X.shape[0], vocab_size),
-                  dtype=torch.float32)
+    assert_tensor(call["inputs"], what=f"what forward_fn receives for {what}",
+                  shape=(X.shape[1], X.shape[0], vocab_size), dtype=torch.float32)
     assert torch.equal(call["inputs"], F.one_hot(X.long().T, vocab_size).float()), \
         f"forward_fn should receive the one-hot encoding of X.T (time-major) for {what}"
 
@@ -699,7 +702,8 @@ def check_RNNModelScratch_passes_through(RNNModelScratch):
 def check_RNNModelScratch_keeps_params(RNNModelScratch):
     run = model_calls(RNNModelScratch, randint(0, 6, (3, 5), 1), vocab_size=6, num_hiddens=4)
     assert run["get_params"] == [(6, 4, "cpu")], \
-        f"RNNModelScratch(6, 4, 'cpu', ...) should call get_params(6, 4, 'cpu') once; the calls were {run['get_params']}"
+        (f"RNNModelScratch(6, 4, 'cpu', ...) should call get_params(6, 4, 'cpu') once; the calls were "
+         f"{run['get_params']}")
     assert run["params"] is not None and len(run["params"]) == 1 and torch.equal(run["params"][0], torch.ones(2, 2)), \
         "net.params should be what get_params returned"
 

@@ -525,5 +525,9 @@ def assert_recurrent_matches(fn, ref_fn, make_args, *, what, seeds, hint):
         label = f"{what} for inputs {tuple(args[0].shape)} (seed {seed})"
         if not (isinstance(got, tuple) and len(got) == 2):
             raise AssertionError(f"{label} should return (outputs, state), got {type_name(got)}")
-        text = hint(got, args) if callable(hint) else hint
-        assert_same_outputs(got, expected, what=label, hint=loop_hint(got, args[0], args[1], text))
+        text = loop_hint(got, args[0], args[1], hint(got, args) if callable(hint) else hint)
+        outputs = got[0]
+        if isinstance(outputs, torch.Tensor) and outputs.shape != expected[0].shape:
+            raise AssertionError(f"{label}: the outputs have shape {tuple(outputs.shape)}, expected "
+                                 f"{tuple(expected[0].shape)} (T * B rows, time-major)\n  hint: {text}")
+        assert_same_outputs(got, expected, what=label, hint=text)
