@@ -434,6 +434,17 @@ BUGS = [
                 H = torch.stack([torch.tanh(x @ W_xh + h @ W_hh + b_h) for x, h in zip(X, H)])
                 outputs.append(H @ W_hq + b_q)
             return torch.cat(outputs, dim=0), (H,)
+        """, caught_by="speed"),
+    Bug("rnn_scratch.rnn", "the whole sequence turned into a list at every step", """
+        def rnn(inputs, state, params):
+            W_xh, W_hh, b_h, W_hq, b_q = params
+            H, = state
+            outputs = []
+            for t in range(len(inputs)):
+                X = list(inputs)[t]
+                H = torch.tanh(X @ W_xh + H @ W_hh + b_h)
+                outputs.append(H @ W_hq + b_q)
+            return torch.cat(outputs, dim=0), (H,)
         """, caught_by="speed", clause="fast"),
     Bug("rnn_scratch.RNNModelScratch", "X one-hot encoded without transposing (batch-major)", """
         class RNNModelScratch(RNNModelScratch):
