@@ -84,7 +84,8 @@ EXERCISES = {
         "gradients": "autograd flows through it: the reference's gradients (and the model trains)",
         "device": "the outputs and the state on the inputs' device",
         "no_builtin": "PyTorch's recurrent layers (nn.RNN, torch.rnn_tanh, ...) are not used",
-        "fast": "one pass over the time steps with a few tensor operations each (no Python loop over the examples, nothing redone for the whole sequence at every step)",
+        "fast": "one pass over the time steps, a few tensor operations each (no Python loop over the examples, "
+                "nothing redone for the whole sequence at every step)",
     }),
     "rnn_scratch.RNNModelScratch": ("8.5.3", {
         "values": "net(X, state) one-hot encodes X.T to float32 (T, B, V) and returns forward_fn(inputs, state, "
