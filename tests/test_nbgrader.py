@@ -265,3 +265,29 @@ def test_grade_refuses_a_kernel_that_cannot_import_the_package(tmp_path):
     build(tmp_path, [SCENARIO], python="/usr/bin/python3")   # no torch, no autograder there
     (tmp_path / "submitted" / "alice" / SCENARIO).mkdir(parents=True)
     assert grade(tmp_path, SCENARIO) == 2
+
+
+def test_the_three_paths_agree_check_by_check(graded, tmp_path, grading_cache):
+    """The same answers graded by nbgrader, ``pytest --submission`` and the sandboxed grader: every check has the
+    same outcome on all three (one runner, one boundary, one record)."""
+    from autograder.grading.grade import Options
+    from autograder.grading.grade import grade as grade_py
+    from autograder.nbgrader.grade import scores
+    from autograder.nbgrader.notebook import check_cell_ids
+    root, subs, _, _, _ = graded
+    checks = [c for c in load_chapter(SCENARIO) if c.kind != "accuracy" and not c.gpu]
+    cell_of = check_cell_ids(SCENARIO, checks)
+    notebook = scores(root, SCENARIO, "bug")
+    by_notebook = {c.id: notebook[cell_of[c.id]] for c in checks}
+    folder = tmp_path / "bug"
+    py_scores(subs["bug"], folder)
+    by_pytest = {r["id"]: r["earned"] for r in json.loads((folder / "results.json").read_text())["results"]
+                 if r["outcome"] != "skipped"}
+    result = grade_py(folder / "exercises", None, Options(chapters=[SCENARIO], skip_kinds=["accuracy"], plots=False,
+                                                          cache=grading_cache))
+    by_grader = {r["id"]: r["earned"] for r in result.records if r["outcome"] != "skipped"}
+    assert set(by_notebook) == set(by_pytest) == set(by_grader)
+    differ = {i: (by_notebook[i], by_pytest[i], by_grader[i]) for i in by_notebook
+              if not by_notebook[i] == by_pytest[i] == by_grader[i]}
+    assert not differ, f"(nbgrader, pytest, grade) disagree: {differ}"
+    assert sum(by_grader.values()) < sum(c.points for c in checks)   # the bug costs something, the same everywhere

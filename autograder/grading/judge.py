@@ -93,7 +93,12 @@ def judge(job: Job, emit) -> dict:
             if worker is None or fresh_each_check:
                 if worker is not None:
                     sandbox.kill(worker)
-                worker = sandbox.spawn()
+                    worker = None
+                try:
+                    worker = sandbox.spawn()
+                except WorkerLost as e:
+                    emit(record(check, "failed", str(e)))
+                    continue
             limit = job.limits.check_time(check, job.reference_seconds.get(check.id))
             link = SocketLink(worker.sock)
             session = Session(link, job.device)
@@ -104,11 +109,15 @@ def judge(job: Job, emit) -> dict:
                 outcome = run_check(check, session, job.device,
                                     replace=[(t, Poisoned(m)) for t, m in poisoned.items()])
                 emit(record(check, outcome.outcome, outcome.message, outcome.seconds, outcome.curves))
+                if not outcome.clean:
+                    sandbox.kill(worker)
+                    worker = None
             except WorkerLost as e:
                 found = where_it_hung(sandbox.stack(worker), job.submission) if e.timed_out else None
                 status = sandbox.kill(worker)
                 worker = None
-                message = death_message(status, e.timed_out, limit, found[2] if found else "")
+                message = str(e) if e.garbled else \
+                    death_message(status, e.timed_out, limit, found[2] if found else "")
                 emit(record(check, "failed", message, time.perf_counter() - start))
                 if e.timed_out:
                     culprit = blame(check, found, session.lost_in)

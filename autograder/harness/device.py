@@ -21,7 +21,7 @@ def _on_meta(fn, args, kwargs):
     except (RuntimeError, NotImplementedError, TypeError, ValueError) as e:
         text = str(e)
         where = student_frame(e.__traceback__)[0]
-        if "device" in text and ("meta" in text or "cpu" in text):
+        if "device" in text and ("meta" in text or "cpu" in text) or "copy out of meta tensor" in text:
             return {"mixed": text.splitlines()[0][:300], "where": where}
         if "meta" in text.lower():
             return {"unsupported": text.splitlines()[0][:300], "where": where}

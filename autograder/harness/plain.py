@@ -125,7 +125,8 @@ class Encoder:
             return {"npv": [v.dtype.str, self._bytes(v.tobytes())]}
         frame = _pandas_kind(v)
         if frame:
-            return {"pd": [frame, v.to_json(orient="table", double_precision=17)]}
+            return {"pd": [frame, self._frame(v if frame == "frame" else v.to_frame(), depth),
+                           self.node(v.name, depth + 1) if frame == "series" else None]}
         if isinstance(v, (str, int, float)) and not isinstance(v, bool):   # subclasses: their plain content
             base = str if isinstance(v, str) else int if isinstance(v, int) else float
             return self.node(base(v), depth)
@@ -134,13 +135,42 @@ class Encoder:
     def _items(self, d, depth):
         return [[self.node(k, depth + 1), self.node(x, depth + 1)] for k, x in d.items()]
 
+    def _column(self, values, depth) -> dict:
+        """A column or index: its dtype's name and its values (an array for numeric dtypes, else a list)."""
+        dtype = str(values.dtype)
+        array = values.to_numpy()
+        if isinstance(array, np.ndarray) and array.dtype.kind in NUMPY_KINDS:
+            return {"dtype": dtype, "values": self.node(np.ascontiguousarray(array), depth + 1)}
+        return {"dtype": dtype, "values": self.node([_scalar(x) for x in values.tolist()], depth + 1)}
+
+    def _frame(self, df, depth) -> dict:
+        import pandas as pd
+        index = df.index
+        node = {"columns": [self.node(c, depth + 1) for c in df.columns],
+                "data": [self._column(df.iloc[:, i], depth + 1) for i in range(df.shape[1])],
+                "index_name": self.node(index.name, depth + 1)}
+        if type(index) is pd.RangeIndex:
+            node["range"] = [index.start, index.stop, index.step]
+        else:
+            node["index"] = self._column(index, depth + 1)
+        return node
+
+
+def _scalar(x):
+    """A value of an object column as a plain value (numpy scalars become Python numbers)."""
+    return x.item() if isinstance(x, np.generic) else x
+
 
 def _pandas_kind(v) -> str:
-    module = type(v).__module__ or ""
-    if not module.startswith("pandas."):
+    if (type(v).__module__ or "").split(".")[0] != "pandas":
         return ""
     import pandas as pd
     return "frame" if type(v) is pd.DataFrame else "series" if type(v) is pd.Series else ""
+
+
+# pandas dtypes a frame's columns may be rebuilt with (numeric ones are NumPy's)
+PANDAS_DTYPES = {"object", "str", "string", "category", "boolean", "Int8", "Int16", "Int32", "Int64", "UInt8",
+                 "UInt16", "UInt32", "UInt64", "Float32", "Float64"}
 
 
 def _type_name(kind) -> str:
@@ -173,6 +203,33 @@ class DecodeError(ValueError):
 class Decoder:
     """``decode(data)`` -> the value. ``handle(id, type, mro)`` makes the judge's proxy of a kept object;
     ``ref(k)`` returns the judge's own object number ``k``."""
+
+    def column(self, node, depth: int):
+        import pandas as pd
+        dtype, values = str(node["dtype"]), self.value(node["values"], depth + 1)
+        if isinstance(values, np.ndarray):       # a NumPy dtype, or a nullable one (Int64...) rebuilt from it
+            return pd.array(values, dtype=dtype) if dtype in PANDAS_DTYPES else values
+        if not isinstance(values, list):
+            raise DecodeError("a malformed column")
+        if dtype in PANDAS_DTYPES:
+            return pd.array(values, dtype=dtype) if dtype != "object" else np.array(values + [None], dtype=object)[:-1]
+        raise DecodeError(f"a column of an unsupported dtype {dtype!r}")
+
+    def frame(self, node, depth: int):
+        import pandas as pd
+        if not isinstance(node, dict) or len(node.get("columns", [])) != len(node.get("data", [])):
+            raise DecodeError("a malformed frame")
+        columns = [self.value(c, depth + 1) for c in node["columns"]]
+        data = [self.column(c, depth + 1) for c in node["data"]]
+        if "range" in node:
+            start, stop, step = (int(v) for v in node["range"])
+            index = pd.RangeIndex(start, stop, step)
+        else:
+            index = pd.Index(self.column(node["index"], depth + 1))
+        index.name = self.value(node.get("index_name"), depth + 1)
+        frame = pd.DataFrame({i: pd.Series(d, index=index) for i, d in enumerate(data)}, index=index)
+        frame.columns = pd.Index(columns) if columns else frame.columns
+        return frame
 
     def __init__(self, handle, ref):
         self.handle, self.ref = handle, ref
@@ -220,7 +277,7 @@ class Decoder:
             t = torch.nn.Parameter(t, requires_grad=t.requires_grad)
         if "grad" in node:
             grad = self.value(node["grad"], 1)
-            if isinstance(grad, torch.Tensor) and grad.shape == t.shape and t.requires_grad:
+            if isinstance(grad, torch.Tensor) and grad.shape == t.shape and grad.dtype == t.dtype:
                 t.grad = grad.detach()
         return t
 
@@ -296,8 +353,11 @@ class Decoder:
                 raise DecodeError("a scalar of an unsupported dtype")
             return np.frombuffer(self._bytes(span), dtype=dt)[0]
         if key == "pd":
-            import pandas as pd
-            kind, text = x
-            frame = pd.read_json(io.StringIO(str(text)), orient="table")
-            return frame if kind == "frame" else frame.iloc[:, 0]
+            kind, frame, name = x
+            built = self.frame(frame, depth)
+            if kind == "frame":
+                return built
+            series = built.iloc[:, 0]
+            series.name = self.value(name, depth + 1)
+            return series
         raise DecodeError(f"an unknown form {key!r} in the message")

@@ -7,7 +7,6 @@ returns an ``Outcome``. The session's worker may be in this process or in a sand
 """
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import time
 
@@ -23,6 +22,7 @@ class Outcome:
     message: str
     seconds: float
     curves: dict
+    clean: bool = True       # the session was reset afterwards (else the worker should not be used again)
 
 
 def substitutions(check: Check) -> list[tuple[str, object]]:
@@ -30,13 +30,19 @@ def substitutions(check: Check) -> list[tuple[str, object]]:
     if check.integration or not check.substitute:
         return []
     found = []
+    stand_ins = check.substitute if isinstance(check.substitute, dict) else {}
     for other in exercises_of(check.exercise.chapter).values():
-        if other.key != check.exercise.key and (other.name in check.substitute
-                                                or f"{other.module}.{other.name}" in check.substitute):
+        for name in (other.name, f"{other.module}.{other.name}"):
+            if other.key == check.exercise.key or name not in check.substitute:
+                continue
+            if stand_ins.get(name) is not None:
+                found.append((other.target, stand_ins[name]))
+                break
             try:
                 found.append((other.target, reference(other.target)))
             except Exception:  # noqa: BLE001  (no references here, e.g. the student release)
-                continue
+                pass
+            break
     return found
 
 
@@ -56,22 +62,24 @@ def run_check(check: Check, session: Session, device: str = "cpu", replace: list
     which decides what the check is charged. ``replace``: more ``(target, object)`` substitutions (the
     grader's: a function that hung earlier, replaced by one that fails at once)."""
     start = time.perf_counter()
-    message = ""
+    message, clean = "", True
     with check_run(session, device) as run:
         try:
             try:
                 kwargs = check_arguments(check, session, device)
+                references = substitutions(check)
+                replaced = {t for t, _ in references}
+                session.begin([*references, *[(t, o) for t, o in replace if t not in replaced]])
             except (ImplementationError, StudentError) as e:
                 raise AssertionError(f"{e}\n  [{check.exercise.cite}]") from None
-            references = substitutions(check)
-            replaced = {t for t, _ in references}
-            session.substitute([*references, *[(t, o) for t, o in replace if t not in replaced]])
             check.wrapped(**kwargs)
         except WorkerLost:
             raise
         except AssertionError as e:
             message = str(e) or f"{check.exercise.name}: check {check.name} failed"
         finally:
-            with contextlib.suppress(WorkerLost):
+            try:
                 session.reset()
-    return Outcome("failed" if message else "passed", message, time.perf_counter() - start, run.curves)
+            except Exception:  # noqa: BLE001  (a worker that cannot be reset is not used again)
+                clean = False
+    return Outcome("failed" if message else "passed", message, time.perf_counter() - start, run.curves, clean)

@@ -6,8 +6,9 @@ def arange_reshape(n, rows):
     """``torch.arange(n)`` laid out as a matrix of ``rows`` rows (§2.1.1).
 
     Returns an int64 tensor of shape ``(rows, n // rows)`` holding ``0 .. n-1`` row by
-    row; let ``reshape`` infer the number of columns with ``-1``. Raises ``ValueError``
-    (with a message naming ``n`` and ``rows``) when ``rows`` does not divide ``n``.
+    row; let ``reshape`` infer the number of columns with ``-1``. Raises ``ValueError``,
+    with a message that gives the values of ``n`` and ``rows``, unless ``rows`` is a
+    positive divisor of ``n`` (so also for ``rows <= 0``; ``n = 0`` fits any ``rows >= 1``).
     """
     raise NotImplementedError("arange_reshape (§2.1.1)")
 
@@ -15,7 +16,8 @@ def arange_reshape(n, rows):
 def broadcast_shape(shape_a, shape_b):
     """The shape of ``A + B`` for tensors of shapes ``shape_a`` and ``shape_b`` (§2.1.3).
 
-    Shapes are tuples of ints; returns a tuple of ints. Broadcasting aligns the shapes
+    Shapes are tuples of ints; returns a ``tuple`` of Python ints (not a list or a
+    ``torch.Size``). Broadcasting aligns the shapes
     on the right; a missing or size-1 axis stretches to the other size; two different
     sizes, neither 1, are incompatible: raise ``ValueError``. Work on the tuples with
     plain Python: no ``torch.broadcast_shapes`` / ``broadcast_tensors``, no numpy, no
@@ -29,6 +31,6 @@ def add_inplace(X, Y):
 
     ``X`` broadcasts to ``Y``'s shape. Writes the sum into ``Y``'s own memory (``id(Y)``
     and ``Y.data_ptr()`` stay the same, and a ``Y`` that is a view updates its base)
-    and returns ``Y`` itself. ``X`` is not modified.
+    and returns ``Y`` itself. ``X`` is not modified (neither its values nor its shape).
     """
     raise NotImplementedError("add_inplace (§2.1.5)")

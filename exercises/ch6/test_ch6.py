@@ -1,4 +1,4 @@
-"""Chapter 3's checks: ``pytest exercises/ch6`` (add ``--impl=solutions`` to run them on the references)."""
+"""Chapter 6's checks: ``pytest exercises/ch6`` (add ``--impl=solutions`` to run them on the references)."""
 from autograder.pytest_plugin import chapter_tests
 
 globals().update(chapter_tests("ch6"))

@@ -1,4 +1,4 @@
-"""Chapter 3's checks: ``pytest exercises/ch7`` (add ``--impl=solutions`` to run them on the references)."""
+"""Chapter 7's checks: ``pytest exercises/ch7`` (add ``--impl=solutions`` to run them on the references)."""
 from autograder.pytest_plugin import chapter_tests
 
 globals().update(chapter_tests("ch7"))

@@ -9,7 +9,8 @@ def die_roll_estimates(probs, num_groups, group_size):
     Rolls a die with face probabilities ``probs`` (float tensor ``(k,)`` summing to 1)
     ``group_size`` times in each of ``num_groups`` groups, drawing from torch's global
     random generator (``torch.manual_seed`` makes it repeatable). Row ``i`` of the result,
-    float32 of shape ``(num_groups, k)``, is the relative frequency of each face over
+    of shape ``(num_groups, k)`` and ``probs``'s dtype (float32 for the book's
+    ``fair_probs``), is the relative frequency of each face over
     groups ``0..i`` together: cumulative counts divided by the cumulative number of rolls,
     so every row sums to 1 and the last row approaches ``probs``.
     """

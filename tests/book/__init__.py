@@ -17,6 +17,8 @@ from __future__ import annotations
 import dataclasses
 import textwrap
 
+from catalog import edited
+
 
 @dataclasses.dataclass
 class BookAnswer:
@@ -36,9 +38,4 @@ class BookAnswer:
             raise ValueError(f"{self.exercise}: say why the book's version loses {self.deviations}")
 
     def apply(self, module_text: str) -> str:
-        for old, new in self.replace:
-            count = module_text.count(old)
-            if count != 1:
-                raise ValueError(f"{self.exercise}: {old!r} occurs {count} times in the reference")
-            module_text = module_text.replace(old, new)
-        return module_text + ("\n\n# --- the book's version ---\n" + self.source if self.source else "")
+        return edited(module_text, self.replace, self.source, self.exercise, "the book's version")

@@ -40,9 +40,15 @@ class Bug:
 
     def apply(self, module_text: str) -> str:
         """The reference module's text with this bug in it."""
-        for old, new in self.replace:
-            count = module_text.count(old)
-            if count != 1:
-                raise ValueError(f"{self.exercise} ({self.what}): {old!r} occurs {count} times in the reference")
-            module_text = module_text.replace(old, new)
-        return module_text + ("\n\n# --- the bug ---\n" + self.source if self.source else "")
+        return edited(module_text, self.replace, self.source, f"{self.exercise} ({self.what})", "the bug")
+
+
+def edited(module_text: str, replace, source: str, label: str, heading: str) -> str:
+    """``module_text`` with each ``(old, new)`` of ``replace`` made (each ``old`` found exactly once), then
+    ``source`` appended under a ``# --- heading ---`` line."""
+    for old, new in replace:
+        count = module_text.count(old)
+        if count != 1:
+            raise ValueError(f"{label}: {old!r} occurs {count} times in the reference")
+        module_text = module_text.replace(old, new)
+    return module_text + (f"\n\n# --- {heading} ---\n" + source if source else "")

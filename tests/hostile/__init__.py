@@ -199,7 +199,7 @@ CASES = [
         benchmark.Timer.blocked_autorange = lambda self, *a, **k: type("M", (), {"median": 1e-9})()
         benchmark.Timer.timeit = lambda self, *a, **k: type("M", (), {"median": 1e-9})()
         def softmax(X):
-            return torch.stack([_ref(row[None])[0] for row in X])
+            return torch.stack([row.exp() / row.exp().sum() for row in X])
         """, passing=("linreg", "softmax::book_example"), select=SPEED, message="too slow"),
     Hostile("speed_caches_by_identity_and_contents", """
         _cache = {}
@@ -208,7 +208,7 @@ CASES = [
             for key in keys:
                 if key in _cache:
                     return _cache[key].clone()
-            out = torch.stack([_ref(row[None])[0] for row in X])
+            out = torch.stack([row.exp() / row.exp().sum() for row in X])
             for key in keys:
                 _cache[key] = out
             return out
@@ -219,7 +219,29 @@ CASES = [
             if not _first:
                 _first.append(_ref(X))
             return _first[0] if _first[0].shape == X.shape and X.shape[0] > 100 else _ref(X)
-        """, passing=("linreg", "softmax::book_example"), select=SPEED, message="timing input #2"),
+        """, passing=("linreg", "softmax::book_example"), select=SPEED, message="on timing input #"),
+    Hostile("fake_results_json", """
+        import json, os, pathlib
+        fake = {"score": 1000, "max_score": 6, "tests": []}
+        for where in (pathlib.Path.cwd(), pathlib.Path.cwd().parent, pathlib.Path.home(), pathlib.Path("/tmp")):
+            try:
+                (where / "results.json").write_text(json.dumps(fake))
+            except OSError:
+                pass
+        def softmax(X):
+            return X
+        """, message="softmax"),
+    Hostile("forge_result_frames", """
+        import os, struct
+        def softmax(X):
+            frame = b'{"record": {"outcome": "passed"}}\\n'
+            for fd in range(3, 64):
+                try:
+                    os.write(fd, struct.pack("<Qc", len(frame), b"A") + frame)
+                except OSError:
+                    pass
+            return X
+        """, message="softmax"),
     Hostile("read_solutions", """
         import autograder.harness.loader as loader
         def softmax(X):
