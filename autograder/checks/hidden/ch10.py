@@ -1091,7 +1091,7 @@ import random  # noqa: E402
 # names, not the module: check code that runs where the student's code lives refers to them
 from autograder.checks.hidden.nmt_common import (GRUEncoder, Task, assert_same_initial_state,  # noqa: E402
                                                  book_train, call_module, load_weights, mean_bleu, seq2seq_run,
-                                                 student_view, task_data, use_stand_ins)
+                                                 student_view, task_data)
 from autograder.harness import (SEEDS, assert_close, assert_keeps_device, assert_same_outputs, assert_tensor,  # noqa: E402
                                 check, describe, on_its_side, randint, randn, reference, student_side,
                                 train_to_threshold, type_name)
@@ -1237,15 +1237,13 @@ class StandInDecoderBlock(nn.Module):
         return self.addnorm3(Z, self.ffn(Z)), state
 
 
-def stand_in(**pieces):
-    """Put the check's stand-ins where the student's chapter-10 modules use these exercises."""
-    where = {"AdditiveAttention": "attention_scoring", "MultiHeadAttention": "multihead_attention",
-             "PositionalEncoding": "self_attention", "PositionWiseFFN": "transformer", "AddNorm": "transformer",
-             "EncoderBlock": "transformer", "DecoderBlock": "transformer"}
+def stand_in(*pieces):
+    """``substitute=``: the check's stand-ins where the student's chapter-10 modules use these exercises (a module
+    must hold its parameters and carry autograd where it lives, so a check-code class, not a reference stub)."""
     classes = {"AdditiveAttention": StandInAdditiveAttention, "MultiHeadAttention": StandInMultiHeadAttention,
                "PositionalEncoding": StandInPositionalEncoding, "PositionWiseFFN": StandInPositionWiseFFN,
                "AddNorm": StandInAddNorm, "EncoderBlock": StandInEncoderBlock, "DecoderBlock": StandInDecoderBlock}
-    use_stand_ins("ch10", **{f"{where[name]}__{name}": classes[name] for name in pieces})
+    return {name: classes[name] for name in pieces}
 
 
 # §10.4 Bahdanau attention -----------------------------------------------------------------------------------
@@ -1315,15 +1313,14 @@ def bahdanau_state(seed, num_layers=2, valid=(6, 6, 6, 6)):
     return [outputs.permute(1, 0, 2).contiguous(), hidden, torch.tensor(valid)]
 
 
-ATTENTION_PIECES = {"AdditiveAttention": True}
+ATTENTION_PIECES = stand_in("AdditiveAttention")
 BAHDANAU_HINT = ("at each step: query = hidden_state[-1].unsqueeze(1), context = self.attention(query, enc_outputs, "
                  "enc_outputs, enc_valid_lens), x = cat((context, embedded step.unsqueeze(1)), dim=-1), one GRU step "
                  "from hidden_state; dense over all steps, permuted to (batch, num_steps, vocab_size)")
 
 
-@check("bahdanau_attention.Seq2SeqAttentionDecoder", points=2, clauses="values")
+@check("bahdanau_attention.Seq2SeqAttentionDecoder", points=2, clauses="values", substitute=ATTENTION_PIECES)
 def check_Seq2SeqAttentionDecoder_matches_reference(Seq2SeqAttentionDecoder):
-    stand_in(**ATTENTION_PIECES)
     for seed, num_layers in ((0, 1), (1, 2), (2, 3)):
         net, expected = attention_decoder_pair(Seq2SeqAttentionDecoder, seed, num_layers)
         X, state = randint(0, 11, (4, 5), seed), bahdanau_state(seed, num_layers)
@@ -1343,9 +1340,8 @@ def _decode_steps(net, X, state):
     return outputs, list(state)
 
 
-@check("bahdanau_attention.Seq2SeqAttentionDecoder", clauses="state")
+@check("bahdanau_attention.Seq2SeqAttentionDecoder", clauses="state", substitute=ATTENTION_PIECES)
 def check_Seq2SeqAttentionDecoder_carries_its_state(Seq2SeqAttentionDecoder):
-    stand_in(**ATTENTION_PIECES)
     net, expected = attention_decoder_pair(Seq2SeqAttentionDecoder, 3)
     X, state = randint(0, 11, (4, 5), 3), bahdanau_state(3)
     got, want = call_module(net, X, state), call_module(expected, X, state)
@@ -1360,9 +1356,8 @@ def check_Seq2SeqAttentionDecoder_carries_its_state(Seq2SeqAttentionDecoder):
         assert_close(g, e, what=f"the logits of step {t} when decoding one column at a time from the returned states")
 
 
-@check("bahdanau_attention.Seq2SeqAttentionDecoder", clauses="init_state")
+@check("bahdanau_attention.Seq2SeqAttentionDecoder", clauses="init_state", substitute=ATTENTION_PIECES)
 def check_Seq2SeqAttentionDecoder_init_state(Seq2SeqAttentionDecoder):
-    stand_in(**ATTENTION_PIECES)
     net = Seq2SeqAttentionDecoder(11, 5, 7, 2)
     outputs, hidden, valid = randn((6, 4, 7), 0), randn((2, 4, 7), 1), torch.tensor([2, 6, 3, 5])
     got = net.init_state((outputs, hidden), valid)
@@ -1373,9 +1368,8 @@ def check_Seq2SeqAttentionDecoder_init_state(Seq2SeqAttentionDecoder):
                      hint="(outputs.permute(1, 0, 2), hidden_state, enc_valid_lens): the encoder's outputs batch first")
 
 
-@check("bahdanau_attention.Seq2SeqAttentionDecoder", clauses="mask")
+@check("bahdanau_attention.Seq2SeqAttentionDecoder", clauses="mask", substitute=ATTENTION_PIECES)
 def check_Seq2SeqAttentionDecoder_masks_padding(Seq2SeqAttentionDecoder):
-    stand_in(**ATTENTION_PIECES)
     net, expected = attention_decoder_pair(Seq2SeqAttentionDecoder, 4)
     X, state = randint(0, 11, (4, 5), 4), bahdanau_state(4, valid=(2, 6, 3, 1))
     padded = torch.arange(6)[None, :] >= state[2][:, None]
@@ -1388,9 +1382,8 @@ def check_Seq2SeqAttentionDecoder_masks_padding(Seq2SeqAttentionDecoder):
                      hint="pass enc_valid_lens to the attention: positions past it must get no weight")
 
 
-@check("bahdanau_attention.Seq2SeqAttentionDecoder", clauses="weights")
+@check("bahdanau_attention.Seq2SeqAttentionDecoder", clauses="weights", substitute=ATTENTION_PIECES)
 def check_Seq2SeqAttentionDecoder_attention_weights(Seq2SeqAttentionDecoder):
-    stand_in(**ATTENTION_PIECES)
     net, expected = attention_decoder_pair(Seq2SeqAttentionDecoder, 5)
     X, state = randint(0, 11, (4, 5), 5), bahdanau_state(5)
 
@@ -1419,9 +1412,8 @@ def _layers(cls, dropout):
     return {"rnn": getattr(getattr(net, "rnn", None), "dropout", None), "attention": attention_dropout}
 
 
-@check("bahdanau_attention.Seq2SeqAttentionDecoder", clauses="init")
+@check("bahdanau_attention.Seq2SeqAttentionDecoder", clauses="init", substitute=ATTENTION_PIECES)
 def check_Seq2SeqAttentionDecoder_initial_weights(Seq2SeqAttentionDecoder):
-    stand_in(**ATTENTION_PIECES)
     assert_same_initial_state(Seq2SeqAttentionDecoder, nmt_ref("bahdanau_attention.Seq2SeqAttentionDecoder"),
                               (11, 5, 7, 2), {}, seeds=(0, 1), what="Seq2SeqAttentionDecoder(11, 5, 7, 2)",
                               hint="create attention (AdditiveAttention(num_hiddens, num_hiddens, num_hiddens, "
@@ -1457,9 +1449,9 @@ def check_Seq2SeqAttentionDecoder_beats_seq2seq_on_long_sentences(Seq2SeqAttenti
 
 # §10.7 the Transformer ----------------------------------------------------------------------------------------
 
-BLOCK_PIECES = {"MultiHeadAttention": True, "AddNorm": True, "PositionWiseFFN": True}
-ENCODER_PIECES = {**BLOCK_PIECES, "EncoderBlock": True, "PositionalEncoding": True}
-DECODER_PIECES = {**BLOCK_PIECES, "DecoderBlock": True, "PositionalEncoding": True}
+BLOCK_PIECES = stand_in("MultiHeadAttention", "AddNorm", "PositionWiseFFN")
+ENCODER_PIECES = stand_in("MultiHeadAttention", "AddNorm", "PositionWiseFFN", "EncoderBlock", "PositionalEncoding")
+DECODER_PIECES = stand_in("MultiHeadAttention", "AddNorm", "PositionWiseFFN", "DecoderBlock", "PositionalEncoding")
 
 
 def module_pair(cls, reference_name, args, seed=0):
@@ -1560,9 +1552,8 @@ def padding_mask(valid_lens, n):
     return torch.arange(n)[None, :] >= valid_lens[:, None]
 
 
-@check("transformer.EncoderBlock", points=2, clauses="values")
+@check("transformer.EncoderBlock", points=2, clauses="values", substitute=BLOCK_PIECES)
 def check_EncoderBlock_matches_torch(EncoderBlock):
-    stand_in(**BLOCK_PIECES)
     for seed, use_bias in ((0, False), (1, True), (2, False)):
         net, expected = module_pair(EncoderBlock, "transformer.EncoderBlock", BLOCK_ARGS + (use_bias,), seed)
         layer = encoder_layer_with(weights_of(expected), 16, 4, 32, use_bias)
@@ -1576,9 +1567,8 @@ def check_EncoderBlock_matches_torch(EncoderBlock):
                           "norm after each residual); pass use_bias to the attention")
 
 
-@check("transformer.EncoderBlock", clauses="init")
+@check("transformer.EncoderBlock", clauses="init", substitute=BLOCK_PIECES)
 def check_EncoderBlock_initial_weights(EncoderBlock):
-    stand_in(**BLOCK_PIECES)
     assert_same_initial_state(EncoderBlock, nmt_ref("transformer.EncoderBlock"), BLOCK_ARGS, {}, seeds=(0, 1),
                               what="EncoderBlock(16, 16, 16, 16, [16], 16, 32, 4, 0)",
                               hint="create attention, addnorm1, ffn, addnorm2 in this order")
@@ -1593,9 +1583,8 @@ def transformer_tokens(seed, batch=3, steps=7, vocab=20, full=True):
     return randint(0, vocab, (batch, steps), seed), torch.tensor(lens)
 
 
-@check("transformer.TransformerEncoder", points=2, clauses="values")
+@check("transformer.TransformerEncoder", points=2, clauses="values", substitute=ENCODER_PIECES)
 def check_TransformerEncoder_matches_reference(TransformerEncoder):
-    stand_in(**ENCODER_PIECES)
     for seed in (0, 1, 2):
         net, expected = module_pair(TransformerEncoder, "transformer.TransformerEncoder", ENCODER_ARGS, seed)
         X, valid_lens = transformer_tokens(seed)
@@ -1605,9 +1594,8 @@ def check_TransformerEncoder_matches_reference(TransformerEncoder):
                      hint="pos_encoding(embedding(X) * math.sqrt(num_hiddens)), then every block with valid_lens")
 
 
-@check("transformer.TransformerEncoder", clauses="padding")
+@check("transformer.TransformerEncoder", clauses="padding", substitute=ENCODER_PIECES)
 def check_TransformerEncoder_ignores_padding(TransformerEncoder):
-    stand_in(**ENCODER_PIECES)
     for seed in (1, 2):
         net, expected = module_pair(TransformerEncoder, "transformer.TransformerEncoder", ENCODER_ARGS, seed)
         X, valid_lens = transformer_tokens(seed, full=False)
@@ -1624,9 +1612,8 @@ def check_TransformerEncoder_ignores_padding(TransformerEncoder):
                          hint="pass valid_lens to every block, so that no position attends past them")
 
 
-@check("transformer.TransformerEncoder", clauses="weights")
+@check("transformer.TransformerEncoder", clauses="weights", substitute=ENCODER_PIECES)
 def check_TransformerEncoder_attention_weights(TransformerEncoder):
-    stand_in(**ENCODER_PIECES)
     net, expected = module_pair(TransformerEncoder, "transformer.TransformerEncoder", ENCODER_ARGS, 3)
     X, valid_lens = transformer_tokens(3)
     got = on_its_side(net, _encoder_weights, X, valid_lens)
@@ -1648,9 +1635,8 @@ def _encoder_weights(net, X, valid_lens):
         if isinstance(weights, (list, tuple)) else weights
 
 
-@check("transformer.TransformerEncoder", clauses="init")
+@check("transformer.TransformerEncoder", clauses="init", substitute=ENCODER_PIECES)
 def check_TransformerEncoder_initial_weights(TransformerEncoder):
-    stand_in(**ENCODER_PIECES)
     assert_same_initial_state(TransformerEncoder, nmt_ref("transformer.TransformerEncoder"), ENCODER_ARGS, {},
                               seeds=(0, 1), what="TransformerEncoder(20, 16, ..., num_layers=2)",
                               hint="create embedding, pos_encoding, then blks = nn.Sequential() with "
@@ -1696,9 +1682,8 @@ DECODER_BLOCK_HINT = ("keys and values of the self-attention: X (or the cache th
                       "addnorm2(Y, attention2(Y, enc_outputs, enc_outputs, enc_valid_lens)), addnorm3(Z, ffn(Z))")
 
 
-@check("transformer.DecoderBlock", points=2, clauses="values")
+@check("transformer.DecoderBlock", points=2, clauses="values", substitute=BLOCK_PIECES)
 def check_DecoderBlock_matches_torch(DecoderBlock):
-    stand_in(**BLOCK_PIECES)
     for seed in (0, 1, 2):
         net, expected = module_pair(DecoderBlock, "transformer.DecoderBlock", BLOCK_ARGS + (0,), seed)
         layer = decoder_layer_with(weights_of(expected), 16, 4, 32)
@@ -1712,9 +1697,8 @@ def check_DecoderBlock_matches_torch(DecoderBlock):
                           f"{valid_lens.tolist()}", hint=DECODER_BLOCK_HINT)
 
 
-@check("transformer.DecoderBlock", clauses="causal")
+@check("transformer.DecoderBlock", clauses="causal", substitute=BLOCK_PIECES)
 def check_DecoderBlock_is_causal_in_training(DecoderBlock):
-    stand_in(**BLOCK_PIECES)
     net, expected = module_pair(DecoderBlock, "transformer.DecoderBlock", BLOCK_ARGS + (0,), 3)
     layer = decoder_layer_with(weights_of(expected), 16, 4, 32)
     X, enc_outputs, valid_lens = block_inputs(3)
@@ -1750,9 +1734,8 @@ def _decode_block_steps(block, X, enc_outputs, valid_lens):
     return torch.cat(outputs, dim=1), state[2][0]
 
 
-@check("transformer.DecoderBlock", clauses="cache")
+@check("transformer.DecoderBlock", clauses="cache", substitute=BLOCK_PIECES)
 def check_DecoderBlock_caches_its_inputs(DecoderBlock):
-    stand_in(**BLOCK_PIECES)
     net, expected = module_pair(DecoderBlock, "transformer.DecoderBlock", BLOCK_ARGS + (0,), 4)
     X, enc_outputs, valid_lens = block_inputs(4)
     want_train = _block_call(expected, X, enc_outputs, valid_lens, True)[0]
@@ -1779,9 +1762,8 @@ def _block_on_device(block, X, enc_outputs, valid_lens):
     return out
 
 
-@check("transformer.DecoderBlock", clauses="device")
+@check("transformer.DecoderBlock", clauses="device", substitute=BLOCK_PIECES)
 def check_DecoderBlock_on_device(DecoderBlock):
-    stand_in(**BLOCK_PIECES)
     net, expected = module_pair(DecoderBlock, "transformer.DecoderBlock", BLOCK_ARGS + (0,), 5)
     X, enc_outputs, valid_lens = block_inputs(5)
     assert_close(on_its_side(net, _block_call, X, enc_outputs, valid_lens, False)[0],
@@ -1792,9 +1774,8 @@ def check_DecoderBlock_on_device(DecoderBlock):
                         hint="torch.arange(1, num_steps + 1, device=X.device) for the causal mask")
 
 
-@check("transformer.DecoderBlock", clauses="init")
+@check("transformer.DecoderBlock", clauses="init", substitute=BLOCK_PIECES)
 def check_DecoderBlock_initial_weights(DecoderBlock):
-    stand_in(**BLOCK_PIECES)
     assert_same_initial_state(DecoderBlock, nmt_ref("transformer.DecoderBlock"), BLOCK_ARGS + (0,), {}, seeds=(0, 1),
                               what="DecoderBlock(16, ..., i=0)",
                               hint="create attention1, addnorm1, attention2, addnorm2, ffn, addnorm3 in this order")
@@ -1821,9 +1802,8 @@ def _decoder_call(net, Y, enc_outputs, valid_lens, train, dtype=None):
     return out
 
 
-@check("transformer.TransformerDecoder", points=2, clauses="values")
+@check("transformer.TransformerDecoder", points=2, clauses="values", substitute=DECODER_PIECES)
 def check_TransformerDecoder_matches_reference(TransformerDecoder):
-    stand_in(**DECODER_PIECES)
     for seed in (0, 1):
         net, expected = module_pair(TransformerDecoder, "transformer.TransformerDecoder", DECODER_ARGS, seed)
         Y, enc_outputs, valid_lens = decoder_inputs(seed)
@@ -1837,9 +1817,8 @@ def check_TransformerDecoder_matches_reference(TransformerDecoder):
                               "state the previous returned), then dense")
 
 
-@check("transformer.TransformerDecoder", clauses="init_state")
+@check("transformer.TransformerDecoder", clauses="init_state", substitute=DECODER_PIECES)
 def check_TransformerDecoder_init_state(TransformerDecoder):
-    stand_in(**DECODER_PIECES)
     net = TransformerDecoder(*DECODER_ARGS)
     _, enc_outputs, valid_lens = decoder_inputs(0, full=False)
     got = net.init_state(enc_outputs, valid_lens)
@@ -1851,9 +1830,8 @@ def check_TransformerDecoder_init_state(TransformerDecoder):
     assert got[2] == [None, None], f"state[2] should be [None] * num_layers (one empty cache per block), got {got[2]!r}"
 
 
-@check("transformer.TransformerDecoder", clauses="values")
+@check("transformer.TransformerDecoder", clauses="values", substitute=DECODER_PIECES)
 def check_TransformerDecoder_is_causal_in_training(TransformerDecoder):
-    stand_in(**DECODER_PIECES)
     net, expected = module_pair(TransformerDecoder, "transformer.TransformerDecoder", DECODER_ARGS, 2)
     Y, enc_outputs, valid_lens = decoder_inputs(2, torch.float64)
     want = _decoder_call(expected, Y, enc_outputs, valid_lens, True, torch.float64)
@@ -1880,9 +1858,8 @@ def _decode_tokens(net, Y, enc_outputs, valid_lens):
     return torch.cat(outputs, dim=1)
 
 
-@check("transformer.TransformerDecoder", clauses="state")
+@check("transformer.TransformerDecoder", clauses="state", substitute=DECODER_PIECES)
 def check_TransformerDecoder_carries_its_state(TransformerDecoder):
-    stand_in(**DECODER_PIECES)
     net, expected = module_pair(TransformerDecoder, "transformer.TransformerDecoder", DECODER_ARGS, 3)
     Y, enc_outputs, valid_lens = decoder_inputs(3)
     assert_close(on_its_side(net, _decode_tokens, Y, enc_outputs, valid_lens),
@@ -1904,9 +1881,8 @@ def _decoder_weights(net, Y, enc_outputs, valid_lens):
             else kind for kind in weights]
 
 
-@check("transformer.TransformerDecoder", clauses="weights")
+@check("transformer.TransformerDecoder", clauses="weights", substitute=DECODER_PIECES)
 def check_TransformerDecoder_attention_weights(TransformerDecoder):
-    stand_in(**DECODER_PIECES)
     net, expected = module_pair(TransformerDecoder, "transformer.TransformerDecoder", DECODER_ARGS, 4)
     Y, enc_outputs, valid_lens = decoder_inputs(4)
     got = on_its_side(net, _decoder_weights, Y, enc_outputs, valid_lens)
@@ -1922,9 +1898,8 @@ def check_TransformerDecoder_attention_weights(TransformerDecoder):
                               "attention2.attention.attention_weights")
 
 
-@check("transformer.TransformerDecoder", clauses="init")
+@check("transformer.TransformerDecoder", clauses="init", substitute=DECODER_PIECES)
 def check_TransformerDecoder_initial_weights(TransformerDecoder):
-    stand_in(**DECODER_PIECES)
     assert_same_initial_state(TransformerDecoder, nmt_ref("transformer.TransformerDecoder"), DECODER_ARGS, {},
                               seeds=(0, 1), what="TransformerDecoder(20, 16, ..., num_layers=2)",
                               hint="create embedding, pos_encoding, blks (add_module('block0', DecoderBlock(..., 0)), "

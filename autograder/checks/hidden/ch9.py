@@ -530,8 +530,7 @@ import torch.nn.functional as F  # noqa: E402
 
 # names, not the module: check code that runs where the student's code lives refers to them (a module object
 # would be pickled whole)
-from autograder.checks.hidden.nmt_common import (RESERVED, CheckVocab, build_array, corpus_pairs,  # noqa: E402
-                                                 use_stand_ins)
+from autograder.checks.hidden.nmt_common import RESERVED, CheckVocab, build_array, corpus_pairs  # noqa: E402
 from autograder.checks.public.ch9 import TinyTranslator, TinyVocab, tiny_batches  # noqa: E402
 from autograder.harness import (SEEDS, assert_close, assert_gradients_match, assert_keeps_device,  # noqa: E402
                                 assert_same_outputs, assert_tensor, check, describe, on_its_side, randint, randn,
@@ -775,21 +774,16 @@ def assert_batches_hold_examples(run, batch_size, what):
             "arrays in this order: src_array, src_valid_len, tgt_array, tgt_valid_len"
 
 
-LOAD_SUBSTITUTES = DATA
-
-
-def _stand_in_arrays():
-    use_stand_ins("ch9", machine_translation__build_array_nmt=_check_build_array_nmt)
-
-
 def _check_build_array_nmt(lines, vocab, num_steps):
     """§9.5.4's build_array_nmt (the check's stand-in: it takes the student's vocabulary, so it runs there)."""
     return build_array(lines, vocab, num_steps)
 
 
+LOAD_SUBSTITUTES = {**{name: None for name in DATA}, "build_array_nmt": _check_build_array_nmt}
+
+
 @check("machine_translation.load_data_nmt", points=2, clauses="values", substitute=LOAD_SUBSTITUTES)
 def check_load_data_nmt_batches(load_data_nmt):
-    _stand_in_arrays()
     for batch_size, num_steps, num_examples in ((64, 10, 600), (7, 5, 50)):
         run = load_data_run(load_data_nmt, batch_size, num_steps, num_examples)
         assert_batches_hold_examples(run, batch_size, f"load_data_nmt({batch_size}, {num_steps}, {num_examples})")
@@ -797,7 +791,6 @@ def check_load_data_nmt_batches(load_data_nmt):
 
 @check("machine_translation.load_data_nmt", clauses="vocab", substitute=LOAD_SUBSTITUTES)
 def check_load_data_nmt_vocabularies(load_data_nmt):
-    _stand_in_arrays()
     run = load_data_run(load_data_nmt)
     assert_batches_hold_examples(run, 64, "load_data_nmt(64, 10, 600) (it must also be right for this check to count)")
     for side, lines in (("src", run["source"]), ("tgt", run["target"])):
@@ -821,7 +814,6 @@ def check_load_data_nmt_vocabularies(load_data_nmt):
 
 @check("machine_translation.load_data_nmt", clauses="shuffle", substitute=LOAD_SUBSTITUTES)
 def check_load_data_nmt_shuffles(load_data_nmt):
-    _stand_in_arrays()
     run = load_data_run(load_data_nmt)
     assert_batches_hold_examples(run, 64, "load_data_nmt(64, 10, 600) (it must also be right for this check to count)")
     first, second = (rows_of(p) for p in run["passes"])
@@ -838,6 +830,10 @@ from autograder.checks.hidden.nmt_common import (EncoderDecoder, GRUDecoder, GRU
                                                  assert_same_initial_state, call_module, load_weights, mean_bleu,
                                                  seq2seq_run, student_view, task_data)
 from autograder.checks.public.ch9 import _TinyDecoder, _TinyEncoder  # noqa: E402
+
+# train_seq2seq makes this module's MaskedSoftmaxCELoss: its unit checks use the check's copy (a module built where
+# the student's code lives, so a check-code class rather than a reference stub)
+MASKED_CE = {"MaskedSoftmaxCELoss": MaskedCE}
 
 
 def torch_encoder(seed, vocab_size=11, embed_size=5, num_hiddens=7, num_layers=2, dropout=0.0):
@@ -1146,9 +1142,8 @@ TRAIN_HINT = ("each batch: zero_grad, dec_input = cat([<bos> column, Y[:, :-1]],
               "optimizer.step() (Adam, lr)")
 
 
-@check("seq2seq.train_seq2seq", points=2, clauses="values")
+@check("seq2seq.train_seq2seq", points=2, clauses="values", substitute=MASKED_CE)
 def check_train_seq2seq_matches_reference(train_seq2seq):
-    use_stand_ins("ch9", seq2seq__MaskedSoftmaxCELoss=MaskedCE)
     for seed in (0, 1):
         mine, expected = train_both(train_seq2seq, lambda: plain_translator(seed))
         assert_same_parameters(mine, expected, "3 epochs of train_seq2seq(net, 3 batches, lr=0.05, ...) from the "
@@ -1156,9 +1151,8 @@ def check_train_seq2seq_matches_reference(train_seq2seq):
                                TRAIN_HINT)
 
 
-@check("seq2seq.train_seq2seq", clauses="init")
+@check("seq2seq.train_seq2seq", clauses="init", substitute=MASKED_CE)
 def check_train_seq2seq_initialisation(train_seq2seq):
-    use_stand_ins("ch9", seq2seq__MaskedSoftmaxCELoss=MaskedCE)
     mine, expected = train_both(train_seq2seq, lambda: gru_translator(3), lr=0.0, num_epochs=1)
     assert_same_parameters(mine, expected, "train_seq2seq(net, batches, lr=0, num_epochs=1, ...) after "
                                            "torch.manual_seed(0) (so only the initialisation changes them)",
@@ -1166,9 +1160,8 @@ def check_train_seq2seq_initialisation(train_seq2seq):
                            "weight_ih_l*/weight_hh_l* of each nn.GRU; biases and embeddings keep their values")
 
 
-@check("seq2seq.train_seq2seq", clauses="train_mode")
+@check("seq2seq.train_seq2seq", clauses="train_mode", substitute=MASKED_CE)
 def check_train_seq2seq_training_mode(train_seq2seq):
-    use_stand_ins("ch9", seq2seq__MaskedSoftmaxCELoss=MaskedCE)
     mine, expected = train_both(train_seq2seq, lambda: plain_translator(4), train_first=False)
     assert_same_parameters(mine, expected, "train_seq2seq on a model given in eval mode (it must also be right for "
                                            "this check to count)", TRAIN_HINT)
@@ -1178,9 +1171,8 @@ def check_train_seq2seq_training_mode(train_seq2seq):
         "net.train() before training (the model may come in eval mode)"
 
 
-@check("seq2seq.train_seq2seq", clauses="history")
+@check("seq2seq.train_seq2seq", clauses="history", substitute=MASKED_CE)
 def check_train_seq2seq_history(train_seq2seq):
-    use_stand_ins("ch9", seq2seq__MaskedSoftmaxCELoss=MaskedCE)
     mine, expected = train_both(train_seq2seq, lambda: plain_translator(5), num_epochs=4)
     assert_same_parameters(mine, expected, "4 epochs of train_seq2seq (it must also be right for this check to "
                                            "count)", TRAIN_HINT)

@@ -8,10 +8,10 @@ sees the test sentences' translations) and computes BLEU from the token ids the 
 
 Stand-ins: a unit check grades one exercise. Where the code under test builds another exercise's module
 (a decoder that makes this chapter's ``AdditiveAttention``, a training loop that makes this module's
-``MaskedSoftmaxCELoss``), the harness's ``substitute=`` would put a reference there as a stub that calls
-back into the judge: that works for functions, but a module must hold parameters and carry autograd where
-it lives. ``use_stand_ins`` puts check-code classes there instead, equal to the references (same layers,
-same names, same computation), for the duration of the check.
+``MaskedSoftmaxCELoss``), a reference would go there as a stub that calls back into the judge: that works
+for functions, but a module must hold parameters and carry autograd where it lives. The checks name
+check-code classes instead, equal to the references (same layers, same names, same computation), in
+``substitute={name: stand-in}``.
 """
 from __future__ import annotations
 
@@ -24,19 +24,10 @@ import random
 import torch
 from torch import nn
 
-from autograder.harness.context import current_session
 from autograder.harness.session import ship_by_value
 from d2lkit import read_nmt_text
 
 RESERVED = ["<pad>", "<bos>", "<eos>"]
-
-
-def use_stand_ins(chapter: str, **stand_ins) -> None:
-    """While the current check runs, the student's modules use ``stand_ins`` (check-code objects, by
-    ``module__name``: ``attention_scoring__AdditiveAttention=...``) wherever they use the student's own."""
-    session = current_session()
-    if session is not None and stand_ins:
-        session.substitute([(f"{chapter}.{key.replace('__', '.')}", obj) for key, obj in stand_ins.items()])
 
 
 # --- the corpus (judge side) ---------------------------------------------------------------------------------
