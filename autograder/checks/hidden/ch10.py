@@ -1427,7 +1427,9 @@ def check_Seq2SeqAttentionDecoder_initial_weights(Seq2SeqAttentionDecoder):
 
 LONG_TASK = Task(lo=14, hi=22, n_train=2500, n_test=200, num_steps=26)
 LONG_BUDGET = {"embed_size": 32, "num_hiddens": 64, "num_layers": 1, "lr": 0.01, "num_epochs": 4, "batch_size": 64}
-PLAIN_ON_LONG = 0.235  # the plain seq2seq (§9.7's decoder) on LONG_TASK with LONG_BUDGET, measured
+PLAIN_ON_LONG = 0.235  # the plain seq2seq (§9.7's decoder) on LONG_TASK with LONG_BUDGET, measured (seeds 0-2: 0.235,
+# 0.237, 0.219; tests/test_nmt.py keeps it measured)
+LONG_THRESHOLD = 0.6   # attention's reference reaches 0.886
 
 
 @check("bahdanau_attention.Seq2SeqAttentionDecoder", points=3, kind="accuracy", clauses="values", integration=True)
@@ -1438,7 +1440,7 @@ def check_Seq2SeqAttentionDecoder_beats_seq2seq_on_long_sentences(Seq2SeqAttenti
         lambda: seq2seq_run(lambda v: GRUEncoder(v, E, H, L), lambda v: Seq2SeqAttentionDecoder(v, E, H, L),
                             book_train, student_view(data), b, device),
         metric=lambda run: mean_bleu(run, data, what="the seq2seq model with attention"),
-        history=lambda run: run["history"], threshold=0.6, reference_value=0.886,
+        history=lambda run: run["history"], threshold=LONG_THRESHOLD, reference_value=0.886,
         budget=f"{b['num_epochs']} epochs on {LONG_TASK} (batches of {b['batch_size']}, Adam lr {b['lr']:g}, "
                "dropout 0)",
         what=f"the mean BLEU (k=2) on {LONG_TASK.n_test} unseen long sentences of a seq2seq model (embed {E}, hidden "
