@@ -1161,6 +1161,18 @@ class StandInMultiHeadAttention(nn.Module):
         return self.W_o(out.reshape(-1, self.num_heads, n, d).transpose(1, 2).reshape(-1, n, self.num_heads * d))
 
 
+class StrictStandInMultiHeadAttention(StandInMultiHeadAttention):
+    """The stand-in as the book's pieces take valid lengths: on the queries' device. The references move them there
+    (so a causal mask made on the CPU works with ours), but the book's ``sequence_mask`` compares its ``arange`` on
+    ``X.device`` with ``valid_len`` as it comes, and fails on a GPU: the device check uses this one."""
+
+    def forward(self, queries, keys, values, valid_lens):
+        if valid_lens is not None and valid_lens.device != queries.device:
+            raise RuntimeError(f"Expected all tensors to be on the same device: the valid lengths are on "
+                               f"{valid_lens.device}, the queries on {queries.device}")
+        return super().forward(queries, keys, values, valid_lens)
+
+
 class StandInPositionalEncoding(nn.Module):
     """§10.6's PositionalEncoding (the check's stand-in)."""
 
@@ -1764,7 +1776,8 @@ def _block_on_device(block, X, enc_outputs, valid_lens):
     return out
 
 
-@check("transformer.DecoderBlock", clauses="device", substitute=BLOCK_PIECES)
+@check("transformer.DecoderBlock", clauses="device",
+       substitute={**BLOCK_PIECES, "MultiHeadAttention": StrictStandInMultiHeadAttention})
 def check_DecoderBlock_on_device(DecoderBlock):
     net, expected = module_pair(DecoderBlock, "transformer.DecoderBlock", BLOCK_ARGS + (0,), 5)
     X, enc_outputs, valid_lens = block_inputs(5)
