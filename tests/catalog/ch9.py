@@ -717,7 +717,7 @@ BUGS = [
     Bug("seq2seq.predict_seq2seq", "the token indices returned instead of the sentence", replace=[
         ('return " ".join(tgt_vocab.to_tokens(output_seq)), attention_weight_seq',
          "return output_seq, attention_weight_seq")],
-        caught_by=("returns_a_sentence", "matches_reference", "attention_weights"), clause="values"),
+        caught_by=("sentence_shape", "matches_reference", "attention_weights"), clause="values"),
     Bug("seq2seq.predict_seq2seq", "no <eos> after the source", replace=[
         ('src_tokens = src_vocab[src_sentence.lower().split(" ")] + [src_vocab["<eos>"]]',
          'src_tokens = src_vocab[src_sentence.lower().split(" ")]')],
@@ -753,7 +753,7 @@ BUGS = [
         caught_by="short_predictions", clause="short"),
     Bug("beam_search.beam_search", "the token list returned instead of the sentence", replace=[
         ('return " ".join(tgt_vocab.to_tokens(words)), score', "return tgt_vocab.to_tokens(words), score")],
-        caught_by=("returns_translation_and_score", "matches_reference", "size_one_is_greedy",
+        caught_by=("output_shape", "matches_reference", "size_one_is_greedy",
                    "huge_beam_is_exhaustive"), clause="values"),
     Bug("beam_search.beam_search", "the beam refilled: finished sequences make room for more live ones", """
         def beam_search(net, src_tokens, src_vocab, tgt_vocab, num_steps, beam_size, alpha=0.75, device="cpu"):

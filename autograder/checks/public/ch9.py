@@ -390,7 +390,7 @@ def check_train_seq2seq_learns_to_copy(train_seq2seq):
 
 
 @check("seq2seq.predict_seq2seq", clauses="values")
-def check_predict_seq2seq_returns_a_sentence(predict_seq2seq):
+def check_predict_seq2seq_sentence_shape(predict_seq2seq):
     vocab = TinyVocab("abcd")
     net = TinyTranslator(8, 8, 3)
     translation, weights = predict_seq2seq(net, "a b", vocab, vocab, 5, "cpu")
@@ -414,7 +414,7 @@ def check_bleu_book_examples(bleu):
 
 
 @check("beam_search.beam_search", clauses="values")
-def check_beam_search_returns_translation_and_score(beam_search):
+def check_beam_search_output_shape(beam_search):
     vocab = TinyVocab("abcd")
     net = TinyTranslator(8, 8, 1)
     got = beam_search(net, ["a", "b"], vocab, vocab, 4, 2, 0.75, "cpu")
