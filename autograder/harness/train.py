@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import json
 import time
 
 import torch
@@ -45,20 +46,33 @@ def _seeded(train, seed):
         return train()
 
 
+def whole_run(run):
+    """The default ``history`` of ``train_to_threshold``: what the training returned is the per-epoch curve."""
+    return run
+
+
 def train_to_threshold(train, *, metric, threshold: float, what: str, budget: str, seed: int = 0,
                        higher_is_better: bool = True, reference_value: float | None = None,
-                       history=lambda run: run) -> TrainResult:
+                       history=whole_run, names: tuple | None = None, threshold_on: str | None = "auto",
+                       x: str | None = None) -> TrainResult:
     """Run ``train()`` under ``seed`` where the code under test lives, compute ``metric(run)`` here, and fail on
     the wrong side of ``threshold``.
 
     ``history(run)`` picks the per-epoch curve that the feedback plots; ``budget`` says what the run was allowed
     ("5 epochs on 10,000 images"), and ``reference_value`` what the reference reaches on that budget.
+    How the feedback labels the curve: ``names`` says what each position of an epoch's entry is, as the book's
+    loops name them (``("train loss", "train acc", "test acc")``, ``("perplexity",)``); ``threshold_on`` which
+    of them ``threshold`` applies to (``"all"``: each of them; ``None``: the metric is not a value of the curve,
+    e.g. a ratio, so no threshold line is drawn); ``x`` what one entry is (``"epoch"``). Left out, they are
+    inferred from ``what``, ``budget``, ``history`` and the length of an entry (``curve_description``).
     """
     start = time.perf_counter()
     run = student_side(_seeded, train, seed)
     seconds = time.perf_counter() - start
     curve = list(history(run))
-    add_curve(what, curve)
+    add_curve(curve_key(what, **curve_description(what, budget, curve, history, names=names,
+                                                  threshold=threshold, higher_is_better=higher_is_better,
+                                                  threshold_on=threshold_on, x=x)), curve)
     value = float(metric(run))
     ok = value >= threshold if higher_is_better else value <= threshold
     if not ok:
@@ -66,6 +80,83 @@ def train_to_threshold(train, *, metric, threshold: float, what: str, budget: st
         ref = f"; the reference reaches {reference_value:.3f}" if reference_value is not None else ""
         raise AssertionError(f"{what} reached {value:.4f} after {budget}; it needs {sense} {threshold:g}{ref}")
     return TrainResult(value, curve, seconds, run)
+
+
+# --- what a curve is: carried in its key, so that records keep their shape {what: [entry per epoch]} -------------
+
+CURVE_META = " #curve "
+
+
+def curve_key(what: str, *, names, x: str = "epoch", threshold: float | None = None, higher_is_better: bool = True,
+              threshold_on: str | None = None) -> str:
+    """``what`` followed by `` #curve {json}``: the names of an entry's positions, the x unit and the threshold."""
+    meta = {"names": [str(n) for n in names], "x": x}
+    if threshold is not None:
+        meta["threshold"] = {"value": float(threshold), "sense": ">=" if higher_is_better else "<=", "on": threshold_on}
+    return f"{what}{CURVE_META}{json.dumps(meta, ensure_ascii=False, sort_keys=True)}"
+
+
+def parse_curve_key(key: str) -> tuple[str, dict]:
+    """``(what, meta)`` of a curve's key; ``meta`` is ``{}`` for a key written before curves had names."""
+    what, sep, meta = str(key).rpartition(CURVE_META)
+    if sep:
+        try:
+            found = json.loads(meta)
+        except ValueError:
+            found = None
+        if isinstance(found, dict) and isinstance(found.get("names"), list):
+            return what, found
+    return str(key), {}
+
+
+def _width(curve) -> int:
+    """Numbers per entry: 1 for a curve of numbers, else the longest entry's length (0: no entry)."""
+    widths = [len(e) if isinstance(e, (tuple, list)) else 1 for e in curve]
+    return max(widths, default=0)
+
+
+# (entry width, words of `what` one of which must occur, names): the book's loops, most specific first
+_BOOK_LOOPS = (
+    (3, ("accuracy",), ("train loss", "train acc", "test acc")),          # train_ch3, train_ch6
+    (2, ("accuracy",), ("train loss", "test acc")),                       # a loop that reports no train acc
+    (2, ("log-rmse", "log rmse"), ("train log rmse", "valid log rmse")),  # §4.10 k_fold
+    (2, ("w, b",), ("w error", "b error")),                                # §3.2 recovering w and b
+    (1, ("perplexity",), ("perplexity",)),                                # train_ch8
+    (1, ("log-rmse", "log rmse"), ("train log rmse",)),
+    (1, ("accuracy",), ("test acc",)),
+    (1, ("loss",), ("train loss",)),
+)
+_THRESHOLD_WORDS = (("test acc", ("test accuracy",)),
+                    ("valid log rmse", ("validation log-rmse", "validation log rmse")),
+                    ("perplexity", ("perplexity",)), ("train loss", ("training loss",)), ("test acc", ("accuracy",)))
+
+
+def curve_names(what: str, curve, history=whole_run) -> tuple:
+    """The book's names for the positions of an entry, guessed from ``what`` and the entry's length."""
+    width, words = _width(curve), what.lower()
+    if history is accuracy_curve:
+        return {3: ("train loss", "train acc", "test acc"), 2: ("train loss", "test acc")}.get(width, ("test acc",))
+    custom = history is not whole_run
+    for n, keys, names in _BOOK_LOOPS:
+        if n == width and any(k in words for k in keys) and not (custom and "acc" in " ".join(names)):
+            return names
+    return ("recorded value",) if width <= 1 else tuple(f"value {i + 1}" for i in range(width))
+
+
+def curve_description(what: str, budget: str, curve, history=whole_run, *, names=None, threshold=None,
+                      higher_is_better=True, threshold_on="auto", x=None) -> dict:
+    """The ``curve_key`` arguments of a ``train_to_threshold`` call: given ones kept, the others inferred."""
+    names = tuple(names) if names else curve_names(what, curve, history)
+    if threshold_on == "auto":
+        words = what.lower()
+        threshold_on = None
+        if history is whole_run or history is accuracy_curve:   # the metric is a value of the curve
+            threshold_on = next((n for n, keys in _THRESHOLD_WORDS if n in names and any(k in words for k in keys)),
+                                "all" if names and all(n.endswith("error") for n in names) else None)
+    if x is None:
+        x = "epoch" if history is accuracy_curve or "epoch" in f"{what} {budget}".lower() else "entry"
+    return {"names": names, "x": x, "threshold": threshold, "higher_is_better": higher_is_better,
+            "threshold_on": threshold_on}
 
 
 def predict_labels(net, X, batch_size: int = 1000) -> torch.Tensor:
