@@ -101,8 +101,12 @@ class ExerciseView:
         return f"{self.chapter}/{self.label}"
 
     @property
-    def book(self) -> dict:
-        return links(self.section)
+    def book(self) -> dict | None:
+        """The book's pages of the exercise's section (``booklinks.links``); ``None`` for a section not in the table."""
+        try:
+            return links(self.section)
+        except (KeyError, IndexError, ValueError):
+            return None
 
 
 @dataclasses.dataclass
@@ -266,8 +270,12 @@ def _plots(report: Report, reference_curves: dict, folder: Path) -> None:
             image = f"{ex.label}-{c.name}.png"
             (folder / ex.chapter).mkdir(parents=True, exist_ok=True)
             reason = c.message.first_line if not c.record.get("curves") else ""
-            summary = plot_check(c.record.get("curves") or {}, reference_curves.get(c.record["id"], {}),
-                                 folder / ex.chapter / image, reason=reason)
+            try:
+                summary = plot_check(c.record.get("curves") or {}, reference_curves.get(c.record["id"], {}),
+                                     folder / ex.chapter / image, reason=reason)
+            except Exception as e:  # noqa: BLE001  (a curve the plot cannot read must not cost the report)
+                c.plot_missing = f"The training curve could not be drawn ({type(e).__name__}: {e})."
+                continue
             if summary is None:
                 c.plot_missing = ("No training curve: " + (reason or "this check recorded none") +
                                   ("" if reference_curves.get(c.record["id"]) else
@@ -290,13 +298,14 @@ def _md_bar(earned: float, worth: float, width: int = 20) -> str:
 def status_line(report: Report) -> str:
     """One sentence under the score: what is left to do, and what was not counted."""
     failing, skipped = report.failing, report.skipped_checks
-    if not report.exercises:
-        bits = ["nothing was graded"]
+    counted = [e for e in report.exercises if e.status != "skipped"]
+    if not counted:
+        bits = ["no check was counted"]
     elif failing:
         where = sorted({e.chapter for e in failing}, key=lambda c: [ch.chapter for ch in report.chapters].index(c))
-        bits = [f"{len(failing)} of {len(report.exercises)} exercises to fix (in {', '.join(where)})"]
+        bits = [f"{len(failing)} of {len(counted)} exercises to fix (in {', '.join(where)})"]
     else:
-        bits = [f"all {len(report.exercises)} exercises pass"]
+        bits = [f"all {len(counted)} exercises pass"]
     if skipped:
         reasons = sorted({c.message.first_line for _, c in skipped})
         bits.append(f"{len(skipped)} check{'s' if len(skipped) != 1 else ''} skipped and not counted "
@@ -366,9 +375,11 @@ def markdown_check(c: CheckView) -> str:
 def markdown_exercise(report: Report, e: ExerciseView) -> str:
     b = e.book
     lines = [f"[← all exercises](../index.md) · {e.chapter} {book.CHAPTERS.get(e.chapter, '')}", "",
-             f"# {feedback_text.md_escape(e.label)}: {_points(e.earned, e.worth)} points ({STATUS_TEXT[e.status]})", "",
-             f"Book: [§{e.section} {b['zh']['title']}]({b['zh']['url']}) (zh.d2l.ai) · "
-             f"[§{b['en']['number']} {b['en']['title']}]({b['en']['url']}) (d2l.ai)", ""]
+             f"# {feedback_text.md_escape(e.label)}: {_points(e.earned, e.worth)} {unit(e.worth)} "
+             f"({STATUS_TEXT[e.status]})", ""]
+    if b:
+        lines += [f"Book: [§{e.section} {b['zh']['title']}]({b['zh']['url']}) (zh.d2l.ai) · "
+                  f"[§{b['en']['number']} {b['en']['title']}]({b['en']['url']}) (d2l.ai)", ""]
     if e.contract:
         lines += ["## Contract", "", f"`{e.contract.path}`", "", "```python", e.contract.signature]
         lines += [f"    def {m}" for m in e.contract.methods] + ["```", ""]

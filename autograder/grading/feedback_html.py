@@ -161,7 +161,7 @@ def _failing_item(e: ExerciseView) -> str:
             + ", ".join(f"<code>{h(c.name)}</code>" for c in e.failed[1:]) + "</p>") if len(e.failed) > 1 else ""
     return (f"<li class='ex failed' id='{h(e.chapter)}-{h(e.label)}'>"
             f"<div class='ex-head'>{badge('failed')} <a href='{h(e.page)}.html'><code>{h(e.label)}</code></a>"
-            f"<span class='sec'>§{h(e.section)} {zh(e.book['zh']['title'])}</span>"
+            f"<span class='sec'>§{h(e.section)} {zh(e.book['zh']['title']) if e.book else ''}</span>"
             f"<span class='pts'>{_pts(e.earned, e.worth)} {unit(e.worth)}</span></div>"
             f"<details><summary><code>{h(first.name)}</code>: {h(first.message.first_line)}</summary>"
             f"<div class='msg'>{feedback_text.html(first.message, book=False)}{more}"
@@ -203,14 +203,19 @@ def index_page(report: Report) -> str:
         todo = ("<span class='todo'>to fix: " + ", ".join(f"<a href='#{h(e.chapter)}-{h(e.label)}'><code>{h(e.label)}"
                                                            "</code></a>" for e in ch.failing) + "</span>"
                 if ch.failing else "")
+        skipped = len(ch.skipped_checks)
+        if skipped:
+            todo += f"<span class='todo'>{skipped} check{'s' if skipped != 1 else ''} not counted (skipped)</span>"
         body.append(f"<li><a class='name' href='#{h(ch.chapter)}'>{h(ch.chapter)} {zh(ch.zh_title)}</a>"
                     f"{bar(ch.earned, ch.worth, small=True)}<span class='pts'>{_pts(ch.earned, ch.worth)}</span>"
                     f"{todo}</li>")
     body.append("</ol></nav>")
     body += [_chapter_section(ch) for ch in report.chapters]
     if report.notes:
-        body.append("<section aria-labelledby='notes'><h2 id='notes'>Grader notes</h2><ul>"
-                    + "".join(f"<li>{h(n)}</li>" for n in report.notes) + "</ul></section>")
+        body.append(f"<section aria-labelledby='notes'><h2 id='notes'>Grader notes</h2><details><summary>"
+                    f"{len(report.notes)} note{'s' if len(report.notes) != 1 else ''} on how the submission was read "
+                    "and run</summary><ul>" + "".join(f"<li>{h(n)}</li>" for n in report.notes) +
+                    "</ul></details></section>")
     if report.output.strip():
         body.append("<section aria-labelledby='printed'><h2 id='printed'>What your code printed</h2>"
                     f"<pre class='printed'>{h(report.output[:2000])}</pre>"
@@ -275,9 +280,17 @@ def _check_card(e: ExerciseView, c, i: int) -> str:
     return "\n".join(parts)
 
 
+def _book_links(e: ExerciseView) -> str:
+    if not e.book:
+        return f"<p class='book'>Book: §{h(e.section)}</p>"
+    zh_link, en_link = e.book["zh"], e.book["en"]
+    return (f"<p class='book'>Book: <a href='{h(zh_link['url'])}'>§{h(e.section)} {zh(zh_link['title'])}</a> "
+            f"(zh.d2l.ai) · <a href='{h(en_link['url'])}'>§{h(en_link['number'])} {h(en_link['title'])}</a> "
+            "(d2l.ai)</p>")
+
+
 def exercise_page(report: Report, e: ExerciseView) -> str:
     chapter = next(ch for ch in report.chapters if ch.chapter == e.chapter)
-    zh_link, en_link = e.book["zh"], e.book["en"]
     failed, counted = len(e.failed), len(e.counted)
     tally = (f"{failed} of {counted} checks failed" if failed else f"all {counted} checks passed" if counted
              else "no check counted")
@@ -288,9 +301,7 @@ def exercise_page(report: Report, e: ExerciseView) -> str:
             f"<header><h1><code>{h(e.label)}</code> {badge(e.status)}</h1>",
             f"<p class='score'><span class='big'>{_pts(e.earned, e.worth)}</span><span>{unit(e.worth)}</span>"
             f"<span class='pct'>{h(tally)}</span></p>",
-            f"<p class='book'>Book: <a href='{h(zh_link['url'])}'>§{h(e.section)} {zh(zh_link['title'])}</a> "
-            f"(zh.d2l.ai) · <a href='{h(en_link['url'])}'>§{h(en_link['number'])} {h(en_link['title'])}</a> "
-            "(d2l.ai)</p></header>"]
+            _book_links(e) + "</header>"]
     if e.contract:
         methods = "".join(f"\n    def {m}" for m in e.contract.methods)
         body.append("<section class='contract' aria-labelledby='contract'><h2 id='contract'>Contract</h2>"

@@ -117,9 +117,13 @@ def describe(panel_list: list[Panel], reason: str = "") -> PlotSummary:
             bits.append(f"{name}: yours {_fmt(mine)}, reference {_fmt(ref)}")
         entries = max((len(v) for v in p.student.values()), default=0)
         where = f" after {entries} {p.x}{'s' if entries != 1 else ''}" if entries > 1 and p.x != "entry" else ""
+        single = all(len(v) <= 1 for v in (*p.student.values(), *p.reference.values()))
         line = f"Final values{where}: " + "; ".join(bits) if p.student else \
-            f"No curve from your code ({reason or 'the check stopped before training ended'}); reference: " + \
-            "; ".join(f"{n} {_fmt(_last(p.reference.get(n, [])))}" for n in p.names)
+            (f"No {'result' if single else 'curve'} from your code "
+             f"({reason or 'the check stopped before training ended'}); reference: "
+             + "; ".join(f"{n} {_fmt(_last(p.reference.get(n, [])))}" for n in p.names))
+        if p.student and p.student == p.reference:
+            line += " (the same as the reference's" + ("" if single else ": the lines lie on each other") + ")"
         if p.threshold:
             line += f". {_threshold_text(p.threshold).capitalize()}"
             if p.threshold.get("on") is None:
@@ -231,9 +235,10 @@ def _legends(ax, names: list, panel: Panel, *, bars: bool, first: bool):
                Patch(facecolor="white", edgecolor="#444444", hatch="///", label=REFERENCE)]
     else:
         who = [Line2D([], [], color="#444444", linestyle="-", linewidth=2, marker="o", label=STUDENT),
-               Line2D([], [], color="#444444", linestyle="--", marker="o", markerfacecolor="white", label=REFERENCE)]
+               Line2D([], [], color="#444444", linestyle="--", marker="o", markersize=7, markerfacecolor="none",
+                      label=REFERENCE)]
     if not panel.student:
-        who[0] = Line2D([], [], color="#aaaaaa", linestyle="-", label=f"{STUDENT}: no curve")
+        who[0] = Line2D([], [], color="#aaaaaa", linestyle="-", label=f"{STUDENT}: no {'result' if bars else 'curve'}")
     if not panel.reference:
         who[1] = Line2D([], [], color="#aaaaaa", linestyle="--", label=f"{REFERENCE}: no curve")
     if panel.threshold and panel.threshold.get("on") is not None:
@@ -252,9 +257,9 @@ def _lines(ax, panel: Panel, names: list):
             if not ys:
                 continue
             mine = who == STUDENT
-            ax.plot(range(1, len(ys) + 1), ys, linestyle="-" if mine else "--", color=c, marker=m, markersize=5,
-                    markerfacecolor=c if mine else "white", markeredgecolor=c, linewidth=2 if mine else 1.4,
-                    zorder=4 if mine else 3)
+            ax.plot(range(1, len(ys) + 1), ys, linestyle="-" if mine else "--", color=c, marker=m,
+                    markersize=5 if mine else 7, markerfacecolor=c if mine else "none", markeredgecolor=c,
+                    linewidth=2 if mine else 1.4, zorder=3 if mine else 4)   # the reference on top: both show
             values.append(ys)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_ylabel(_ylabel(names))
@@ -288,12 +293,8 @@ def _bars(ax, panel: Panel, names: list):
     return values
 
 
-def plot_check(student: dict, reference: dict, path: Path, *, reason: str = "") -> PlotSummary | None:
-    """Write the check's PNG at ``path``; ``None`` (and no file) when neither side has a curve.
-    ``reason``: why the student's code produced no curve (the check's first failing line)."""
-    found = [p for p in panels(student, reference) if p.student or p.reference]
-    if not found:
-        return None
+def figure(found: list[Panel], reason: str = ""):
+    """The figure of ``panels``: one axes per kind of quantity (accuracies, losses, perplexity, ...)."""
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -301,8 +302,12 @@ def plot_check(student: dict, reference: dict, path: Path, *, reason: str = "") 
     height = PANEL_IN if len(rows) == 1 else ROW_IN * len(rows) + 0.3
     with plt.rc_context({"font.size": 10, "axes.titlesize": 10, "font.family": "DejaVu Sans",
                          "axes.titlelocation": "left"}):
-        fig, axes = plt.subplots(len(rows), 1, figsize=(WIDTH_IN, height), squeeze=False, layout="constrained",
-                                 dpi=DPI)
+        fig, axes = plt.subplots(len(rows), 1, figsize=(WIDTH_IN, height), squeeze=False, dpi=DPI)
+        # fixed margins (in inches, the same on every figure): the legends on the right, the title above
+        top, bottom, gap = 0.5, 0.55, 0.75
+        fig.subplots_adjust(left=0.85 / WIDTH_IN, right=1 - 1.75 / WIDTH_IN, top=1 - top / height,
+                            bottom=bottom / height, hspace=gap / ((height - top - bottom - gap * (len(rows) - 1))
+                                                                  / len(rows)))
         previous = None
         for ax, (panel, names) in zip(axes[:, 0], rows):
             _style(ax)
@@ -314,10 +319,24 @@ def plot_check(student: dict, reference: dict, path: Path, *, reason: str = "") 
                 title = textwrap.wrap(panel.what, 80)
                 ax.set_title("\n".join(title[:2]) + (" …" if len(title) > 2 else ""), fontsize=10)
                 if not panel.student:
-                    _note(ax, f"Your code produced no curve: {reason or 'the check stopped before training ended'}")
+                    _note(ax, f"Your code produced no {'result' if bars else 'curve'}: "
+                              f"{reason or 'the check stopped before training ended'}")
             _legends(ax, names, panel, bars=bars, first=first)
             ax.set_xlabel("after training" if bars else panel.x)
             previous = panel
+    return fig
+
+
+def plot_check(student: dict, reference: dict, path: Path, *, reason: str = "") -> PlotSummary | None:
+    """Write the check's PNG at ``path``; ``None`` (and no file) when neither side has a curve.
+    ``reason``: why the student's code produced no curve (the check's first failing line)."""
+    found = [p for p in panels(student, reference) if p.student or p.reference]
+    if not found:
+        return None
+    import matplotlib.pyplot as plt
+    fig = figure(found, reason)
+    try:
         fig.savefig(path, dpi=DPI, metadata={"Software": None})
+    finally:
         plt.close(fig)
     return describe(found, reason)
