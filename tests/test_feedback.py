@@ -115,6 +115,8 @@ def test_markdown_keeps_the_verdict_first_and_readable(raw):
 def test_markdown_escapes_markup_but_not_names():
     assert feedback_text.md_escape("init_rnn_state") == "init_rnn_state"
     assert feedback_text.md_escape("__init__ *x* <b> `a`") == r"\_\_init\_\_ \*x\* \<b\> \`a\`"
+    assert feedback_text.md_escape("f([[1, 2], [3]]) #1") == "f([[1, 2], [3]]) #1"
+    assert feedback_text.md_escape("# [a](b)") == r"\# \[a\](b)"
 
 
 def test_nbgrader_failing_cells_are_written_by_the_same_renderer():

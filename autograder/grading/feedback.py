@@ -362,7 +362,7 @@ def markdown_check(c: CheckView) -> str:
     lines = [f"### {status}: `{c.name}`", "", f"*{c.tags}*", ""]
     if c.clauses:
         lines += ["Clause of the contract: " + "; ".join(feedback_text.md_escape(text) for _, text in c.clauses), ""]
-    body = feedback_text.markdown(c.message)
+    body = feedback_text.markdown(c.message, book=False)
     if body:
         lines += [body, ""]
     if c.plot:

@@ -130,12 +130,15 @@ def text(message: str | Message, *, heading: str = "", width: int = WIDTH) -> st
     return "\n".join(lines)
 
 
-_MD_SPECIAL = re.compile(r"([\\`*\[\]<>|#])|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")
+_MD_SPECIAL = re.compile(r"([\\`*<>])|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])|^#")
 
 
 def md_escape(s: str) -> str:
-    """Escape what Markdown would read as markup; intraword underscores (``init_rnn_state``) stay as they are."""
-    return _MD_SPECIAL.sub(lambda m: "\\" + m.group(0), s)
+    """Escape what Markdown would read as markup, and only that, so that the text stays readable as it is:
+    intraword underscores (``init_rnn_state``) and brackets (``[[1, 2], [3, 4]]``) stay, unless brackets could
+    make a link."""
+    s = _MD_SPECIAL.sub(lambda m: "\\" + m.group(0), s)
+    return re.sub(r"([\[\]])", r"\\\1", s) if "](" in s or "][" in s else s
 
 
 def fence(lines: list[str]) -> list[str]:
@@ -145,9 +148,10 @@ def fence(lines: list[str]) -> list[str]:
     return [ticks + "text", *lines, ticks]
 
 
-def markdown(message: str | Message) -> str:
+def markdown(message: str | Message, *, book: bool = True) -> str:
     """Markdown (the feedback pages and Gradescope's results.json): the verdict as a paragraph, expected/got in an
-    aligned block, the hint as a quote, the book's pages as links."""
+    aligned block, the hint as a quote, the book's pages as links (``book=False``: left out, where the page shows
+    them already)."""
     msg = message if isinstance(message, Message) else parse(message)
     out: list[str] = []
     for kind, block in msg.blocks():
@@ -161,6 +165,8 @@ def markdown(message: str | Message) -> str:
             out += fence([f"{p.label:<{pad}} {p.text}" for p in block])
         elif kind == "hint":
             out.append(f"> **Hint:** {md_escape(block.text)}")
+        elif kind == "cite" and not book:
+            continue
         elif kind == "cite":
             links = section_links(msg)
             if links:
