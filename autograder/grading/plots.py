@@ -238,9 +238,9 @@ def _legends(ax, names: list, panel: Panel, *, bars: bool, first: bool):
                Line2D([], [], color="#444444", linestyle="--", marker="o", markersize=7, markerfacecolor="none",
                       label=REFERENCE)]
     if not panel.student:
-        who[0] = Line2D([], [], color="#aaaaaa", linestyle="-", label=f"{STUDENT}: no {'result' if bars else 'curve'}")
+        who[0] = Line2D([], [], color="#aaaaaa", linestyle="-", label=f"{STUDENT}: none")
     if not panel.reference:
-        who[1] = Line2D([], [], color="#aaaaaa", linestyle="--", label=f"{REFERENCE}: no curve")
+        who[1] = Line2D([], [], color="#aaaaaa", linestyle="--", label=f"{REFERENCE}: none")
     if panel.threshold and panel.threshold.get("on") is not None:
         who.append(Line2D([], [], color="#333333", linestyle=(0, (1, 1.5)), linewidth=1.5, label="threshold"))
     ax.legend(handles=who, loc="lower left", bbox_to_anchor=(1.01, 0.0), fontsize=9, frameon=False,
