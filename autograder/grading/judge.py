@@ -93,7 +93,12 @@ def judge(job: Job, emit) -> dict:
             if worker is None or fresh_each_check:
                 if worker is not None:
                     sandbox.kill(worker)
-                worker = sandbox.spawn()
+                    worker = None
+                try:
+                    worker = sandbox.spawn()
+                except WorkerLost as e:
+                    emit(record(check, "failed", str(e)))
+                    continue
             limit = job.limits.check_time(check, job.reference_seconds.get(check.id))
             link = SocketLink(worker.sock)
             session = Session(link, job.device)

@@ -253,8 +253,10 @@ class Sandbox:
         return self.proc is not None and self.proc.poll() is None
 
     def spawn(self) -> WorkerHandle:
-        """A fresh worker (the zygote is restarted first if a worker killed it)."""
-        for attempt in range(2):
+        """A fresh worker (the zygote is restarted first if a worker killed it). Raises ``WorkerLost`` when none
+        can be started (the process cap stays full): that check is charged, not the grader."""
+        why = "the sandbox did not answer"
+        for attempt in range(6):
             if not self.alive():
                 self.close()
                 self.start()
@@ -267,8 +269,14 @@ class Sandbox:
             if answer and "spawned" in answer and len(answer.get("fds", [])) == 2:
                 sock_fd, stacks = answer["fds"]
                 return WorkerHandle(socket.socket(fileno=sock_fd), stacks, answer["spawned"])
+            if answer and "spawn_failed" in answer:
+                why = answer["spawn_failed"]
+                self.kill(None)
+                time.sleep(0.5 * (attempt + 1))
+                continue
             self.close()
-        raise GraderError("the sandbox could not start a grading process")
+        raise WorkerLost(f"no grading process could be started for this check ({why}): the submission's processes "
+                         "filled the sandbox's process limit", garbled=True)
 
     def stack(self, worker: WorkerHandle, timeout: float = 1.0) -> str:
         """The worker's Python stack right now (faulthandler), to say where a hang was."""

@@ -217,7 +217,15 @@ class Zygote:
             self.kill_tree()
         judge_end, worker_end = socket.socketpair()
         stacks_read, stacks_write = os.pipe()
-        pid = os.fork()
+        try:
+            pid = os.fork()
+        except OSError as e:     # the process cap is full (a fork bomb of a worker of this uid): say so
+            for fd in (stacks_read, stacks_write):
+                os.close(fd)
+            judge_end.close()
+            worker_end.close()
+            self.send({"spawn_failed": f"{type(e).__name__}: {e}"})
+            return
         if pid == 0:
             self.control.close()
             judge_end.close()

@@ -275,7 +275,7 @@ class Session:
     # -- requests -------------------------------------------------------------------------------
     def request(self, op: str, label: str, **fields):
         tracked: list = []
-        data = self.dumps({"op": op, **fields}, tracked)
+        data = self.dumps({"op": op, **fields, "mode": _mode()}, tracked)
         target = fields["target"] if op == "resolve" else \
             next((v._target for v in fields.values() if type(v) is Remote), None)
         self.in_flight.append(target)
@@ -320,15 +320,17 @@ class Session:
         return self.request("resolve", label, target=target)
 
     def run(self, fn, *args, **kwargs):
-        """``fn(*args, **kwargs)`` where the code under test lives (``fn`` is check or harness code)."""
-        label = getattr(fn, "__name__", "the check's code")
+        """``fn(*args, **kwargs)`` where the code under test lives (``fn`` is check or harness code); errors are
+        named after the student's object it was given."""
+        student = next((a for a in (*args, *kwargs.values()) if type(a) is Remote), None)
+        label = student._label if student is not None else getattr(fn, "__name__", "the check's code")
         return self.request("call", label, fn=fn, args=args, kwargs=kwargs)
 
-    def substitute(self, patches: list[tuple[str, object]]) -> None:
-        """While the current check runs, the student's modules call the given judge objects (reference
-        solutions, as stubs) wherever they call the student's ``target``."""
-        if patches:
-            self.request("substitute", "substitute", patches=patches)
+    def begin(self, patches: list[tuple[str, object]], seed: int = 0) -> None:
+        """Start a check: seed the student's side as the judge is seeded (Python, NumPy and torch), and while the
+        check runs let the student's modules call the given judge objects (reference solutions, as stubs)
+        wherever they call the student's ``target``."""
+        self.request("begin", "begin", patches=patches, seed=seed)
 
     def reset(self) -> None:
         """End of a check: forget every proxy and stub, undo substitutions."""
@@ -348,6 +350,10 @@ class Session:
             return self.dumps({"error": f"{type(e).__name__}: {e}"}, None)
 
     def callback(self, message: dict):
+        with _in_mode(message.get("mode")):
+            return self._callback(message)
+
+    def _callback(self, message: dict):
         obj, op, args = self.stubs[message["cb"]], message["op"], message["args"]
         if op == "call":
             return obj(*args[0], **args[1])
@@ -382,6 +388,28 @@ class Session:
         raise ValueError(f"unknown callback {op!r}")
 
 
+def _mode() -> list:
+    """What the code under test must run under, as here: grad mode and the default dtype."""
+    return [torch.is_grad_enabled(), str(torch.get_default_dtype()).removeprefix("torch.")]
+
+
+@contextlib.contextmanager
+def _in_mode(mode):
+    if not mode:
+        yield
+        return
+    grad, dtype = mode
+    old_dtype = torch.get_default_dtype()
+    wanted = {"float32": torch.float32, "float64": torch.float64, "float16": torch.float16,
+              "bfloat16": torch.bfloat16}.get(str(dtype), old_dtype)
+    torch.set_default_dtype(wanted)
+    try:
+        with torch.set_grad_enabled(bool(grad)):
+            yield
+    finally:
+        torch.set_default_dtype(old_dtype)
+
+
 def apply_sync(sync: dict, tracked: list) -> None:
     """Make the judge's objects what the worker reports the call left them as."""
     for index, value, moved, grad, requires_grad in sync.get("tensors", []):
@@ -398,19 +426,29 @@ def apply_sync(sync: dict, tracked: list) -> None:
             if grad == "none":
                 orig.grad = None
             elif isinstance(grad, torch.Tensor):
-                orig.grad = grad if grad.shape == orig.shape else None
+                orig.grad = grad if grad.shape == orig.shape and grad.dtype == orig.dtype else None
     for index, state in sync.get("objects", []):
         _apply_object_state(tracked[index], state)
+
+
+def _own_modules(module, prefix: str = ""):
+    """``(path, module)`` of a judge module and its submodules, stopping at the student's (proxies: what those
+    hold is the worker's business)."""
+    yield prefix, module
+    for name, child in module._modules.items():
+        if child is not None and type(child) is not Remote:
+            yield from _own_modules(child, f"{prefix}.{name}" if prefix else name)
 
 
 def _apply_object_state(obj, state: dict) -> None:
     if not isinstance(obj, torch.nn.Module):
         for name, value in state.get("attrs", {}).items():
-            setattr(obj, name, value)
+            object.__setattr__(obj, name, value)     # frozen dataclasses of the check modules too
         return
-    modules = dict(obj.named_modules(remove_duplicate=False))
-    for module, training in zip(modules.values(), state.get("training", [])):
-        module.training = bool(training)
+    modules = dict(_own_modules(obj))
+    for path, training in state.get("training", []):
+        if path in modules:
+            modules[path].training = bool(training)
     for path, kind, name, value in state.get("tensors", []):
         module = modules.get(path)
         if module is None:

@@ -14,6 +14,7 @@ def nin_net():
     nin_block(1, 96, 11, 4, 0), MaxPool2d(3, stride=2), nin_block(96, 256, 5, 1, 2),
     MaxPool2d(3, stride=2), nin_block(256, 384, 3, 1, 1), MaxPool2d(3, stride=2),
     Dropout(0.5), nin_block(384, 10, 3, 1, 1), AdaptiveAvgPool2d((1, 1)), Flatten.
-    No fully connected layer: global average pooling gives the ``(B, 10)`` logits.
+    No fully connected layer: global average pooling gives the ``(B, 10)`` logits. The
+    NiN blocks are made by this module's ``nin_block``.
     """
     raise NotImplementedError("nin_net (§7.3.2)")

@@ -11,8 +11,9 @@ class Residual(nn.Module):
     shortcut projection, only when ``use_1x1conv``, else ``None`` and the shortcut
     is ``X`` itself): Conv2d(input_channels, num_channels, 1, stride=strides);
     ``bn1``, ``bn2``: ``nn.BatchNorm2d(num_channels)``. Register them in this order
-    (conv1, conv2, conv3, bn1, bn2), as the book. The shortcut is added *before*
-    the last ReLU. Output ``(B, num_channels, H / strides, W / strides)``.
+    (conv1, conv2, conv3, bn1, bn2), as the book (a layer without parameters, such
+    as the book's unused ``self.relu``, may sit anywhere). The shortcut is added
+    *before* the last ReLU. Output ``(B, num_channels, H / strides, W / strides)``.
     """
 
     def __init__(self, input_channels, num_channels, use_1x1conv=False, strides=1):
@@ -23,7 +24,7 @@ class Residual(nn.Module):
 
 
 def resnet_block(input_channels, num_channels, num_residuals, first_block=False):
-    """A list of ``num_residuals`` ``Residual`` blocks (§7.6.3).
+    """A list of ``num_residuals`` blocks of this module's ``Residual`` (§7.6.3).
 
     Unless ``first_block``, the first one halves height and width and changes the
     channels: ``Residual(input_channels, num_channels, use_1x1conv=True, strides=2)``;
@@ -38,7 +39,8 @@ def resnet18():
     """The book's ResNet-18 for 1-channel inputs and 10 classes (§7.6.3), an ``nn.Sequential`` of 8:
 
     b1 = Sequential(Conv2d(1, 64, 7, stride=2, padding=3), BatchNorm2d(64), ReLU,
-    MaxPool2d(3, stride=2, padding=1)); b2..b5 = Sequential(*resnet_block(...)) with
+    MaxPool2d(3, stride=2, padding=1)); b2..b5 = Sequential(*resnet_block(...)), made
+    with this module's ``resnet_block``, with
     (64, 64, 2, first_block=True), (64, 128, 2), (128, 256, 2), (256, 512, 2); then
     AdaptiveAvgPool2d((1, 1)), Flatten, Linear(512, 10).
     On ``(1, 1, 224, 224)`` the blocks give (1, 64, 56, 56), (1, 64, 56, 56),

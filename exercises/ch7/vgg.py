@@ -15,7 +15,8 @@ def vgg_block(num_convs, in_channels, out_channels):
 def vgg_net(conv_arch):
     """The VGG network (§7.2.2; the book calls it ``vgg``) for 1-channel inputs and 10 classes.
 
-    ``conv_arch``: a sequence of ``(num_convs, out_channels)``, one ``vgg_block`` each
+    ``conv_arch``: a sequence of ``(num_convs, out_channels)``, one block each, made by
+    this module's ``vgg_block``
     (the first takes 1 input channel), then Flatten,
     Linear(out_channels * 7 * 7, 4096), ReLU, Dropout(0.5), Linear(4096, 4096), ReLU,
     Dropout(0.5), Linear(4096, 10), all in one flat ``nn.Sequential`` (blocks first).

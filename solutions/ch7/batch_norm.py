@@ -19,8 +19,10 @@ def batch_norm(X, gamma, beta, moving_mean, moving_var, eps, momentum):
       variance (divide by the count, not count - 1); ``X`` is normalized with them
       and the moving averages are updated as
       ``moving = momentum * moving + (1 - momentum) * batch_statistic``.
-    - ``Y = gamma * (X - mean) / sqrt(var + eps) + beta``; the returned moving
-      statistics are detached (the book's ``.data``) and keep the parameters' shape.
+    - ``Y = gamma * (X - mean) / sqrt(var + eps) + beta`` (``eps`` inside the square
+      root); the returned moving statistics are detached (the book's ``.data``) and
+      keep the parameters' shape.
+    - The results have ``X``'s dtype and device (float64 in, float64 out).
 
     Compared with ``F.batch_norm``/``nn.BatchNorm2d``: ``Y`` is the same in both
     modes, but PyTorch's ``momentum`` is the weight of the *new* statistic (the
@@ -48,10 +50,11 @@ class BatchNorm(nn.Module):
     convolution; ``num_dims``: 2 or 4 (the input's number of axes). The shape is
     ``(1, num_features)`` or ``(1, num_features, 1, 1)``. Parameters ``gamma``
     (ones) and ``beta`` (zeros), registered in that order; ``moving_mean`` (zeros)
-    and ``moving_var`` (ones) are plain tensor attributes, not parameters or
-    buffers, as in the book. ``forward(X)`` first moves the moving statistics to
-    ``X``'s device if they are elsewhere, then stores the updated ones that
-    ``batch_norm`` returns.
+    and ``moving_var`` (ones) are tensor attributes that are not parameters (plain
+    attributes, as in the book; registered buffers are fine too). ``forward(X)``
+    first moves the moving statistics to ``X``'s device if they are elsewhere
+    (``net.to(device)`` does not move plain attributes), then calls this module's
+    ``batch_norm`` and keeps the updated statistics it returns.
     """
 
     def __init__(self, num_features, num_dims):
@@ -72,14 +75,16 @@ class BatchNorm(nn.Module):
 
 
 def lenet_bn():
-    """LeNet with ``BatchNorm`` after every convolution and hidden linear layer (§7.5.4), an ``nn.Sequential``:
+    """LeNet with this module's ``BatchNorm`` after every convolution and hidden linear layer (§7.5.4), an
+    ``nn.Sequential``:
 
     Conv2d(1, 6, 5), BatchNorm(6, 4), Sigmoid, AvgPool2d(2, stride=2),
     Conv2d(6, 16, 5), BatchNorm(16, 4), Sigmoid, AvgPool2d(2, stride=2), Flatten,
     Linear(256, 120), BatchNorm(120, 2), Sigmoid, Linear(120, 84), BatchNorm(84, 2),
     Sigmoid, Linear(84, 10). Input ``(B, 1, 28, 28)`` (no padding in the first
     convolution, hence 16 * 4 * 4 = 256 features), output ``(B, 10)``; average pooling
-    as in ``lenet``, so that the two differ only by the normalization.
+    as in ``lenet``, so that the two differ only by the normalization (the zh book's
+    first printing of this section has ``MaxPool2d``: that costs the pooling check only).
     """
     return nn.Sequential(
         nn.Conv2d(1, 6, kernel_size=5), BatchNorm(6, num_dims=4), nn.Sigmoid(),

@@ -12,7 +12,8 @@ def conv_block(input_channels, num_channels):
 
 
 class DenseBlock(nn.Module):
-    """A dense block (§7.7.2) of ``num_convs`` ``conv_block``s, held in ``self.net`` (an ``nn.Sequential``).
+    """A dense block (§7.7.2) of ``num_convs`` blocks made by this module's ``conv_block``, held in ``self.net``
+    (an ``nn.Sequential``).
 
     Block ``i`` maps ``input_channels + i * num_channels`` channels to
     ``num_channels``; ``forward`` concatenates each block's input and output along
@@ -45,11 +46,13 @@ def densenet():
     """The book's DenseNet for 1-channel inputs and 10 classes (§7.7.4), an ``nn.Sequential``:
 
     b1 = Sequential(Conv2d(1, 64, 7, stride=2, padding=3), BatchNorm2d(64), ReLU,
-    MaxPool2d(3, stride=2, padding=1)); then four ``DenseBlock(4, c, 32)`` (growth
-    rate 32, c the current channels: 64, 96, 112, 120), a
+    MaxPool2d(3, stride=2, padding=1)); then four ``DenseBlock(4, c, 32)`` (this
+    module's; growth rate 32, c the current channels: 64, 96, 112, 120), a
     ``transition_block(c, c // 2)`` between consecutive ones (not after the last);
     then BatchNorm2d(248), ReLU, AdaptiveAvgPool2d((1, 1)), Flatten, Linear(248, 10).
-    All in one flat ``nn.Sequential``: b1, the 7 blocks, then the head.
+    All in one flat ``nn.Sequential``: b1, the 7 blocks, then the head. Global
+    *average* pooling, as the text, the paper and d2l.ai (the zh book's PyTorch code
+    has ``AdaptiveMaxPool2d``: that costs the pooling check only).
     """
     b1 = nn.Sequential(nn.Conv2d(1, 64, kernel_size=7, stride=2, padding=3), nn.BatchNorm2d(64), nn.ReLU(),
                        nn.MaxPool2d(kernel_size=3, stride=2, padding=1))

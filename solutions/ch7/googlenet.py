@@ -34,7 +34,8 @@ class Inception(nn.Module):
 
 
 def googlenet():
-    """The book's GoogLeNet (§7.4.2): ``nn.Sequential(b1, b2, b3, b4, b5, Linear(1024, 10))``.
+    """The book's GoogLeNet (§7.4.2): ``nn.Sequential(b1, b2, b3, b4, b5, Linear(1024, 10))``, its nine
+    Inception blocks this module's ``Inception``.
 
     b1: Conv2d(1, 64, 7, stride=2, padding=3), ReLU, MaxPool2d(3, stride=2, padding=1).
     b2: Conv2d(64, 64, 1), ReLU, Conv2d(64, 192, 3, padding=1), ReLU, MaxPool2d(3, 2, padding=1).
