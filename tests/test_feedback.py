@@ -12,6 +12,8 @@ import json
 import re
 from types import SimpleNamespace
 
+from unittest import mock
+
 import pytest
 import torch
 
@@ -270,6 +272,46 @@ def test_existing_calls_get_the_books_names_by_default(what, budget, curve, hist
     explicit = curve_description(what, budget, curve, history, names=("train loss",), threshold_on=None, x="step")
     assert (explicit["names"], explicit["threshold_on"], explicit["x"]) == (("train loss",), None, "step")
     assert curve_names(what, curve, history) == names
+
+
+@pytest.mark.parametrize("what,curve,history,value,names,on", [
+    # ch6: train_ch6's own history (a custom history), the metric recomputed from the predictions
+    ("test accuracy (from the trained net's predictions) of your lenet() trained by your train_ch6",
+     [(2.3, 0.1, 0.2), (1.0, 0.6, 0.65)], lambda run: run["history"], 0.651, ("train loss", "train acc", "test acc"),
+     "test acc"),
+    # ch7: the accuracies computed in the judge; the metric is the last of them
+    ("test accuracy of lenet_bn() with your BatchNorm and batch_norm", [0.4, 0.6], lambda run: run, 0.6,
+     ("test acc",), "test acc"),
+    # ch3 §3.2: the curve is the metric itself
+    ("the largest error of w, b against w=[2, -3.4], b=4.2, learned by the book's loop", [0.01], lambda run: [run],
+     0.01, ("largest w, b error",), "largest w, b error"),
+    # ch8: the perplexity the student's train_ch8 reported, the metric recomputed (close, not equal)
+    ("the training perplexity of your rnn", [12.0, 9.0], lambda run: run, 9.0004, ("perplexity",), "perplexity"),
+    # ch10: a tagger's losses, the metric an accuracy: no accuracy names, no threshold line
+    ("a one-layer self-attention tagger built from your MultiHeadAttention: the lower of its accuracies on x",
+     [2.0, 1.0], lambda run: run["losses"], 0.95, ("recorded value",), None),
+    # ch10 §10.2: a ratio of two losses
+    ("the loss of the book's loop in epoch 5, as a fraction of epoch 1's", [3.0, 1.0], lambda run: run, 0.33,
+     ("train loss",), None),
+])
+def test_custom_histories_are_named_and_the_threshold_found_from_the_metric(what, curve, history, value, names, on):
+    found = curve_description(what, "5 epochs", curve, history, threshold=0.5, value=value)
+    assert found["names"] == names and found["threshold_on"] == on
+
+
+def test_the_curve_is_recorded_even_when_the_metric_fails():
+    from autograder.harness import train as train_module
+    added = {}
+
+    def bad_metric(run):
+        raise AssertionError("the predictions have the wrong shape")
+    with mock.patch.object(train_module, "student_side", lambda fn, *a: fn(*a)), \
+            mock.patch.object(train_module, "add_curve", lambda k, v: added.update({k: v})):
+        with pytest.raises(AssertionError, match="wrong shape"):
+            train_module.train_to_threshold(lambda: [(1.0, 0.5, 0.6)], metric=bad_metric, threshold=0.5,
+                                            what="test accuracy of x", budget="1 epoch")
+    (key, curve), = added.items()
+    assert curve == [(1.0, 0.5, 0.6)] and parse_curve_key(key)[1]["names"] == ["train loss", "train acc", "test acc"]
 
 
 def keyed(what, names, curve, threshold=0.8, on="test acc", higher=True):

@@ -11,6 +11,8 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import json
+import math
+import re
 import time
 
 import torch
@@ -70,10 +72,15 @@ def train_to_threshold(train, *, metric, threshold: float, what: str, budget: st
     run = student_side(_seeded, train, seed)
     seconds = time.perf_counter() - start
     curve = list(history(run))
+    try:                                   # the value first (it tells which position the threshold is on) ...
+        value, failure = float(metric(run)), None
+    except BaseException as e:  # noqa: BLE001  ... but the curve is recorded even when the metric fails
+        value, failure = None, e
     add_curve(curve_key(what, **curve_description(what, budget, curve, history, names=names,
                                                   threshold=threshold, higher_is_better=higher_is_better,
-                                                  threshold_on=threshold_on, x=x)), curve)
-    value = float(metric(run))
+                                                  threshold_on=threshold_on, x=x, value=value)), curve)
+    if failure is not None:
+        raise failure
     ok = value >= threshold if higher_is_better else value <= threshold
     if not ok:
         sense = "at least" if higher_is_better else "at most"
@@ -121,6 +128,7 @@ _BOOK_LOOPS = (
     (2, ("accuracy",), ("train loss", "test acc")),                       # a loop that reports no train acc
     (2, ("log-rmse", "log rmse"), ("train log rmse", "valid log rmse")),  # §4.10 k_fold
     (2, ("w, b",), ("w error", "b error")),                                # §3.2 recovering w and b
+    (1, ("w, b",), ("largest w, b error",)),
     (1, ("perplexity",), ("perplexity",)),                                # train_ch8
     (1, ("log-rmse", "log rmse"), ("train log rmse",)),
     (1, ("accuracy",), ("test acc",)),
@@ -136,21 +144,42 @@ def curve_names(what: str, curve, history=whole_run) -> tuple:
     width, words = _width(curve), what.lower()
     if history is accuracy_curve:
         return {3: ("train loss", "train acc", "test acc"), 2: ("train loss", "test acc")}.get(width, ("test acc",))
-    custom = history is not whole_run
+    # a history of its own may record something else than the accuracy the check is about (a tagger's losses):
+    # accuracy names only where ``what`` starts by saying it measures an accuracy ("test accuracy of ...")
+    measured = re.split(r" of |:|\(", words, maxsplit=1)[0]
+    custom = history is not whole_run and "accura" not in measured
     for n, keys, names in _BOOK_LOOPS:
         if n == width and any(k in words for k in keys) and not (custom and "acc" in " ".join(names)):
             return names
     return ("recorded value",) if width <= 1 else tuple(f"value {i + 1}" for i in range(width))
 
 
+def _last_equal(curve, names, value) -> str | None:
+    """The name of the position whose last entry is ``value`` (the metric is that number of the curve), or None."""
+    if value is None or not curve or not names:
+        return None
+    last = curve[-1] if isinstance(curve[-1], (tuple, list)) else [curve[-1]]
+    for name, v in zip(names, last):
+        try:
+            if math.isclose(float(v), value, rel_tol=1e-9, abs_tol=1e-12):
+                return name
+        except (TypeError, ValueError):
+            continue
+    return None
+
+
 def curve_description(what: str, budget: str, curve, history=whole_run, *, names=None, threshold=None,
-                      higher_is_better=True, threshold_on="auto", x=None) -> dict:
-    """The ``curve_key`` arguments of a ``train_to_threshold`` call: given ones kept, the others inferred."""
+                      higher_is_better=True, threshold_on="auto", x=None, value=None) -> dict:
+    """The ``curve_key`` arguments of a ``train_to_threshold`` call: given ones kept, the others inferred
+    (``value``: what the metric gave, where known: the threshold is on the position whose last entry it is)."""
     names = tuple(names) if names else curve_names(what, curve, history)
     if threshold_on == "auto":
         words = what.lower()
-        threshold_on = None
-        if history is whole_run or history is accuracy_curve:   # the metric is a value of the curve
+        threshold_on = _last_equal(curve, names, value)
+        measured = re.split(r" of |:|\(", words, maxsplit=1)[0]
+        if threshold_on is None and (history is whole_run or history is accuracy_curve
+                                     or any(k in measured for _, keys in _THRESHOLD_WORDS for k in keys)):
+            # the metric is a value of the curve (the book's loops report it), or ``what`` starts by naming it
             threshold_on = next((n for n, keys in _THRESHOLD_WORDS if n in names and any(k in words for k in keys)),
                                 "all" if names and all(n.endswith("error") for n in names) else None)
     if x is None:
