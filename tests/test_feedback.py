@@ -387,3 +387,14 @@ def test_accuracy_pages_show_the_plot_with_words_for_it(tmp_path):
     assert image in (tmp_path / "ch3" / "concise_classifier.md").read_text(encoding="utf-8")
     sgd = (tmp_path / "ch3" / "sgd.html").read_text(encoding="utf-8")
     assert "No result from your code (not implemented yet: sgd (§3.2.6))" in html.unescape(sgd)
+
+
+def test_a_check_that_records_no_curve_by_design_says_so_instead_of_a_missing_plot(tmp_path):
+    c = check("ch4", "polynomial_regression.train", "poly_train_third_order")   # history=lambda run: []
+    what = "the largest distance of the third-order fit's weights from [5, 1.2, -3.4, 5.6]"
+    empty = {curve_key(what, names=("recorded value",), threshold=0.1, higher_is_better=False): []}
+    r = record(c, "passed", curves=empty)
+    write_feedback(grade_of([r], reference_curves={c.id: empty}), tmp_path)
+    page = html.unescape((tmp_path / "ch4" / f"{c.exercise.label}.html").read_text(encoding="utf-8"))
+    assert "This check measures one number" in page and "<img" not in page
+    assert not list((tmp_path / "ch4").glob("*.png"))

@@ -261,6 +261,13 @@ def build(grade, plot_dir: Path | None = None) -> Report:
     return report
 
 
+def _records_no_curve(student: dict | None, reference: dict | None) -> bool:
+    """Whether the check records an empty curve by design (``history=lambda run: []``): every curve that either
+    side recorded is empty, and at least one side recorded one."""
+    sides = [side for side in (student, reference) if side]
+    return bool(sides) and all(not curve for side in sides for curve in side.values())
+
+
 def _plots(report: Report, reference_curves: dict, folder: Path) -> None:
     from autograder.grading.plots import plot_check
     for ex in report.exercises:
@@ -276,7 +283,10 @@ def _plots(report: Report, reference_curves: dict, folder: Path) -> None:
             except Exception as e:  # noqa: BLE001  (a curve the plot cannot read must not cost the report)
                 c.plot_missing = f"The training curve could not be drawn ({type(e).__name__}: {e})."
                 continue
-            if summary is None:
+            if summary is None and _records_no_curve(c.record.get("curves"), reference_curves.get(c.record["id"])):
+                c.plot_missing = ("This check measures one number (its value is in the message when it fails), not "
+                                  "a curve: there is no training curve to plot.")
+            elif summary is None:
                 c.plot_missing = ("No training curve: " + (reason or "this check recorded none") +
                                   ("" if reference_curves.get(c.record["id"]) else
                                    "; the reference's curve is not in the profile either"))
