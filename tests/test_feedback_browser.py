@@ -200,7 +200,8 @@ def graded(tmp_path_factory, grading_cache):
                           device="cpu")
         start = time.monotonic()
         result = grade(source, out, options, student=name)
-        runs[name] = SimpleNamespace(result=result, out=out, feedback=out / "feedback", seconds=time.monotonic() - start)
+        runs[name] = SimpleNamespace(result=result, out=out, feedback=out / "feedback",
+                                     seconds=time.monotonic() - start)
     return runs
 
 
