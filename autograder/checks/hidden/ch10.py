@@ -2,6 +2,8 @@
 purity, gradients, initial weights, dropout, forbidden shortcuts, loops, speed), and training checks whose
 metrics the judge computes from what the student's code predicted."""
 import math
+import os
+import sys
 
 import torch
 import torch.nn.functional as F
@@ -1167,8 +1169,14 @@ class StrictStandInMultiHeadAttention(StandInMultiHeadAttention):
 
     def forward(self, queries, keys, values, valid_lens):
         if valid_lens is not None and valid_lens.device != queries.device:
+            here, caller = sys._getframe(0).f_code.co_filename, sys._getframe(1)
+            while caller.f_back is not None and (caller.f_code.co_filename == here or
+                                                 f"{os.sep}torch{os.sep}" in caller.f_code.co_filename):
+                caller = caller.f_back      # the code that called this attention (nn.Module's machinery skipped)
             raise RuntimeError(f"Expected all tensors to be on the same device: the valid lengths are on "
-                               f"{valid_lens.device}, the queries on {queries.device}")
+                               f"{valid_lens.device}, the queries on {queries.device} (passed at "
+                               f"{os.path.basename(caller.f_code.co_filename)}:{caller.f_lineno} in "
+                               f"{caller.f_code.co_name})")
         return super().forward(queries, keys, values, valid_lens)
 
 
@@ -1451,7 +1459,8 @@ def check_Seq2SeqAttentionDecoder_beats_seq2seq_on_long_sentences(Seq2SeqAttenti
         lambda: seq2seq_run(lambda v: GRUEncoder(v, E, H, L), lambda v: Seq2SeqAttentionDecoder(v, E, H, L),
                             book_train, student_view(data), b, device),
         metric=lambda run: mean_bleu(run, data, what="the seq2seq model with attention"),
-        history=lambda run: run["history"], threshold=LONG_THRESHOLD, reference_value=0.886,
+        history=lambda run: run["history"],
+        names=("loss per token",), threshold_on=None, x="epoch", threshold=LONG_THRESHOLD, reference_value=0.886,
         budget=f"{b['num_epochs']} epochs on {LONG_TASK} (batches of {b['batch_size']}, Adam lr {b['lr']:g}, "
                "dropout 0)",
         what=f"the mean BLEU (k=2) on {LONG_TASK.n_test} unseen long sentences of a seq2seq model (embed {E}, hidden "
@@ -1934,6 +1943,7 @@ def check_TransformerDecoder_learns_to_translate(TransformerEncoder, Transformer
                             lambda v: TransformerDecoder(v, H, H, H, H, [H], H, F_, heads, L, 0.0),
                             book_train, student_view(data), b, device),
         metric=lambda run: mean_bleu(run, data, what="the Transformer"), history=lambda run: run["history"],
+        names=("loss per token",), threshold_on=None, x="epoch",
         threshold=0.7, reference_value=0.88,
         budget=f"{b['num_epochs']} epochs on {TRANSFORMER_TASK} (batches of {b['batch_size']}, Adam lr {b['lr']:g}, "
                "dropout 0)",

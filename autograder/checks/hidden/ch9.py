@@ -1202,6 +1202,7 @@ def check_train_seq2seq_learns_to_translate(Seq2SeqEncoder, Seq2SeqDecoder, trai
         lambda: seq2seq_run(lambda v: Seq2SeqEncoder(v, E, H, L), lambda v: Seq2SeqDecoder(v, E, H, L), train_seq2seq,
                             view, b, device),
         metric=lambda run: mean_bleu(run, data, what="the seq2seq model"), history=lambda run: run["history"],
+        names=("loss per token",), threshold_on=None, x="epoch",
         threshold=0.8, reference_value=0.90, budget=budget_text(b, SEQ2SEQ_TASK),
         what=f"the mean BLEU (k=2) on {SEQ2SEQ_TASK.n_test} unseen sentences of a seq2seq model (embed {E}, hidden "
              f"{H}, {L} layer) built from your Seq2SeqEncoder, Seq2SeqDecoder and MaskedSoftmaxCELoss and trained by "
