@@ -108,6 +108,13 @@ def cmd_gather(args) -> int:
     return 1 if found["missing_shards"] else 0
 
 
+def cmd_classroom_result(args) -> int:
+    """Print ``result=<base64>`` for $GITHUB_OUTPUT: the score in GitHub Classroom's reporter format."""
+    from autograder.grading.classroom import output_line
+    print(output_line(args.report))
+    return 0
+
+
 def cmd_gradescope(args) -> int:
     """Write the Gradescope autograder zip (setup.sh, run_autograder, source/)."""
     from autograder.grading.gradescope import write_zip
@@ -196,6 +203,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, required=True)
     _similarity_options(p)
     p.set_defaults(func=cmd_gather)
+    p = sub.add_parser("classroom-result", help="print result=<base64> (GitHub Classroom's grading reporter) "
+                       "from a report folder, for $GITHUB_OUTPUT")
+    p.add_argument("report", type=Path, help="the --out folder of grade (or its results.json)")
+    p.set_defaults(func=cmd_classroom_result)
     p = sub.add_parser("gradescope", help="write the Gradescope autograder zip (setup.sh, run_autograder, source/)")
     p.add_argument("out_zip", type=Path)
     p.add_argument("--chapters", nargs="+", help="e.g. 3,6 or ch3 ch6 (default: every chapter)")

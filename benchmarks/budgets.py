@@ -12,8 +12,12 @@ each exercise's first check runs into its time limit, the others fail fast. Meas
 
 - wall seconds, and CPU seconds (user + system of the grader and every process it waited for: judges,
   sandbox, workers): on a loaded machine wall time stretches, CPU time much less;
-- peak memory: the largest process's peak RSS (``ru_maxrss``), and the peak of the summed RSS of the
-  grader's whole process tree, sampled every 0.2 s (an upper bound: forked workers share pages);
+- peak memory: the largest process's peak RSS (``ru_maxrss``), and the whole run's peak: where cgroups v1
+  are writable (root), the run's own memory cgroup's ``max_usage_in_bytes`` (what a container's memory
+  limit counts, page cache included), else the peak of the summed RSS of the process tree sampled every
+  0.2 s (an upper bound: forked workers share pages);
+- CPU time: the run's cpuacct cgroup where there is one (every process, even those killed unreaped),
+  else ``getrusage``;
 - the machine's load average before and after (the runs share the machine with whatever else runs).
 
 The totals line adds the chapters: what one submission of the whole course costs on one core.
@@ -81,12 +85,38 @@ def _tree_rss(pid: int) -> int:
     return total
 
 
+def _cgroups(name: str) -> dict[str, Path]:
+    """Fresh cgroup v1 folders (cpuacct, memory) for one run, where this machine has them (root); else {}."""
+    found = {}
+    own = {line.split(":")[1]: line.split(":")[2] for line in Path("/proc/self/cgroup").read_text().splitlines()
+           if line.count(":") >= 2} if Path("/proc/self/cgroup").exists() else {}
+    for kind, key in (("cpuacct", "cpuacct"), ("memory", "memory")):
+        base = Path("/sys/fs/cgroup") / kind
+        parent = next((own[k] for k in own if key in k.split(",")), None)
+        if not base.is_dir() or parent is None:
+            continue
+        folder = base / parent.lstrip("/") / f"d2l-budget-{name}-{os.getpid()}"
+        try:
+            folder.mkdir(exist_ok=True)
+            found[kind] = folder
+        except OSError:
+            pass
+    return found
+
+
 def measure(kind: str, chapter: str, cache: Path, core: int) -> dict:
-    """One pinned subprocess grading ``chapter``; its own numbers plus the sampled tree RSS and the load."""
+    """One pinned subprocess grading ``chapter``; its own numbers plus the sampled tree RSS, the cgroup's
+    CPU time and peak memory (every process of the run: judges, sandbox, workers), and the load."""
     load = os.getloadavg()[0]
+    groups = _cgroups(f"{kind}-{chapter}")
+
+    def enter():
+        os.sched_setaffinity(0, {core})
+        for folder in groups.values():
+            (folder / "tasks").write_text(str(os.getpid()))
     proc = subprocess.Popen([sys.executable, __file__, "_one", kind, chapter, "--cache", str(cache)],
                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, cwd=ROOT,
-                            preexec_fn=lambda: os.sched_setaffinity(0, {core}))
+                            preexec_fn=enter)
     peak = [0]
 
     def sample():
@@ -100,6 +130,15 @@ def measure(kind: str, chapter: str, cache: Path, core: int) -> dict:
     row = json.loads(out.strip().splitlines()[-1])
     row.update(tree_rss_mib=round(peak[0] / (1 << 20)), load_before=round(load, 1),
                load_after=round(os.getloadavg()[0], 1))
+    if "cpuacct" in groups:
+        row["cgroup_cpu"] = round(int((groups["cpuacct"] / "cpuacct.usage").read_text()) / 1e9, 1)
+    if "memory" in groups:
+        row["cgroup_peak_mib"] = round(int((groups["memory"] / "memory.max_usage_in_bytes").read_text()) / (1 << 20))
+    for folder in groups.values():
+        try:
+            folder.rmdir()
+        except OSError:
+            pass
     return row
 
 
@@ -113,8 +152,8 @@ def fits(seconds: float) -> str:
 def table(rows: list[dict]) -> str:
     by = {(r["chapter"], r["kind"]): r for r in rows}
     chapters = list(dict.fromkeys(r["chapter"] for r in rows))
-    lines = ["| chapter | checks | perfect: wall / CPU s | perfect: peak MiB (largest / tree) | "
-             "hangs: wall / CPU s | hangs: peak MiB (largest / tree) | load (1-min) |",
+    lines = ["| chapter | checks | perfect: wall / CPU s | perfect: peak MiB (largest process / whole run) | "
+             "hangs: wall / CPU s | hangs: peak MiB (largest process / whole run) | load (1-min) |",
              "| --- | --- | --- | --- | --- | --- | --- |"]
     totals = {"perfect": [0.0, 0.0], "hangs": [0.0, 0.0]}
     peaks = {"perfect": [0, 0], "hangs": [0, 0]}
@@ -127,8 +166,11 @@ def table(rows: list[dict]) -> str:
                 continue
             totals[kind][0] += r["wall"]
             totals[kind][1] += r["cpu"]
-            peaks[kind] = [max(peaks[kind][0], r["largest_rss_mib"]), max(peaks[kind][1], r["tree_rss_mib"])]
-            cells += [f"{r['wall']:.0f} / {r['cpu']:.0f}", f"{r['largest_rss_mib']} / {r['tree_rss_mib']}"]
+            cpu = r.get("cgroup_cpu", r["cpu"])
+            totals[kind][1] += cpu - r["cpu"]
+            mem = r.get("cgroup_peak_mib", r["tree_rss_mib"])
+            peaks[kind] = [max(peaks[kind][0], r["largest_rss_mib"]), max(peaks[kind][1], mem)]
+            cells += [f"{r['wall']:.0f} / {cpu:.0f}", f"{r['largest_rss_mib']} / {mem}"]
             loads.append(f"{r['load_before']:.0f}")
         checks = next(by[(ch, k)]["checks"] for k in ("perfect", "hangs") if (ch, k) in by)
         lines.append(f"| {ch} | {checks} | " + " | ".join(cells) + f" | {', '.join(loads)} |")

@@ -20,6 +20,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import hashlib
+import importlib.util
 import json
 import os
 import queue
@@ -147,7 +148,9 @@ def class_report(grades: dict, out: Path, checks: list, *, similarity: bool = Tr
     from autograder.grading import dashboard
     from autograder.grading.similarity import DEFAULT_THRESHOLD, find_similar, similar_by_student
     pairs = []
-    if similarity:
+    if similarity and importlib.util.find_spec("copydetect") is None:
+        print("similarity scan skipped: copydetect is not installed (pip install copydetect)", file=sys.stderr)
+    elif similarity:
         pairs = find_similar({s: out / s / CODE_DIR for s in sorted(grades) if (out / s / CODE_DIR).is_dir()},
                              threshold=DEFAULT_THRESHOLD if threshold is None else threshold,
                              chapters=list(dict.fromkeys(c.exercise.chapter for c in checks)))
