@@ -26,9 +26,11 @@ FROM ${BASE}
 ARG TORCH_VERSION=2.13.0
 ARG TORCHVISION_VERSION=0.28.0
 ARG TORCH_INDEX=https://download.pytorch.org/whl/cpu
-# Optional: a folder of wheels mounted at build time (podman build -v /opt/wheels:/opt/wheels:ro), and
+# Optional: a folder of wheels mounted at build time (podman build -v /opt/wheels:/opt/wheels:ro), the CA
+# bundle of a TLS-intercepting proxy (PIP_CERT, mounted the same way), and
 # what the build-time profile measures (default every chapter; e.g. "--chapters 3" for a quick image).
 ARG PIP_FIND_LINKS=
+ARG PIP_CERT=
 ARG PROFILE_ARGS=
 # BASE must have python3 with venv; util-linux gives unshare (present in Debian's base images).
 RUN if ! python3 -m venv --help >/dev/null 2>&1; then \

@@ -60,6 +60,8 @@ def _one(kind: str, chapter: str, cache: str) -> dict:
         wall, cpu = time.monotonic() - start, _cpu() - before
     return {"kind": kind, "chapter": chapter, "score": result.score, "max_score": result.max_score,
             "checks": len(result.records), "wall": round(wall, 1), "cpu": round(cpu, 1),
+            "failed": [f"{r['id']}: {r['message'].splitlines()[0][:100] if r['message'] else ''}"
+                       for r in result.records if r["outcome"] == "failed"] if kind == "perfect" else [],
             "largest_rss_mib": round(max(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
                                          resource.getrusage(resource.RUSAGE_SELF).ru_maxrss) / 1024)}
 

@@ -9,7 +9,9 @@ WORK="$(mkdir -p "$1" && cd "$1" && pwd)"
 REPO="$(cd "$(dirname "$0")/.." && pwd)"
 DATA="${D2L_DATA_DIR:-$REPO/../shared/data}"
 ROOTFS="${ROOTFS:-$WORK/rootfs}"
-STORE=(--storage-driver vfs --root "$WORK/storage" --runroot "$WORK/run")
+STORE=(--storage-driver vfs --root "$WORK/storage" --runroot "$WORK/run" --cgroup-manager cgroupfs)
+# crun refuses hybrid (v1 + v2) cgroup hosts: run with runc there; RUN steps use chroot isolation
+if command -v runc >/dev/null; then STORE+=(--runtime "$(command -v runc)"); fi
 BASE="${BASE:-}"
 if [ -z "$BASE" ]; then
   if ! podman "${STORE[@]}" image exists localhost/d2l-debian-python:bookworm; then
@@ -24,7 +26,8 @@ rm -rf "$WORK/ctx" && mkdir "$WORK/ctx"
 cp -r "$DATA" "$WORK/ctx/data"
 EXTRA=()
 if [ -n "${WHEELS:-}" ]; then EXTRA=(-v "$WHEELS:$WHEELS:ro" --build-arg "PIP_FIND_LINKS=$WHEELS" --build-arg TORCH_INDEX=); fi
-podman "${STORE[@]}" build --network host --build-arg "BASE=$BASE" "${EXTRA[@]}" \
+if [ -n "${PIP_CERT:-}" ]; then EXTRA+=(-v "$PIP_CERT:/run/host-ca.crt:ro" --build-arg PIP_CERT=/run/host-ca.crt); fi
+podman "${STORE[@]}" build --isolation chroot --network host --build-arg "BASE=$BASE" "${EXTRA[@]}" \
   --build-arg "PROFILE_ARGS=--chapters 3 --select ch3::linreg::book_example,ch3::softmax::book_example" \
   -t localhost/d2l-grader:test "$WORK/ctx"
 mkdir -p "$WORK/sub/alice" "$WORK/reports" && cp -r "$REPO/solutions/ch3" "$WORK/sub/alice/ch3" && chmod -R a+rX "$WORK/sub"

@@ -21,7 +21,11 @@ from __future__ import annotations
 import ast
 import functools
 import io
+import json
 import logging
+import os
+import subprocess
+import sys
 import textwrap
 from collections import defaultdict
 from pathlib import Path
@@ -54,14 +58,19 @@ def book_sources(root: Path = REPO_ROOT) -> dict[str, list[str]]:
     return found
 
 
-def boilerplate_texts(root: Path = REPO_ROOT) -> list[tuple[str, str]]:
-    """``(name, code)`` of everything a student was given or can read in the book."""
+def boilerplate_texts(root: Path = REPO_ROOT, chapters: tuple[str, ...] | None = None) -> list[tuple[str, str]]:
+    """``(name, code)`` of everything a student was given or can read in the book (of ``chapters``, default all)."""
     texts = []
+    mine = lambda p: chapters is None or any(part in chapters or part.removesuffix(".py") in chapters  # noqa: E731
+                                             for part in p.relative_to(root).parts)
     for folder in ("exercises", "d2lkit", "autograder/checks/public"):
         for path in sorted((root / folder).rglob("*.py")):
-            texts.append((str(path.relative_to(root)), path.read_text(errors="replace")))
+            if folder == "d2lkit" or path.name == "__init__.py" and path.parent.name == folder.split("/")[-1] \
+                    or mine(path):
+                texts.append((str(path.relative_to(root)), path.read_text(errors="replace")))
     for chapter, sources in book_sources(root).items():
-        texts += [(f"tests/book/{chapter}.py#{i}", s) for i, s in enumerate(sources)]
+        if chapters is None or chapter in chapters:
+            texts += [(f"tests/book/{chapter}.py#{i}", s) for i, s in enumerate(sources)]
     return texts
 
 
@@ -72,16 +81,35 @@ def _fingerprint(name: str, code: str, boilerplate=None, window: int = GUARANTEE
 
 
 @functools.lru_cache(maxsize=4)
-def _boilerplate_hashes(root: Path = REPO_ROOT):
+def _boilerplate_hashes(root: Path = REPO_ROOT, chapters: tuple[str, ...] | None = None):
     import numpy as np
     hashes = []
-    for name, code in boilerplate_texts(root):
+    for name, code in boilerplate_texts(root, chapters):
         hashes.extend(_fingerprint("x.py", code, window=1).hashes)
     return np.unique(np.array(hashes))
 
 
-def find_similar(code_dirs: dict[str, Path], *, threshold: float = DEFAULT_THRESHOLD, min_overlap: int = MIN_OVERLAP,
-                 common: int | None = None, chapters: list[str] | None = None, root: Path = REPO_ROOT) -> list[dict]:
+def find_similar(code_dirs: dict[str, Path], **options) -> list[dict]:
+    """Pairs of students whose code is suspiciously similar, most similar first (``scan``'s result).
+
+    copydetect hashes k-grams with Python's ``hash()``, which is salted per process: the same code gives
+    other fingerprints, so other scores, in another process. The scan therefore runs where the salt is
+    fixed (``PYTHONHASHSEED=0``: a child process when this one is not), so grade-all, gather and a rerun
+    agree to the byte."""
+    if os.environ.get("PYTHONHASHSEED") == "0":
+        return scan(code_dirs, **options)
+    request = json.dumps({"code_dirs": {k: str(v) for k, v in code_dirs.items()},
+                          "options": {k: (str(v) if isinstance(v, Path) else v) for k, v in options.items()}})
+    proc = subprocess.run([sys.executable, "-m", "autograder.grading.similarity"], input=request, text=True,
+                          capture_output=True, env={**os.environ, "PYTHONHASHSEED": "0"},
+                          cwd=str(REPO_ROOT))
+    if proc.returncode != 0:
+        raise RuntimeError(f"the similarity scan failed: {proc.stderr[-2000:]}")
+    return json.loads(proc.stdout)
+
+
+def scan(code_dirs: dict[str, Path], *, threshold: float = DEFAULT_THRESHOLD, min_overlap: int = MIN_OVERLAP,
+         common: int | None = None, chapters: list[str] | None = None, root: Path = REPO_ROOT) -> list[dict]:
     """Pairs of students whose code is suspiciously similar, most similar first::
 
         [{"a": "alice", "b": "bob", "score": 0.97, "overlap": 1234,
@@ -91,7 +119,7 @@ def find_similar(code_dirs: dict[str, Path], *, threshold: float = DEFAULT_THRES
     chapters' folders (the assignment's), default every one."""
     from copydetect import compare_files
     logging.getLogger().setLevel(max(logging.getLogger().level, logging.ERROR))   # copydetect warns per file
-    boilerplate = _boilerplate_hashes(root)
+    boilerplate = _boilerplate_hashes(root, tuple(chapters) if chapters is not None else None)
     prints: dict[str, dict[str, object]] = {}
     for student, folder in sorted(code_dirs.items()):
         mine = {}
@@ -143,6 +171,14 @@ def find_similar(code_dirs: dict[str, Path], *, threshold: float = DEFAULT_THRES
     return pairs
 
 
+def _main() -> None:
+    request = json.loads(sys.stdin.read())
+    options = request["options"]
+    if "root" in options:
+        options["root"] = Path(options["root"])
+    print(json.dumps(scan({k: Path(v) for k, v in request["code_dirs"].items()}, **options)))
+
+
 def similar_by_student(pairs: list[dict]) -> dict[str, list[tuple[str, float]]]:
     """``{student: [(other, score), ...]}`` for the gradebook's ``flags`` column."""
     found: dict[str, list[tuple[str, float]]] = defaultdict(list)
@@ -150,3 +186,7 @@ def similar_by_student(pairs: list[dict]) -> dict[str, list[tuple[str, float]]]:
         found[p["a"]].append((p["b"], p["score"]))
         found[p["b"]].append((p["a"], p["score"]))
     return {s: sorted(v, key=lambda x: (-x[1], x[0])) for s, v in found.items()}
+
+
+if __name__ == "__main__":
+    _main()
