@@ -90,7 +90,10 @@ if [ -n "$CHAPTER" ] && [ -d "$SUBMISSION" ] && [ ! -e "$SUBMISSION/$CHAPTER" ] 
   SUBMISSION="$STAGED"
 fi
 cd "$SOURCE"
-"$PY" -m autograder grade "$SUBMISSION" --out "$ROOT/results" --device @DEVICE@ --cache "$ROOT/profile" @ARGS@
+# one judge per CPU, two at most (one CPU: two judges only cost memory)
+PARALLEL=$(( $(nproc) >= 2 ? 2 : 1 ))
+"$PY" -m autograder grade "$SUBMISSION" --out "$ROOT/results" --device @DEVICE@ --cache "$ROOT/profile" \
+  --parallel "$PARALLEL" @ARGS@
 status=$?
 if [ ! -s "$ROOT/results/results.json" ]; then
   "$PY" - "$ROOT/results/results.json" "$status" <<'EOF'
