@@ -11,6 +11,10 @@ from support import message as run_check
 
 CATALOG = Path(__file__).parent / "catalog"
 
+# These tests run whole sets of checks, training ones included (a clause bug or a book answer runs every check of its
+# exercise): the 120 s default of pyproject.toml is less than one accuracy check alone may take (600 s).
+pytestmark = pytest.mark.timeout(1800)
+
 
 def bugs_of(chapter):
     if not (CATALOG / f"{chapter}.py").exists():

@@ -73,7 +73,7 @@ def test_speed_check_verifies_every_timed_output():
         calls.append(X)
         return calls[0].exp() / calls[0].exp().sum(1, keepdim=True)
     vectorised = lambda X: X.exp() / X.exp().sum(1, keepdim=True)  # noqa: E731
-    with pytest.raises(AssertionError, match="timing input #2"):
+    with pytest.raises(AssertionError, match="timing input #"):
         assert_fast_enough(cached, vectorised, lambda seed: (randn((300, 10), seed),), limit=5, what="softmax")
 
 

@@ -25,16 +25,18 @@ def _short(t: torch.Tensor) -> str:
     return f"{describe(t)}"
 
 
-def assert_tensor(got, *, what: str, shape=None, dtype=None, device=None) -> None:
+def assert_tensor(got, *, what: str, shape=None, dtype=None, device=None, hint: str = "") -> None:
     """``got`` is a tensor of the given shape, dtype and device type."""
+    hint = hint if not hint or hint.startswith("\n") else f"\n  hint: {hint}"
     if not isinstance(got, torch.Tensor):
-        raise AssertionError(f"{what} should be a torch.Tensor, got {describe(got)}")
+        raise AssertionError(f"{what} should be a torch.Tensor, got {describe(got)}{hint}")
     if shape is not None and tuple(got.shape) != tuple(shape):
-        raise AssertionError(f"{what} has shape {tuple(got.shape)}, expected {tuple(shape)}")
+        raise AssertionError(f"{what} has shape {tuple(got.shape)}, expected {tuple(shape)}{hint}")
     if dtype is not None and got.dtype != dtype:
-        raise AssertionError(f"{what} has dtype {got.dtype}, expected {dtype}")
+        raise AssertionError(f"{what} has dtype {got.dtype}, expected {dtype}{hint}")
     if device is not None and got.device.type != torch.device(device).type:
-        raise AssertionError(f"{what} is on {got.device}, expected {device} (keep outputs on the input's device)")
+        raise AssertionError(f"{what} is on {got.device}, expected {device} (keep outputs on the input's device)"
+                             f"{hint}")
 
 
 def assert_close(got, expected, *, what: str, atol: float | None = None, rtol: float | None = None,
@@ -55,7 +57,7 @@ def assert_close(got, expected, *, what: str, atol: float | None = None, rtol: f
         return
     expected = torch.as_tensor(expected)
     assert_tensor(got, what=what, shape=expected.shape, dtype=expected.dtype if check_dtype else None,
-                  device=expected.device.type)
+                  device=expected.device.type, hint=hint)
     default_atol, default_rtol = TOLERANCES.get(expected.dtype, (0.0, 0.0))
     atol = default_atol if atol is None else atol
     rtol = default_rtol if rtol is None else rtol

@@ -40,7 +40,7 @@ def gradients(fn, inputs, wrt, seed: int = 0):
 
 
 def assert_gradients_match(fn, ref, inputs, *, wrt=(0,), what: str, seed: int = 0,
-                           atol: float = 1e-7, rtol: float = 1e-5) -> None:
+                           atol: float = 1e-7, rtol: float = 1e-5, hint: str = "") -> None:
     """Autograd through ``fn`` (the code under test) gives the reference's gradients (inputs cast to float64)."""
     expected = _gradients(ref, list(inputs), tuple(wrt), seed)["grads"]
     try:
@@ -48,6 +48,6 @@ def assert_gradients_match(fn, ref, inputs, *, wrt=(0,), what: str, seed: int = 
     except StudentError:
         raise
     except AssertionError as e:
-        raise AssertionError(f"{what}: {e}") from None
+        raise AssertionError(f"{what}: {e}" + (f"\n  hint: {hint}" if hint else "")) from None
     for i, g, e in zip(wrt, got, expected):
-        assert_close(g, e, what=f"the gradient of {what} w.r.t. argument #{i + 1}", atol=atol, rtol=rtol)
+        assert_close(g, e, what=f"the gradient of {what} w.r.t. argument #{i + 1}", atol=atol, rtol=rtol, hint=hint)

@@ -277,7 +277,7 @@ class Decoder:
             t = torch.nn.Parameter(t, requires_grad=t.requires_grad)
         if "grad" in node:
             grad = self.value(node["grad"], 1)
-            if isinstance(grad, torch.Tensor) and grad.shape == t.shape and t.requires_grad:
+            if isinstance(grad, torch.Tensor) and grad.shape == t.shape and grad.dtype == t.dtype:
                 t.grad = grad.detach()
         return t
 

@@ -90,7 +90,7 @@ class Check:
     timeout: float               # the flat limit (pytest-timeout; the grader measures its own)
     uses: dict
     integration: bool            # grades several of the student's exercises together
-    substitute: tuple            # other exercises replaced by their references while it runs
+    substitute: tuple | dict     # other exercises replaced by their references (or {name: stand-in}) while it runs
     clauses: tuple = ()          # the clauses of the exercise's contract that this check tests
 
     @property
@@ -156,14 +156,16 @@ def seed_everything(seed: int = 0) -> None:
 
 def check(exercise: str, *, points: float = 1, uses: dict | None = None, kind: str = "correctness",
           gpu: bool = False, timeout: float | None = None, name: str | None = None, integration: bool | None = None,
-          substitute: tuple = (), clauses: tuple | str = ()):
+          substitute: tuple | dict = (), clauses: tuple | str = ()):
     """Register a check of ``exercise`` (``"module.name"`` in the caller's chapter).
 
     ``integration``: the check grades several of the student's exercises together (default: when
     ``uses`` names another exercise, or for an accuracy check). ``substitute``: other exercises of the
     chapter that the code under test calls and that are replaced by their references while a unit
     check runs (``("accuracy", "Accumulator")``), so that a mistake there costs this check nothing.
-    A replaced function runs in the judge: it must not rely on changing its arguments in place.
+    A replaced function runs in the judge: it must not rely on changing its arguments in place. A dict
+    ``{"grad_clipping": stand_in}`` replaces with check code instead (shipped by value, it runs beside the
+    student's code: a stand-in may work in place).
     ``clauses``: the clauses of the exercise's contract this check tests (names from its EXERCISES entry).
     """
     if kind not in KINDS:
@@ -206,14 +208,20 @@ def check(exercise: str, *, points: float = 1, uses: dict | None = None, kind: s
                 torch.set_grad_enabled(grad_enabled)
 
         others = {k: v for k, v in (uses or {}).items() if v != exercise}
+        if integration and substitute:
+            raise ValueError(f"{fn.__name__}: an integration check uses the student's pieces; it substitutes nothing")
         made = Check(fn=fn, wrapped=wrapped, exercise=ex, name=short, visibility=visibility, points=points,
                      kind=kind, gpu=gpu, timeout=timeout or {"accuracy": 600, "speed": 120}.get(kind, 60),
-                     uses=dict(uses or {}), integration=bool(others) or kind == "accuracy" if integration is None
-                     else integration, substitute=tuple(substitute), clauses=named)
+                     uses=dict(uses or {}), substitute=substitute if isinstance(substitute, dict) else tuple(substitute),
+                     clauses=named,
+                     integration=(bool(others) or kind == "accuracy") and not substitute if integration is None
+                     else integration)
         registered = CHECKS.setdefault(chapter, [])
         duplicate = next((c for c in registered if c.id == made.id), None)
-        if duplicate is not None and duplicate.fn.__qualname__ != fn.__qualname__:
-            raise ValueError(f"two checks have the id {made.id}: {duplicate.fn.__qualname__} and {fn.__qualname__}")
+        if duplicate is not None and (duplicate.fn.__module__, duplicate.fn.__qualname__) != (fn.__module__,
+                                                                                                fn.__qualname__):
+            raise ValueError(f"two checks have the id {made.id}: {duplicate.fn.__module__}.{duplicate.fn.__qualname__}"
+                             f" and {fn.__module__}.{fn.__qualname__}")
         if duplicate is None:
             registered.append(made)
         wrapped.check = made

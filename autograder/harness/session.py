@@ -320,15 +320,17 @@ class Session:
         return self.request("resolve", label, target=target)
 
     def run(self, fn, *args, **kwargs):
-        """``fn(*args, **kwargs)`` where the code under test lives (``fn`` is check or harness code)."""
-        label = getattr(fn, "__name__", "the check's code")
+        """``fn(*args, **kwargs)`` where the code under test lives (``fn`` is check or harness code); errors are
+        named after the student's object it was given."""
+        student = next((a for a in (*args, *kwargs.values()) if type(a) is Remote), None)
+        label = student._label if student is not None else getattr(fn, "__name__", "the check's code")
         return self.request("call", label, fn=fn, args=args, kwargs=kwargs)
 
-    def substitute(self, patches: list[tuple[str, object]]) -> None:
-        """While the current check runs, the student's modules call the given judge objects (reference
-        solutions, as stubs) wherever they call the student's ``target``."""
-        if patches:
-            self.request("substitute", "substitute", patches=patches)
+    def begin(self, patches: list[tuple[str, object]], seed: int = 0) -> None:
+        """Start a check: seed the student's side as the judge is seeded (Python, NumPy and torch), and while the
+        check runs let the student's modules call the given judge objects (reference solutions, as stubs)
+        wherever they call the student's ``target``."""
+        self.request("begin", "begin", patches=patches, seed=seed)
 
     def reset(self) -> None:
         """End of a check: forget every proxy and stub, undo substitutions."""
@@ -424,7 +426,7 @@ def apply_sync(sync: dict, tracked: list) -> None:
             if grad == "none":
                 orig.grad = None
             elif isinstance(grad, torch.Tensor):
-                orig.grad = grad if grad.shape == orig.shape else None
+                orig.grad = grad if grad.shape == orig.shape and grad.dtype == orig.dtype else None
     for index, state in sync.get("objects", []):
         _apply_object_state(tracked[index], state)
 
@@ -441,7 +443,7 @@ def _own_modules(module, prefix: str = ""):
 def _apply_object_state(obj, state: dict) -> None:
     if not isinstance(obj, torch.nn.Module):
         for name, value in state.get("attrs", {}).items():
-            setattr(obj, name, value)
+            object.__setattr__(obj, name, value)     # frozen dataclasses of the check modules too
         return
     modules = dict(_own_modules(obj))
     for path, training in state.get("training", []):

@@ -22,6 +22,7 @@ import traceback
 import types
 from pathlib import Path
 
+import numpy as np
 import torch
 from torch.utils import _pytree as pytree
 
@@ -39,6 +40,8 @@ class _TrackedTensor:
     grad: object
     grad_version: int
     requires_grad: bool
+    values: bytes | None = None        # the bytes it arrived with: a change made through .data keeps _version
+    grad_values: bytes | None = None
 
 
 class _Request:
@@ -58,6 +61,17 @@ def on_student_side() -> bool:
     return _DEPTH[0] > 0
 
 
+def _same_values(t: torch.Tensor, original: bytes | None) -> bool:
+    """Whether ``t`` still holds the bytes it arrived with (``t.data.normal_()``, ``p.data -= ...`` and
+    ``p.grad.data.zero_()`` change a tensor without changing its ``_version``)."""
+    if original is None or t.device.type == "meta":
+        return True
+    flat = t.detach().to("cpu").contiguous().reshape(-1)
+    if not flat.numel():
+        return original == b""
+    return bool(np.array_equal(np.frombuffer(original, dtype=np.uint8), flat.view(torch.uint8).numpy()))
+
+
 def _storage(t: torch.Tensor) -> int:
     return 0 if t.device.type == "meta" else t.untyped_storage().data_ptr()
 
@@ -65,12 +79,13 @@ def _storage(t: torch.Tensor) -> int:
 def _tracked_tensor(index, raw, requires_grad, grad, is_param):
     """Rebuild a judge tensor (called by the unpickler)."""
     _, request = _CURRENT[-1]
-    data, grad = _raw_tensor(*raw), (_raw_tensor(*grad) if grad is not None else None)
+    data, grad_raw, grad = _raw_tensor(*raw), grad, (_raw_tensor(*grad) if grad is not None else None)
     t = torch.nn.Parameter(data, requires_grad=requires_grad) if is_param else data.requires_grad_(requires_grad)
-    if grad is not None and t.requires_grad:
+    if grad is not None:         # a frozen parameter may still carry a .grad
         t.grad = grad
     request.tensors[index] = _TrackedTensor(t, t._version, _storage(t), tuple(t.shape), t.grad,
-                                            t.grad._version if t.grad is not None else 0, t.requires_grad)
+                                            t.grad._version if t.grad is not None else 0, t.requires_grad,
+                                            raw[2], grad_raw[2] if grad_raw is not None else None)
     request.ids[id(t)] = index
     return t
 
@@ -297,6 +312,8 @@ class Worker:
         except BoundaryError as e:
             return self.dumps({"error": {"type": "BoundaryError", "message": str(e), "where": "", "lines": []}})
         except BaseException as e:  # noqa: BLE001  (whatever the code under test raised, SystemExit too)
+            if isinstance(e, KeyboardInterrupt) or type(e).__module__.startswith("_pytest"):
+                raise           # Ctrl-C, or pytest's own time limit in this process: not the student's answer
             where, lines = student_frame(e.__traceback__)
             try:
                 text = str(e)
@@ -326,7 +343,9 @@ class Worker:
             self.handles.clear()
             self.stubs.clear()
             return None
-        if op == "substitute":
+        if op == "begin":
+            from autograder.harness.registry import seed_everything
+            seed_everything(message["seed"])
             for target, replacement in message["patches"]:
                 self._substitute(target, replacement)
             return None
@@ -389,9 +408,10 @@ class Worker:
         for index, e in request.tensors.items():
             t = e.obj
             moved = _storage(t) != e.storage or tuple(t.shape) != e.shape
-            changed = moved or t._version != e.version
+            changed = moved or t._version != e.version or not _same_values(t, e.values)
             grad = t.grad if t.is_leaf else None
-            grad_changed = grad is not e.grad or (grad is not None and grad._version != e.grad_version)
+            grad_changed = grad is not e.grad or (grad is not None and (grad._version != e.grad_version or
+                                                                         not _same_values(grad, e.grad_values)))
             if changed or grad_changed or t.requires_grad != e.requires_grad:
                 tensors.append([index, t.detach() if changed else None, moved,
                                 grad.detach() if grad_changed and grad is not None else

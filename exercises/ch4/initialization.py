@@ -13,6 +13,7 @@ def xavier_uniform_(tensor, gain=1.0):
     ``fan_out = out * prod(kernel)`` -- the semantics of
     ``nn.init.xavier_uniform_``, which you may not call (nor other ``nn.init``
     functions). At least 2 dimensions (else ``ValueError``); the values are
-    drawn with torch's global generator and no gradient is recorded.
+    drawn with torch's global generator (``tensor.uniform_``) and no gradient is
+    recorded, so an ``nn.Parameter`` can be filled and stays a leaf.
     """
     raise NotImplementedError("xavier_uniform_ (§4.8.2)")

@@ -3,7 +3,11 @@ import torch
 
 
 def save_tensors(obj, path):
-    """Save a tensor, a list of tensors or a dict of tensors to ``path`` with ``torch.save`` (§5.5.1)."""
+    """Save a tensor, a list of tensors or a dict of tensors to ``path`` with ``torch.save`` (§5.5.1).
+
+    ``path`` is a ``str`` or a ``pathlib.Path``; the file is written at exactly that
+    path (no suffix added), and ``torch.load(path, weights_only=True)`` gives ``obj`` back.
+    """
     raise NotImplementedError("save_tensors (§5.5.1)")
 
 
@@ -21,7 +25,8 @@ def load_tensors(path, device="cpu"):
 def save_params(net, path):
     """Save the parameters of ``net`` (§5.5.2): its ``state_dict()``, not the module object, to ``path``.
 
-    The file then loads with ``torch.load(path, weights_only=True)``.
+    The file then loads with ``torch.load(path, weights_only=True)`` and holds every
+    parameter and buffer of ``net`` under its ``state_dict`` key.
     """
     raise NotImplementedError("save_params (§5.5.2)")
 
@@ -29,8 +34,10 @@ def save_params(net, path):
 def load_params(net, path):
     """Load parameters saved by ``save_params`` into ``net`` (a fresh model of the same class) (§5.5.2).
 
-    Load with ``weights_only=True`` and ``map_location`` on the device of
-    ``net``'s parameters; every key must match (strict loading). Put ``net`` in
-    eval mode and return it.
+    Load with ``weights_only=True`` (a file holding code is refused with an error,
+    its code never run) and ``map_location`` on the device of ``net``'s parameters
+    (a file saved on a GPU loads on a CPU-only machine); every key must match
+    (strict loading: a missing or unexpected key is an error). Put ``net`` in eval
+    mode and return ``net`` itself.
     """
     raise NotImplementedError("load_params (§5.5.2)")

@@ -7,7 +7,9 @@ def corr2d_multi_in(X, K):
 
     ``X``: ``(c_i, n_h, n_w)``; ``K``: ``(c_i, k_h, k_w)``. Returns
     ``(n_h - k_h + 1, n_w - k_w + 1)``: the sum over ``c`` of ``corr2d(X[c], K[c])``.
-    Same rules as ``corr2d``: no PyTorch convolution or ``F.unfold``; vectorized.
+    Same rules as ``corr2d``: dtype and device of ``X``, gradients flow to ``X``
+    and ``K``, no PyTorch convolution or ``F.unfold`` (calling your ``corr2d``
+    once per input channel is fine).
     """
     raise NotImplementedError("corr2d_multi_in (§6.4.1)")
 
@@ -17,9 +19,10 @@ def corr2d_multi_in_out(X, K):
 
     ``X``: ``(c_i, n_h, n_w)``; ``K``: ``(c_o, c_i, k_h, k_w)``. Returns
     ``(c_o, n_h - k_h + 1, n_w - k_w + 1)``: output channel ``o`` is
-    ``corr2d_multi_in(X, K[o])``. Same rules as ``corr2d``; in particular no Python
-    loop over channels (``c_o * c_i`` small cross-correlations are far too slow):
-    combine the channels with matrix products.
+    ``corr2d_multi_in(X, K[o])``. Same rules as ``corr2d``: dtype and device of
+    ``X``, gradients flow to ``X`` and ``K``, no PyTorch convolution or
+    ``F.unfold``; and no Python loop over channels (``c_o * c_i`` small
+    cross-correlations are far too slow): combine the channels with matrix products.
     """
     raise NotImplementedError("corr2d_multi_in_out (§6.4.2)")
 

@@ -23,10 +23,12 @@ def corr2d(X, K):
 class Conv2D(nn.Module):
     """A convolutional layer built on ``corr2d`` (§6.2.2).
 
-    ``kernel_size``: ``(k_h, k_w)``. Parameters, registered in this order:
-    ``weight`` of shape ``kernel_size`` drawn from U(0, 1) (``torch.rand``) and
-    ``bias`` of shape ``(1,)`` set to zero. ``forward(x)`` takes a 2-D ``x`` and
-    returns ``corr2d(x, weight) + bias``.
+    ``kernel_size``: ``(k_h, k_w)``. Parameters (``nn.Parameter``), registered in
+    this order: ``weight`` of shape ``kernel_size``, drawn from U(0, 1) by
+    ``torch.rand(kernel_size)`` (the layer's only random draw, so the same seed
+    gives the same weight), and ``bias`` of shape ``(1,)``, set to zero.
+    ``forward(x)`` takes a 2-D ``x`` and returns ``corr2d(x, weight) + bias``,
+    calling this module's ``corr2d``.
     """
 
     def __init__(self, kernel_size):

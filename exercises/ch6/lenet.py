@@ -24,7 +24,7 @@ def evaluate_accuracy_gpu(net, data_iter, device=None):
     ``torch.no_grad()`` (layers such as the book's ``BatchNorm`` read that as
     "inference"). The prediction is the argmax of each row of ``net(X)``; the
     result is a Python float: correct / total over all examples (not a mean of
-    per-batch accuracies).
+    per-batch accuracies), each ``y`` moved to ``device`` too.
     """
     raise NotImplementedError("evaluate_accuracy_gpu (§6.6.2)")
 
@@ -32,13 +32,15 @@ def evaluate_accuracy_gpu(net, data_iter, device=None):
 def train_ch6(net, train_iter, test_iter, num_epochs, lr, device):
     """Train ``net`` on ``device`` (§6.6.2); return the history, one ``(train_loss, train_acc, test_acc)`` per epoch.
 
-    As the book: the weights of every ``nn.Linear`` and ``nn.Conv2d`` are
-    re-initialised with ``nn.init.xavier_uniform_`` (biases left as they are),
-    the net is moved to ``device``, then plain SGD with learning rate ``lr`` on
-    ``nn.CrossEntropyLoss()`` (the batch mean), the net in train mode; each
-    batch is moved to ``device``. ``train_loss`` and ``train_acc`` are averaged
-    over the examples of the epoch, ``test_acc`` is
-    ``evaluate_accuracy_gpu(net, test_iter, device)`` after the epoch.
-    Deviation from the book: no plot or prints; the history is returned instead.
+    As the book: first the weights of every ``nn.Linear`` and ``nn.Conv2d`` are
+    re-initialised with ``nn.init.xavier_uniform_``, in ``net.apply`` order, with
+    no other random draw before them (biases and other modules left as they
+    are); the net is moved to ``device``, then plain SGD with learning rate
+    ``lr`` on ``nn.CrossEntropyLoss()`` (the batch mean), one step per batch,
+    the net in train mode for every step; each batch is moved to ``device``.
+    The history is a list with one tuple per epoch: ``train_loss`` and
+    ``train_acc`` averaged over the epoch's examples (not over its batches),
+    ``test_acc`` is ``evaluate_accuracy_gpu(net, test_iter, device)`` after the
+    epoch. Deviation from the book: no plot or prints; the history is returned instead.
     """
     raise NotImplementedError("train_ch6 (§6.6.2)")

@@ -13,7 +13,7 @@ def comp_conv2d(conv2d, X):
 
 
 def conv_output_shape(input_shape, kernel_size, padding=0, stride=1):
-    """The ``(height, width)`` that ``nn.Conv2d`` produces (§6.3.2), from the formula, as two ints.
+    """The ``(height, width)`` that ``nn.Conv2d`` produces (§6.3.2), from the formula: a tuple of two Python ints.
 
     ``input_shape``: ``(n_h, n_w)``; ``kernel_size``, ``padding`` and ``stride``: an
     int or an ``(h, w)`` pair, with ``padding`` counted on each side as

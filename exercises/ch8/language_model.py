@@ -16,6 +16,10 @@ def seq_data_iter_random(corpus, batch_size, num_steps):
     Each subsequence appears at most once per pass; rows of consecutive
     minibatches are not adjacent in the corpus. ``corpus`` is a list (or 1-D
     tensor) of token indices.
+
+    The draws are the book's: one ``random.randint(0, num_steps - 1)`` for the
+    offset, then one ``random.shuffle`` of the list of start positions in
+    increasing order, so under ``random.seed(s)`` a pass is the book's.
     """
     raise NotImplementedError("seq_data_iter_random (§8.3.4)")
 
@@ -29,7 +33,10 @@ def seq_data_iter_sequential(corpus, batch_size, num_steps):
     yield their columns ``num_steps`` at a time: ``(X, Y)`` int64 tensors of
     shape ``(batch_size, num_steps)``, ``Y`` being ``X`` shifted by one. Row
     ``i`` of a minibatch continues row ``i`` of the previous one in the corpus,
-    so the hidden state can be carried over between minibatches.
+    so the hidden state can be carried over between minibatches. ``corpus`` is
+    a list (or 1-D tensor) of token indices. The one draw is the book's,
+    ``random.randint(0, num_steps)`` at the start of a pass, so under
+    ``random.seed(s)`` a pass is the book's.
     """
     raise NotImplementedError("seq_data_iter_sequential (§8.3.4)")
 
@@ -38,8 +45,9 @@ class SeqDataLoader:
     """An iterable over minibatches of the Time Machine's character corpus (§8.3.4).
 
     ``self.corpus, self.vocab`` come from ``load_corpus_time_machine(max_tokens)``;
-    every ``iter(loader)`` starts a fresh pass of ``seq_data_iter_random`` (if
-    ``use_random_iter``) or ``seq_data_iter_sequential``.
+    every ``iter(loader)`` starts a fresh pass: it returns this module's
+    ``seq_data_iter_random`` (if ``use_random_iter``) or
+    ``seq_data_iter_sequential`` called on ``(self.corpus, batch_size, num_steps)``.
     """
 
     def __init__(self, batch_size, num_steps, use_random_iter, max_tokens):

@@ -12,7 +12,8 @@ class RNNModel(nn.Module):
     Attributes: ``self.rnn``, ``self.vocab_size``, ``self.num_hiddens``
     (the layer's ``hidden_size``), ``self.num_directions`` (2 if bidirectional,
     else 1) and ``self.linear = nn.Linear(num_hiddens * num_directions, vocab_size)``,
-    registered in that order. ``forward(inputs, state)``: token indices
+    registered in that order (the linear layer made in ``__init__``, with
+    PyTorch's default initialisation). ``forward(inputs, state)``: token indices
     ``(B, T)`` -> one-hot float32 ``(T, B, V)`` -> the layer -> outputs
     ``(T * B, V)`` (time-major rows) and the layer's new state.
     """
@@ -25,5 +26,6 @@ class RNNModel(nn.Module):
         raise NotImplementedError("RNNModel.forward (§8.6.2)")
 
     def begin_state(self, device, batch_size=1):
-        """Zeros ``(num_directions * num_layers, batch_size, num_hiddens)``; a pair of them for ``nn.LSTM``."""
+        """Zeros ``(num_directions * num_layers, batch_size, num_hiddens)`` on ``device``; a pair of them for
+        ``nn.LSTM``."""
         raise NotImplementedError("RNNModel.begin_state (§8.6.2)")

@@ -10,13 +10,16 @@ def get_params(vocab_size, num_hiddens, device):
     ``W_x*``: ``(V, H)``, ``W_h*``: ``(H, H)``, ``b_*``: ``(H,)``, ``W_hq``:
     ``(H, V)``, ``b_q``: ``(V,)`` with ``V = vocab_size``, ``H = num_hiddens``;
     weights from N(0, 0.01²), biases zero; float32 leaf tensors on ``device``
-    with ``requires_grad=True``.
+    with ``requires_grad=True``. The weights are drawn with torch's global
+    generator in the order of the list (``torch.randn(shape, device=device) *
+    0.01``), so the same seed gives the book's weights.
     """
     raise NotImplementedError("get_params (§9.1.2)")
 
 
 def init_gru_state(batch_size, num_hiddens, device):
-    """The initial state (§9.1.2): a 1-tuple ``(H,)``, ``H`` float32 zeros ``(batch_size, num_hiddens)``."""
+    """The initial state (§9.1.2): a 1-tuple ``(H,)``, ``H`` float32 zeros ``(batch_size, num_hiddens)`` on
+    ``device``."""
     raise NotImplementedError("init_gru_state (§9.1.2)")
 
 
@@ -43,7 +46,8 @@ def gru(inputs, state, params):
     ``(R * H) W_hh``: the two agree exactly when ``b_hn = 0`` and ``R`` is the
     same for every hidden unit (the reset gate's rows of ``weight_ih_l0``,
     ``weight_hh_l0`` and the biases all equal, so ``R * (H W) = (R * H) W``),
-    and in general differ. Follow the book's equations here. May not use
-    PyTorch's recurrent layers (``nn.GRU``, ``nn.GRUCell``, ``torch.gru_cell``, ...).
+    and in general differ. Follow the book's equations here. The outputs and
+    the state are on the inputs' device. May not use PyTorch's recurrent
+    layers (``nn.GRU``, ``nn.GRUCell``, ``torch.gru_cell``, ...).
     """
     raise NotImplementedError("gru (§9.1.2)")

@@ -9,13 +9,17 @@ def get_lstm_params(vocab_size, num_hiddens, device):
 
     ``W_x*``: ``(V, H)``, ``W_h*``: ``(H, H)``, ``b_*``: ``(H,)``, ``W_hq``:
     ``(H, V)``, ``b_q``: ``(V,)``; weights from N(0, 0.01²), biases zero;
-    float32 leaf tensors on ``device`` with ``requires_grad=True``.
+    float32 leaf tensors on ``device`` with ``requires_grad=True``. The weights
+    are drawn with torch's global generator in the order of the list
+    (``torch.randn(shape, device=device) * 0.01``), so the same seed gives the
+    book's weights.
     """
     raise NotImplementedError("get_lstm_params (§9.2.2)")
 
 
 def init_lstm_state(batch_size, num_hiddens, device):
-    """The initial state (§9.2.2): ``(H, C)``, two float32 zero tensors ``(batch_size, num_hiddens)``."""
+    """The initial state (§9.2.2): ``(H, C)``, two separate float32 zero tensors ``(batch_size, num_hiddens)``
+    on ``device`` (not one tensor used twice: writing into ``H`` must leave ``C`` as it is)."""
     raise NotImplementedError("init_lstm_state (§9.2.2)")
 
 
@@ -37,6 +41,7 @@ def lstm(inputs, state, params):
     (i, f, g, o) in ``weight_ih_l0`` ``(4H, V)`` and ``weight_hh_l0`` ``(4H, H)``:
     ``W_xi, W_xf, W_xc, W_xo = weight_ih_l0.chunk(4)`` transposed (likewise
     ``W_h*``), and each bias is ``b_i* + b_h*`` (``g`` is the candidate ``c``).
-    May not use PyTorch's recurrent layers (``nn.LSTM``, ``nn.LSTMCell``, ``torch.lstm_cell``, ...).
+    The outputs and the state are on the inputs' device. May not use PyTorch's
+    recurrent layers (``nn.LSTM``, ``nn.LSTMCell``, ``torch.lstm_cell``, ...).
     """
     raise NotImplementedError("lstm (§9.2.2)")

@@ -10,7 +10,11 @@ TEXT_LABELS = ['t-shirt', 'trouser', 'pullover', 'dress', 'coat',
 
 
 def get_fashion_mnist_labels(labels):
-    """The text labels of numeric Fashion-MNIST labels (§3.5.1): a list of str."""
+    """The text labels of numeric Fashion-MNIST labels (§3.5.1): a list of str.
+
+    ``labels`` is a tensor or a list of ints; label ``i`` names class ``i`` of the book's
+    list (0 't-shirt', 1 'trouser', 2 'pullover', ..., 9 'ankle boot').
+    """
     return [TEXT_LABELS[int(i)] for i in labels]
 
 
@@ -27,9 +31,12 @@ def _to_batch(resize):
 def load_data_fashion_mnist(batch_size, resize=None):
     """Fashion-MNIST minibatch iterators ``(train_iter, test_iter)`` (§3.5.3).
 
-    Each yields ``(X, y)``: ``X`` float32 ``(B, 1, H, W)`` in [0, 1] (H = W = 28,
-    or ``resize``), ``y`` int64 ``(B,)``. The training set (60,000) is reshuffled
-    every pass, the test set (10,000) keeps its order.
+    Each yields ``(X, y)``: ``X`` float32 ``(B, 1, H, W)``, the images' pixels / 255
+    (in [0, 1]; H = W = 28), ``y`` int64 ``(B,)``, their labels. With ``resize``, the
+    images are resized to ``resize × resize`` bilinearly with antialiasing, as the
+    book's ``transforms.Resize`` does (to within one grey level, 1/255). A pass
+    yields every example once: the 60,000 training examples, reshuffled on every
+    pass, and the 10,000 test examples in their stored order.
     """
     loaders = []
     for train in (True, False):

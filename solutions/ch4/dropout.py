@@ -10,8 +10,10 @@ def dropout_layer(X, dropout):
     ``0 <= dropout <= 1`` (otherwise raise ``ValueError``, or ``AssertionError``
     as the book does); ``dropout == 1`` returns zeros, ``dropout == 0`` returns
     ``X``. A fresh random mask every call, drawn with torch's global generator
-    on ``X``'s device; any shape; the result has ``X``'s shape, dtype and device,
-    and gradients flow to ``X``. ``X`` itself is not modified. Do not use
+    (so ``torch.manual_seed`` reproduces it) on ``X``'s device (the book makes it
+    on the CPU, as float32); any shape; the result has ``X``'s shape, dtype
+    (float16 and float64 too) and device, and gradients flow to ``X``. ``X``
+    itself is not modified. Do not use
     ``F.dropout``, ``nn.Dropout``, ``torch.bernoulli`` or the like: compare
     uniform draws with ``dropout``.
     """
@@ -29,11 +31,13 @@ class Net(nn.Module):
     """The MLP with two dropout layers of §4.6.4: ``lin1 -> ReLU -> dropout1 -> lin2 -> ReLU -> dropout2 -> lin3``.
 
     Layers ``lin1 (num_inputs, num_hiddens1)``, ``lin2 (num_hiddens1, num_hiddens2)``,
-    ``lin3 (num_hiddens2, num_outputs)`` (``nn.Linear``, registered in that
-    order). ``forward`` flattens ``X`` to ``(-1, num_inputs)`` and applies
-    ``dropout_layer`` (this module's) only in training mode. The book passes
-    ``is_training`` to the constructor; here the module's own mode decides
-    (``net.train()`` / ``net.eval()``), as ``nn.Dropout`` does.
+    ``lin3 (num_hiddens2, num_outputs)`` (``nn.Linear``, created and registered in
+    that order, with their default initialisation). ``forward`` flattens ``X`` to
+    ``(-1, num_inputs)`` and applies ``dropout_layer`` (this module's) only in
+    training mode: ``dropout1`` after the first hidden layer, ``dropout2`` after
+    the second. The book passes ``is_training`` to the constructor and reads the
+    rates from globals; here the rates are the constructor's arguments and the
+    module's own mode decides (``net.train()`` / ``net.eval()``), as ``nn.Dropout`` does.
     """
 
     def __init__(self, num_inputs=784, num_outputs=10, num_hiddens1=256, num_hiddens2=256, dropout1=0.2,

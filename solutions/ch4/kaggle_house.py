@@ -18,7 +18,9 @@ def preprocess(train_data, test_data):
     since pandas 3 text columns are no longer of dtype ``object``, so the
     book's ``dtypes != 'object'`` test picks them too); one-hot encode the other columns with
     ``pd.get_dummies(..., dummy_na=True)`` (numeric columns first, as pandas
-    orders them); booleans become 0.0 / 1.0. Returns float32 tensors
+    orders them); booleans become 0.0 / 1.0 (since pandas 2 ``get_dummies`` makes
+    bool columns, and ``torch.tensor`` cannot convert them mixed with floats, as
+    the book's ``.values`` would be). Returns float32 tensors
     ``(n_train, d)``, ``(n_test, d)`` and the prices ``(n_train, 1)``.
     The input frames are not modified.
     """
@@ -56,7 +58,7 @@ def train(net, train_features, train_labels, test_features, test_labels, num_epo
     (``d2lkit.TensorBatches``); ``torch.optim.Adam(lr=learning_rate,
     weight_decay=weight_decay)``. After each epoch append ``log_rmse`` on the
     whole training set, and on the test set unless ``test_labels`` is None
-    (then ``test_ls`` stays empty).
+    (then ``test_ls`` stays empty): lists of Python floats.
     """
     train_ls, test_ls = [], []
     loss = nn.MSELoss()
@@ -78,7 +80,7 @@ def get_k_fold_data(k, i, X, y):
     ``fold_size = n // k``; fold ``j`` is rows ``[j * fold_size, (j + 1) * fold_size)``;
     fold ``i`` is the validation data, the other folds concatenated in order
     are the training data (the last ``n % k`` rows are in neither). ``k > 1``
-    (else ``ValueError``).
+    (else ``ValueError``, or ``AssertionError`` as the book's ``assert`` does).
     """
     if k <= 1:
         raise ValueError(f"k-fold cross-validation needs k > 1, got {k}")
@@ -93,7 +95,7 @@ def k_fold(k, X_train, y_train, num_epochs, learning_rate, weight_decay, batch_s
     """K-fold cross-validation (§4.10.6): ``(mean final train log_rmse, mean final valid log_rmse)``.
 
     For each fold ``i``: a fresh ``get_net(X_train.shape[1])``, trained with
-    ``train`` on ``get_k_fold_data(k, i, X_train, y_train)``; the last entries
+    this module's ``train`` on ``get_k_fold_data(k, i, X_train, y_train)``; the last entries
     of its ``train_ls`` and ``valid_ls`` are averaged over the ``k`` folds.
     Returns two Python floats.
     """

@@ -10,9 +10,10 @@ from d2lkit import TensorBatches
 def polynomial_features(x, max_degree):
     """The book's polynomial features (§4.4.4): column ``i`` holds ``x**i / i!`` for ``i < max_degree``.
 
-    ``x``: float tensor of shape ``(n,)`` or ``(n, 1)``. Returns ``(n, max_degree)``
-    in ``x``'s dtype; column 0 is all ones. Dividing by ``i!`` keeps the large
-    powers from exploding the gradients.
+    ``x``: float tensor of shape ``(n, 1)`` (the book's features) or ``(n,)``.
+    Returns ``(n, max_degree)`` in ``x``'s dtype (the book computes in NumPy and
+    returns float32; here float64 stays float64); column 0 is all ones. Dividing
+    by ``i!`` keeps the large powers from exploding the gradients.
     """
     powers = torch.arange(max_degree, device=x.device)
     factorials = torch.tensor([math.factorial(i) for i in range(max_degree)], dtype=x.dtype, device=x.device)
@@ -25,7 +26,8 @@ def evaluate_loss(net, data_iter, loss):
     For each batch ``(X, y)``: reshape ``y`` like ``net(X)``, compute
     ``l = loss(out, y)``, add ``l.sum()`` and ``l.numel()`` to the totals; return
     total / count. With a per-example loss (``reduction='none'``) this is the mean
-    over all examples. No gradients are recorded.
+    over all loss entries (one per output of every example). No gradients are
+    recorded (``torch.no_grad()``; the book's version builds a graph it never uses).
     """
     total, count = 0.0, 0
     with torch.no_grad():
@@ -44,9 +46,10 @@ def train(train_features, test_features, train_labels, test_labels, num_epochs=4
     minibatch before ``backward``, ``torch.optim.SGD`` with lr 0.01, minibatches
     of ``min(10, n_train)`` examples reshuffled every epoch (``d2lkit.TensorBatches``),
     ``num_epochs`` epochs. ``w`` is the learned weight as a float32 tensor of
-    shape ``(d,)``; the two losses are ``evaluate_loss`` on the training and test
-    data after training. The book prints the weight and plots the losses; here
-    they are returned so that they can be checked.
+    shape ``(d,)`` (the book prints ``net[0].weight.data``, of shape ``(1, d)``);
+    the two losses are ``evaluate_loss`` on the training and test data after
+    training, as Python floats. The book prints the weight and plots the losses;
+    here they are returned so that they can be checked.
     """
     loss = nn.MSELoss(reduction="none")
     net = nn.Linear(train_features.shape[-1], 1, bias=False)

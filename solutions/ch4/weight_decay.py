@@ -27,10 +27,11 @@ def l2_penalty(w):
 def train(lambd, train_data, num_epochs=100, lr=0.003, batch_size=5):
     """Linear regression with weight decay, from scratch (§4.5.3); returns the trained ``[w, b]``.
 
-    ``train_data`` is ``(X (n, d), y (n, 1))``. Start from ``init_params(d)``;
+    ``train_data`` is ``(X (n, d), y (n, 1))``. Start from this module's ``init_params(d)``;
     for ``num_epochs`` epochs over minibatches of ``batch_size`` reshuffled every
     epoch (``d2lkit.TensorBatches``): the loss of a minibatch is the sum over
-    its examples of ``(Xw + b - y)² / 2 + lambd * l2_penalty(w)``; after
+    its examples of ``(Xw + b - y)² / 2 + lambd * l2_penalty(w)`` (this module's
+    ``l2_penalty``; only ``w`` is penalised); after
     ``backward`` take the SGD step ``p -= lr * p.grad / batch_size`` for ``w``
     and ``b``, and zero the gradients. The book takes its data from globals and
     prints ``||w||``; here the data is an argument and the parameters are returned.
@@ -50,7 +51,8 @@ def train(lambd, train_data, num_epochs=100, lr=0.003, batch_size=5):
 def train_concise(wd, train_data, num_epochs=100, lr=0.003, batch_size=5):
     """Weight decay with the optimizer (§4.5.4); returns the trained ``nn.Sequential(nn.Linear(d, 1))``.
 
-    All parameters start from N(0, 1) (``param.data.normal_()``); the loss is
+    All parameters start from N(0, 1) (``param.data.normal_()`` for each of
+    ``net.parameters()``: the weight, then the bias); the loss is
     ``nn.MSELoss()`` (mean over the minibatch); ``torch.optim.SGD`` with learning
     rate ``lr`` decays the weight only: ``weight_decay=wd`` in the weight's
     parameter group, none for the bias. Minibatches as in ``train``.

@@ -7,7 +7,9 @@ def corr2d_multi_in(X, K):
 
     ``X``: ``(c_i, n_h, n_w)``; ``K``: ``(c_i, k_h, k_w)``. Returns
     ``(n_h - k_h + 1, n_w - k_w + 1)``: the sum over ``c`` of ``corr2d(X[c], K[c])``.
-    Same rules as ``corr2d``: no PyTorch convolution or ``F.unfold``; vectorized.
+    Same rules as ``corr2d``: dtype and device of ``X``, gradients flow to ``X``
+    and ``K``, no PyTorch convolution or ``F.unfold`` (calling your ``corr2d``
+    once per input channel is fine).
     """
     return corr2d_multi_in_out(X, K.unsqueeze(0))[0]
 
@@ -17,19 +19,16 @@ def corr2d_multi_in_out(X, K):
 
     ``X``: ``(c_i, n_h, n_w)``; ``K``: ``(c_o, c_i, k_h, k_w)``. Returns
     ``(c_o, n_h - k_h + 1, n_w - k_w + 1)``: output channel ``o`` is
-    ``corr2d_multi_in(X, K[o])``. Same rules as ``corr2d``; in particular no Python
-    loop over channels (``c_o * c_i`` small cross-correlations are far too slow):
-    combine the channels with matrix products.
+    ``corr2d_multi_in(X, K[o])``. Same rules as ``corr2d``: dtype and device of
+    ``X``, gradients flow to ``X`` and ``K``, no PyTorch convolution or
+    ``F.unfold``; and no Python loop over channels (``c_o * c_i`` small
+    cross-correlations are far too slow): combine the channels with matrix products.
     """
-    c_o, c_i, k_h, k_w = K.shape
-    out_h, out_w = X.shape[1] - k_h + 1, X.shape[2] - k_w + 1
-    Y = X.new_zeros((c_o, out_h * out_w))
-    for b in range(k_w):
-        # Columns b..b+out_w of every row, stored contiguously: each row shift below is then a free view.
-        X_b = X[:, :, b:b + out_w].contiguous()
-        for a in range(k_h):
-            Y = torch.addmm(Y, K[:, :, a, b], X_b[:, a:a + out_h, :].reshape(c_i, -1))
-    return Y.reshape(c_o, out_h, out_w)
+    k_h, k_w = K.shape[2:]
+    # Every k_h × k_w window of every channel, as a view: (c_i, out_h, out_w, k_h, k_w). One product over
+    # (c_i, k_h, k_w) with the kernels gives every output channel at once.
+    windows = X.unfold(1, k_h, 1).unfold(2, k_w, 1)
+    return torch.tensordot(K, windows, dims=([1, 2, 3], [0, 3, 4]))
 
 
 def corr2d_multi_in_out_1x1(X, K):

@@ -8,8 +8,10 @@ def pool2d(X, pool_size, mode='max'):
 
     ``X``: ``(n_h, n_w)``; ``pool_size``: ``(p_h, p_w)``; ``mode``: ``'max'`` or ``'avg'``.
     Returns ``(n_h - p_h + 1, n_w - p_w + 1)``: the maximum (or mean) of each
-    ``p_h × p_w`` window. Must not use PyTorch's pooling (``F.max_pool2d``,
-    ``F.avg_pool2d``, ``nn.MaxPool2d``, adaptive pooling) or convolutions; vectorized
+    ``p_h × p_w`` window (``p_h`` rows, ``p_w`` columns), with ``X``'s dtype and
+    device; gradients flow to ``X``. Must not use PyTorch's pooling
+    (``F.max_pool2d``, ``F.avg_pool2d``, ``nn.MaxPool2d``, adaptive pooling) or
+    convolutions; vectorized: no Python loop over the output pixels
     (``Tensor.unfold`` makes the windows as a view).
     """
     windows = X.unfold(0, pool_size[0], 1).unfold(1, pool_size[1], 1)
@@ -24,7 +26,9 @@ def pooling_layer(X, kernel_size, padding=0, stride=None, mode='max'):
     an int or an ``(h, w)`` pair; ``stride`` defaults to ``kernel_size``; ``padding``
     is added on each side: ``-inf`` for ``'max'`` (padding never wins) and ``0``
     for ``'avg'`` (counted in the mean, as PyTorch's default ``count_include_pad``).
-    Output sizes ``(n + 2p - k) // s + 1``. Same rules as ``pool2d``.
+    Output sizes ``(n + 2p - k) // s + 1``. Same rules as ``pool2d``: dtype and
+    device of ``X``, gradients flow to ``X``, no PyTorch pooling or convolutions,
+    no Python loop over the output pixels.
     """
     (k_h, k_w), (p_h, p_w) = _pair(kernel_size), _pair(padding)
     s_h, s_w = _pair(stride if stride is not None else kernel_size)

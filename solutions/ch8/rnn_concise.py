@@ -12,7 +12,8 @@ class RNNModel(nn.Module):
     Attributes: ``self.rnn``, ``self.vocab_size``, ``self.num_hiddens``
     (the layer's ``hidden_size``), ``self.num_directions`` (2 if bidirectional,
     else 1) and ``self.linear = nn.Linear(num_hiddens * num_directions, vocab_size)``,
-    registered in that order. ``forward(inputs, state)``: token indices
+    registered in that order (the linear layer made in ``__init__``, with
+    PyTorch's default initialisation). ``forward(inputs, state)``: token indices
     ``(B, T)`` -> one-hot float32 ``(T, B, V)`` -> the layer -> outputs
     ``(T * B, V)`` (time-major rows) and the layer's new state.
     """
@@ -32,7 +33,8 @@ class RNNModel(nn.Module):
         return self.linear(Y.reshape(-1, Y.shape[-1])), state
 
     def begin_state(self, device, batch_size=1):
-        """Zeros ``(num_directions * num_layers, batch_size, num_hiddens)``; a pair of them for ``nn.LSTM``."""
+        """Zeros ``(num_directions * num_layers, batch_size, num_hiddens)`` on ``device``; a pair of them for
+        ``nn.LSTM``."""
         shape = (self.num_directions * self.rnn.num_layers, batch_size, self.num_hiddens)
         if isinstance(self.rnn, nn.LSTM):
             return torch.zeros(shape, device=device), torch.zeros(shape, device=device)

@@ -14,7 +14,9 @@ def get_params(vocab_size, num_hiddens, device):
     Shapes ``(V, H)``, ``(H, H)``, ``(H,)``, ``(H, V)``, ``(V,)`` with ``V =
     vocab_size`` (one-hot inputs and outputs) and ``H = num_hiddens``; weights
     from N(0, 0.01²), biases zero; float32 leaf tensors on ``device`` with
-    ``requires_grad=True``, drawn with torch's global generator.
+    ``requires_grad=True``. The weights are drawn with torch's global generator
+    in the order of the list (``torch.randn(shape, device=device) * 0.01`` for
+    ``W_xh``, ``W_hh``, ``W_hq``), so the same seed gives the book's weights.
     """
     def normal(shape):
         return torch.randn(shape, device=device) * 0.01
@@ -28,7 +30,8 @@ def get_params(vocab_size, num_hiddens, device):
 
 
 def init_rnn_state(batch_size, num_hiddens, device):
-    """The initial hidden state (§8.5.3): a 1-tuple ``(H,)``, ``H`` float32 zeros ``(batch_size, num_hiddens)``."""
+    """The initial hidden state (§8.5.3): a 1-tuple ``(H,)``, ``H`` float32 zeros ``(batch_size, num_hiddens)``
+    on ``device``."""
     return (torch.zeros((batch_size, num_hiddens), device=device),)
 
 
@@ -42,8 +45,9 @@ def rnn(inputs, state, params):
     rows of step 0 first, then step 1, ... (the book's ``torch.cat(outputs,
     dim=0)``), and the final state. PyTorch's ``nn.RNN`` (tanh) computes the
     same with ``W_xh = weight_ih_l0.T``, ``W_hh = weight_hh_l0.T``,
-    ``b_h = bias_ih_l0 + bias_hh_l0``. May not use PyTorch's recurrent layers
-    (``nn.RNN``, ``nn.RNNCell``, ``torch.rnn_tanh``, ...).
+    ``b_h = bias_ih_l0 + bias_hh_l0``. The outputs and the state are on the
+    inputs' device (make no tensor elsewhere). May not use PyTorch's recurrent
+    layers (``nn.RNN``, ``nn.RNNCell``, ``torch.rnn_tanh``, ...).
     """
     W_xh, W_hh, b_h, W_hq, b_q = params
     H, = state
@@ -58,11 +62,14 @@ def rnn(inputs, state, params):
 class RNNModelScratch:
     """An RNN language model from its pieces (§8.5.3).
 
-    ``params = get_params(vocab_size, num_hiddens, device)``; calling the model
-    on ``X`` of token indices ``(B, T)`` and a state one-hot encodes ``X.T`` to
-    float32 ``(T, B, vocab_size)`` and returns ``forward_fn(inputs, state,
-    params)``: outputs ``(T * B, vocab_size)`` and the new state.
-    ``begin_state(batch_size, device)`` is ``init_state(batch_size, num_hiddens, device)``.
+    ``self.params = get_params(vocab_size, num_hiddens, device)``; calling the
+    model on ``X`` of token indices ``(B, T)`` and a state one-hot encodes
+    ``X.T`` to float32 ``(T, B, vocab_size)`` and returns ``forward_fn(inputs,
+    state, self.params)``: outputs ``(T * B, vocab_size)`` and the new state.
+    ``X`` may be of any integer dtype: int64, as the data iterators yield it, or
+    int32 (``F.one_hot`` needs int64: convert with ``.long()``; the book does
+    not). ``begin_state(batch_size, device)`` is ``init_state(batch_size,
+    num_hiddens, device)``.
     """
 
     def __init__(self, vocab_size, num_hiddens, device, get_params, init_state, forward_fn):
@@ -84,9 +91,10 @@ def predict_ch8(prefix, num_preds, net, vocab, device):
     """Generate ``num_preds`` characters after ``prefix`` (§8.5.4); returns prefix + generated text.
 
     Start from ``net.begin_state(batch_size=1, device=device)``; feed the prefix
-    one token at a time (input shape ``(1, 1)``), carrying the state forward
-    without predicting (warm-up); then ``num_preds`` times feed the last token
-    and append the argmax of the output. ``net(X, state)`` returns ``(Y, state)``.
+    one token at a time (input shape ``(1, 1)``, on ``device``), carrying the
+    state forward without predicting (warm-up); then ``num_preds`` times feed
+    the last token and append the argmax of the output. ``net(X, state)``
+    returns ``(Y, state)``.
     """
     state = net.begin_state(batch_size=1, device=device)
     outputs = [vocab[prefix[0]]]
@@ -107,11 +115,14 @@ def grad_clipping(net, theta):
     ``nn.Module``, else ``net.params``. With ``g`` all their gradients as one
     vector, ``g <- min(1, theta / ||g||) g``: rescale every gradient by the
     same factor, and only when the L2 norm of all of them together exceeds
-    ``theta``. Parameters without a gradient are left alone. May not use
+    ``theta``. Parameters without a gradient (``.grad`` is ``None``) are left
+    alone (the book's code fails on them). May not use
     ``torch.nn.utils.clip_grad_norm_``.
     """
     params = [p for p in net.parameters() if p.requires_grad] if isinstance(net, nn.Module) else net.params
     grads = [p.grad for p in params if p.grad is not None]
+    if not grads:
+        return
     norm = torch.sqrt(sum((g * g).sum() for g in grads))
     if norm > theta:
         for g in grads:
@@ -129,11 +140,14 @@ def train_epoch_ch8(net, train_iter, loss, updater, device, use_random_iter):
     ``net.begin_state(batch_size=B, device=device)`` on the first minibatch and,
     with ``use_random_iter``, on every one; otherwise carry the state over,
     detached from the previous minibatch's graph (a tensor for ``nn.RNN``/
-    ``nn.GRU``, a tuple for ``nn.LSTM`` and the scratch models). The labels are
-    ``Y.T.reshape(-1)`` (time-major, like the outputs); ``l = loss(y_hat, y).mean()``;
-    backward, ``grad_clipping(net, 1)``, then ``updater.step()`` after
-    ``zero_grad`` for a ``torch.optim.Optimizer``, else ``updater(batch_size=1)``.
-    The perplexity is ``exp`` of the mean loss per token over the epoch.
+    ``nn.GRU``, a tuple for ``nn.LSTM`` and the scratch models). ``X`` and the
+    labels ``y = Y.T.reshape(-1)`` (time-major, like the outputs) go to
+    ``device``; ``l = loss(y_hat, y).mean()``; backward, this module's
+    ``grad_clipping(net, 1)``, then ``updater.step()`` after ``zero_grad`` for a
+    ``torch.optim.Optimizer``, else ``updater(batch_size=1)``. The perplexity is
+    ``exp`` of the mean loss per token over the epoch (a minibatch counts by
+    its ``B * T`` tokens); the speed is the number of tokens processed per
+    second of the epoch.
     """
     state, timer = None, Timer()
     total_loss, total_tokens = 0.0, 0
@@ -164,9 +178,11 @@ def train_ch8(net, train_iter, vocab, lr, num_epochs, device, use_random_iter=Fa
 
     Loss ``nn.CrossEntropyLoss()``; updater ``torch.optim.SGD(net.parameters(),
     lr)`` for an ``nn.Module``, else minibatch SGD on ``net.params`` (``p -= lr
-    * p.grad``, then zero the gradient); each epoch is ``train_epoch_ch8``. At
-    the end, print the perplexity and ``predict_ch8('time traveller', 50, ...)``.
-    (The book returns nothing and plots; returning the history lets you plot it.)
+    * p.grad``, then zero the gradient); each epoch is this module's
+    ``train_epoch_ch8(net, train_iter, loss, updater, device, use_random_iter)``.
+    At the end, print the last perplexity (``f"{ppl:.1f}"``) and
+    ``predict_ch8('time traveller', 50, net, vocab, device)``. (The book returns
+    nothing and plots; returning the history lets you plot it.)
     """
     loss = nn.CrossEntropyLoss()
     if isinstance(net, nn.Module):

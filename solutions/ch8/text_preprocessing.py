@@ -31,7 +31,12 @@ def tokenize(lines, token="word"):
 
 
 def count_corpus(tokens):
-    """A ``collections.Counter`` of the tokens (§8.2.3); ``tokens`` is a 1-D list or a list of lists."""
+    """A ``collections.Counter`` of the tokens (§8.2.3).
+
+    ``tokens`` is a list of lists of tokens (flattened first) or a 1-D list of
+    tokens, counted as it is; an empty list gives an empty ``Counter``. A token
+    is any hashable value (a word, or a tuple of words for n-grams).
+    """
     if len(tokens) == 0 or isinstance(tokens[0], list):
         tokens = [token for line in tokens for token in line]
     return collections.Counter(tokens)
@@ -40,12 +45,14 @@ def count_corpus(tokens):
 class Vocab:
     """A vocabulary: tokens to indices and back (§8.2.3).
 
-    Index 0 is ``'<unk>'`` (``self.unk == 0``), then the ``reserved_tokens`` in
+    Index 0 is ``'<unk>'`` (``self.unk`` is the int 0: an attribute or a
+    property, not a method), then the ``reserved_tokens`` in
     their order, then every other token seen at least ``min_freq`` times, by
     descending frequency; tokens of equal frequency keep the order in which
     they first occur in ``tokens``. ``self.token_freqs`` is the list of
     ``(token, count)`` pairs of all tokens seen, in that same order (before
-    ``min_freq``). ``tokens`` is a 1-D list or a list of lists (or ``None``).
+    ``min_freq``). ``tokens`` is a 1-D list or a list of lists (or ``None``:
+    then only ``'<unk>'`` and the reserved tokens).
     """
 
     def __init__(self, tokens=None, min_freq=0, reserved_tokens=None):

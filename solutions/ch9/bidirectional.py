@@ -21,7 +21,8 @@ def bidirectional_rnn(inputs, state, forward_params, backward_params):
     state)``: ``outputs (T, B, 2h)``, at each step ``t`` the forward state after
     reading step ``t`` next to the backward state after reading step ``t``, and
     the final states ``(2, B, h)``: the forward one after step ``T-1``, the
-    backward one after step 0. May not use PyTorch's recurrent layers.
+    backward one after step 0, on the inputs' device. May not use PyTorch's
+    recurrent layers.
     """
     directions = []
     for (W_xh, W_hh, b_h), H, reverse in zip((forward_params, backward_params), state, (False, True)):

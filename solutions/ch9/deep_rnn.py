@@ -12,7 +12,7 @@ def stacked_rnn(inputs, state, layers):
     inputs): ``H_t^l = tanh(H_t^{l-1} W_xh^l + H_{t-1}^l W_hh^l + b_h^l)``.
     Returns ``(outputs, state)``: the top layer's hidden states ``(T, B, h)`` and
     every layer's final hidden state ``(L, B, h)`` (layer 0 first), as ``nn.RNN``
-    does. May not use PyTorch's recurrent layers.
+    does, on the inputs' device. May not use PyTorch's recurrent layers.
     """
     outputs, finals = inputs, []
     for (W_xh, W_hh, b_h), H in zip(layers, state):

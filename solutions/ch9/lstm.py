@@ -9,7 +9,10 @@ def get_lstm_params(vocab_size, num_hiddens, device):
 
     ``W_x*``: ``(V, H)``, ``W_h*``: ``(H, H)``, ``b_*``: ``(H,)``, ``W_hq``:
     ``(H, V)``, ``b_q``: ``(V,)``; weights from N(0, 0.01²), biases zero;
-    float32 leaf tensors on ``device`` with ``requires_grad=True``.
+    float32 leaf tensors on ``device`` with ``requires_grad=True``. The weights
+    are drawn with torch's global generator in the order of the list
+    (``torch.randn(shape, device=device) * 0.01``), so the same seed gives the
+    book's weights.
     """
     def normal(shape):
         return torch.randn(shape, device=device) * 0.01
@@ -26,7 +29,8 @@ def get_lstm_params(vocab_size, num_hiddens, device):
 
 
 def init_lstm_state(batch_size, num_hiddens, device):
-    """The initial state (§9.2.2): ``(H, C)``, two float32 zero tensors ``(batch_size, num_hiddens)``."""
+    """The initial state (§9.2.2): ``(H, C)``, two separate float32 zero tensors ``(batch_size, num_hiddens)``
+    on ``device`` (not one tensor used twice: writing into ``H`` must leave ``C`` as it is)."""
     return (torch.zeros((batch_size, num_hiddens), device=device),
             torch.zeros((batch_size, num_hiddens), device=device))
 
@@ -49,7 +53,8 @@ def lstm(inputs, state, params):
     (i, f, g, o) in ``weight_ih_l0`` ``(4H, V)`` and ``weight_hh_l0`` ``(4H, H)``:
     ``W_xi, W_xf, W_xc, W_xo = weight_ih_l0.chunk(4)`` transposed (likewise
     ``W_h*``), and each bias is ``b_i* + b_h*`` (``g`` is the candidate ``c``).
-    May not use PyTorch's recurrent layers (``nn.LSTM``, ``nn.LSTMCell``, ``torch.lstm_cell``, ...).
+    The outputs and the state are on the inputs' device. May not use PyTorch's
+    recurrent layers (``nn.LSTM``, ``nn.LSTMCell``, ``torch.lstm_cell``, ...).
     """
     W_xi, W_hi, b_i, W_xf, W_hf, b_f, W_xo, W_ho, b_o, W_xc, W_hc, b_c, W_hq, b_q = params
     H, C = state

@@ -1,4 +1,5 @@
-"""Chapter 4: realistic wrong implementations, and the checks that must catch them."""
+"""Chapter 4: realistic wrong implementations, and the checks that must catch them (``clause=``: the one clause of
+the contract it breaks, so exactly that clause's checks fail)."""
 from catalog import Bug
 
 BUGS = [
@@ -8,23 +9,35 @@ BUGS = [
             W1 = nn.Parameter(torch.randn(num_inputs, num_hiddens))
             W2 = nn.Parameter(torch.randn(num_hiddens, num_outputs))
             return [W1, nn.Parameter(torch.zeros(num_hiddens)), W2, nn.Parameter(torch.zeros(num_outputs))]
-        """, caught_by="statistics"),
+        """, caught_by=("seeded", "zero_bias", "parameters"), clause="init"),
+    Bug("mlp_scratch.init_params", "W2 drawn before W1", """
+        def init_params(num_inputs=784, num_hiddens=256, num_outputs=10):
+            W2 = nn.Parameter(torch.randn(num_hiddens, num_outputs) * 0.01)
+            W1 = nn.Parameter(torch.randn(num_inputs, num_hiddens) * 0.01)
+            return [W1, nn.Parameter(torch.zeros(num_hiddens)), W2, nn.Parameter(torch.zeros(num_outputs))]
+        """, caught_by="seeded"),
     Bug("mlp_scratch.init_params", "W1 made (num_hiddens, num_inputs)", """
         def init_params(num_inputs=784, num_hiddens=256, num_outputs=10):
             W1 = nn.Parameter(torch.randn(num_hiddens, num_inputs) * 0.01)
             W2 = nn.Parameter(torch.randn(num_hiddens, num_outputs) * 0.01)
             return [W1, nn.Parameter(torch.zeros(num_hiddens)), W2, nn.Parameter(torch.zeros(num_outputs))]
-        """, caught_by=("shapes", "statistics")),
+        """, caught_by="shapes", clause="shapes"),
+    Bug("mlp_scratch.init_params", "the biases start at 0.01 (to keep the ReLUs alive)", """
+        def init_params(num_inputs=784, num_hiddens=256, num_outputs=10):
+            W1 = nn.Parameter(torch.randn(num_inputs, num_hiddens) * 0.01)
+            W2 = nn.Parameter(torch.randn(num_hiddens, num_outputs) * 0.01)
+            return [W1, nn.Parameter(torch.full((num_hiddens,), 0.01)), W2, nn.Parameter(torch.full((num_outputs,), 0.01))]
+        """, caught_by="zero_bias", clause="zero_bias"),
     Bug("mlp_scratch.init_params", "plain tensors instead of nn.Parameter", """
         def init_params(num_inputs=784, num_hiddens=256, num_outputs=10):
             W1 = (torch.randn(num_inputs, num_hiddens) * 0.01).requires_grad_()
             W2 = (torch.randn(num_hiddens, num_outputs) * 0.01).requires_grad_()
             return [W1, torch.zeros(num_hiddens, requires_grad=True), W2, torch.zeros(num_outputs, requires_grad=True)]
-        """, caught_by="shapes"),
+        """, caught_by="parameters", clause="returns"),
     Bug("mlp_scratch.relu", "calls torch.relu", """
         def relu(X):
             return torch.relu(X)
-        """, caught_by="no_builtin"),
+        """, caught_by="no_builtin", clause="no_builtin"),
     Bug("mlp_scratch.relu", "clamp under another name", """
         from torch import clamp as _floor_at
         def relu(X):
@@ -33,25 +46,47 @@ BUGS = [
     Bug("mlp_scratch.relu", "torch.max(X, 0) (a reduction over dim 0, not an elementwise max)", """
         def relu(X):
             return torch.max(X, 0).values
-        """, caught_by=("book_example", "matches_reference", "on_device")),
+        """, caught_by=("book_example", "matches_reference", "keeps_dtype", "on_device"), clause="values"),
     Bug("mlp_scratch.relu", "the zeros made with torch.zeros(X.shape): float32 on the CPU", """
         def relu(X):
             return torch.maximum(X, torch.zeros(X.shape))
-        """, caught_by="on_device"),
+        """, caught_by=("on_device", "keeps_dtype")),
+    Bug("mlp_scratch.relu", "computes in float32 (X.float() first)", """
+        def relu(X):
+            X = X.float()
+            return X * (X > 0)
+        """, caught_by="keeps_dtype", clause="dtype"),
+    Bug("mlp_scratch.relu", "the zeros made on the CPU (dtype kept)", """
+        def relu(X):
+            return torch.maximum(X, torch.zeros(X.shape, dtype=X.dtype))
+        """, caught_by="on_device", clause="device"),
     Bug("mlp_scratch.relu", "zeroes the negatives of X in place", """
         def relu(X):
             X[X < 0] = 0
             return X
-        """, caught_by="matches_reference"),
+        """, caught_by="input_unchanged"),
+    Bug("mlp_scratch.relu", "multiplies X by its mask in place", """
+        def relu(X):
+            return X.mul_(X > 0)
+        """, caught_by="input_unchanged", clause="pure"),
+    Bug("mlp_scratch.relu", "computed on X.detach(): no gradient flows", """
+        def relu(X):
+            return torch.maximum(X.detach(), torch.zeros((), dtype=X.dtype, device=X.device))
+        """, caught_by=("book_gradient", "gradients"), clause="gradients"),
     Bug("mlp_scratch.relu", "a Python loop over rows", """
         def relu(X):
             return torch.stack([torch.maximum(row, torch.zeros_like(row)) for row in X])
-        """, caught_by="speed"),
+        """, caught_by="speed", clause="fast"),
     Bug("mlp_scratch.net", "ReLU forgotten", """
         def net(X, params):
             W1, b1, W2, b2 = params
             return (X.reshape(-1, W1.shape[0]) @ W1 + b1) @ W2 + b2
         """, caught_by=("hand_example", "matches_reference")),
+    Bug("mlp_scratch.net", "X not flattened", """
+        def net(X, params):
+            W1, b1, W2, b2 = params
+            return relu(X @ W1 + b1) @ W2 + b2
+        """, caught_by=("hand_example", "matches_reference", "reaches_threshold"), clause="values"),
     Bug("mlp_scratch.net", "ReLU on the output too", """
         def net(X, params):
             W1, b1, W2, b2 = params
@@ -62,6 +97,11 @@ BUGS = [
             W1, b1, W2, b2 = params
             return torch.softmax(relu(X.reshape(-1, W1.shape[0]) @ W1 + b1) @ W2 + b2, dim=1)
         """, caught_by=("matches_reference", "reaches_threshold")),
+    Bug("mlp_scratch.net", "the output bias added through b2.data (it never learns)", """
+        def net(X, params):
+            W1, b1, W2, b2 = params
+            return relu(X.reshape(-1, W1.shape[0]) @ W1 + b1) @ W2 + b2.data
+        """, caught_by="gradients", clause="gradients"),
     # §4.3 concise MLP
     Bug("mlp_concise.concise_mlp", "ReLU forgotten", """
         def concise_mlp(num_hiddens=256):
@@ -74,6 +114,15 @@ BUGS = [
     Bug("mlp_concise.concise_mlp", "the default initialisation kept", """
         def concise_mlp(num_hiddens=256):
             return nn.Sequential(nn.Flatten(), nn.Linear(784, num_hiddens), nn.ReLU(), nn.Linear(num_hiddens, 10))
+        """, caught_by="initialisation", clause="init"),
+    Bug("mlp_concise.concise_mlp", "the biases zeroed too", """
+        def concise_mlp(num_hiddens=256):
+            net = nn.Sequential(nn.Flatten(), nn.Linear(784, num_hiddens), nn.ReLU(), nn.Linear(num_hiddens, 10))
+            for layer in net:
+                if isinstance(layer, nn.Linear):
+                    nn.init.normal_(layer.weight, std=0.01)
+                    nn.init.zeros_(layer.bias)
+            return net
         """, caught_by="initialisation"),
     Bug("mlp_concise.concise_mlp", "num_hiddens ignored", """
         def concise_mlp(num_hiddens=256):
@@ -82,12 +131,22 @@ BUGS = [
                 if isinstance(layer, nn.Linear):
                     nn.init.normal_(layer.weight, std=0.01)
             return net
-        """, caught_by="same_function"),
+        """, caught_by="same_function", clause="values"),
+    Bug("mlp_concise.concise_mlp", "the hidden layer and its ReLU nested in a block of their own", """
+        def concise_mlp(num_hiddens=256):
+            net = nn.Sequential(nn.Flatten(), nn.Sequential(nn.Linear(784, num_hiddens), nn.ReLU()),
+                                nn.Linear(num_hiddens, 10))
+            def init_weights(m):
+                if type(m) == nn.Linear:
+                    nn.init.normal_(m.weight, std=0.01)
+            net.apply(init_weights)
+            return net
+        """, caught_by="structure", clause="layers"),
     # §4.4 polynomial regression
     Bug("polynomial_regression.polynomial_features", "powers not divided by i!", """
         def polynomial_features(x, max_degree):
             return x.reshape(-1, 1) ** torch.arange(max_degree, device=x.device)
-        """, caught_by=("example", "matches_reference")),
+        """, caught_by=("example", "matches_reference"), clause="values"),
     Bug("polynomial_regression.polynomial_features", "powers start at 1 (no constant column)", """
         def polynomial_features(x, max_degree):
             powers = torch.arange(1, max_degree + 1)
@@ -98,7 +157,12 @@ BUGS = [
         def polynomial_features(x, max_degree):
             factorials = torch.tensor([math.factorial(i) for i in range(max_degree)], dtype=torch.float32)
             return x.reshape(-1, 1).float() ** torch.arange(max_degree) / factorials
-        """, caught_by="matches_reference"),
+        """, caught_by="keeps_dtype", clause="dtype"),
+    Bug("polynomial_regression.polynomial_features", "x not reshaped: only a column x broadcasts", """
+        def polynomial_features(x, max_degree):
+            factorials = torch.tensor([math.factorial(i) for i in range(max_degree)], dtype=x.dtype, device=x.device)
+            return x ** torch.arange(max_degree, device=x.device) / factorials
+        """, caught_by="flat_x", clause="shapes"),
     Bug("polynomial_regression.evaluate_loss", "the mean of the batch means", """
         def evaluate_loss(net, data_iter, loss):
             means = []
@@ -108,6 +172,15 @@ BUGS = [
                     means.append(loss(out, y.reshape(out.shape)).mean().item())
             return sum(means) / len(means)
         """, caught_by="uneven_batches"),
+    Bug("polynomial_regression.evaluate_loss", "returns the total loss, not the mean", """
+        def evaluate_loss(net, data_iter, loss):
+            total = 0.0
+            with torch.no_grad():
+                for X, y in data_iter:
+                    out = net(X)
+                    total += loss(out, y.reshape(out.shape)).sum().item()
+            return total
+        """, caught_by=("example", "uneven_batches"), clause="values"),
     Bug("polynomial_regression.evaluate_loss", "y not reshaped: (n, 1) against (n,) broadcasts to (n, n)", """
         def evaluate_loss(net, data_iter, loss):
             total, count = 0.0, 0
@@ -116,7 +189,17 @@ BUGS = [
                     l = loss(net(X), y)
                     total, count = total + l.sum().item(), count + l.numel()
             return total / count
-        """, caught_by=("example", "uneven_batches")),
+        """, caught_by="reshapes_labels", clause="reshape"),
+    Bug("polynomial_regression.evaluate_loss", "counts examples (len(y)), not loss entries", """
+        def evaluate_loss(net, data_iter, loss):
+            total, count = 0.0, 0
+            with torch.no_grad():
+                for X, y in data_iter:
+                    out = net(X)
+                    l = loss(out, y.reshape(out.shape))
+                    total, count = total + l.sum().item(), count + len(y)
+            return total / count
+        """, caught_by="several_outputs", clause="counts"),
     Bug("polynomial_regression.evaluate_loss", "returns a tensor", """
         def evaluate_loss(net, data_iter, loss):
             total, count = 0.0, 0
@@ -126,33 +209,58 @@ BUGS = [
                     l = loss(out, y.reshape(out.shape))
                     total, count = total + l.sum(), count + l.numel()
             return total / count
-        """, caught_by="uneven_batches"),
+        """, caught_by="returns_float", clause="returns"),
+    Bug("polynomial_regression.evaluate_loss", "no torch.no_grad(): a graph is built for nothing", """
+        def evaluate_loss(net, data_iter, loss):
+            total, count = 0.0, 0
+            for X, y in data_iter:
+                out = net(X)
+                l = loss(out, y.reshape(out.shape))
+                total, count = total + l.sum().item(), count + l.numel()
+            return total / count
+        """, caught_by="no_grad", clause="no_grad"),
     Bug("polynomial_regression.train", "a bias in the linear layer (the constant feature is the bias)", replace=[(
         "nn.Linear(train_features.shape[-1], 1, bias=False)", "nn.Linear(train_features.shape[-1], 1)")],
         caught_by=("poly_train_third_order", "poly_train_underfit_and_losses")),
     Bug("polynomial_regression.train", "learning rate 0.001: the cubic is not learned in 400 epochs", replace=[(
         "torch.optim.SGD(net.parameters(), lr=0.01)", "torch.optim.SGD(net.parameters(), lr=0.001)")],
-        caught_by="poly_train_third_order"),
+        caught_by=("poly_train_third_order", "poly_train_another_cubic"), clause="fits"),
     Bug("polynomial_regression.train", "the losses measured before training", replace=[
         ("    trainer = torch.optim.SGD(net.parameters(), lr=0.01)\n",
          "    losses = evaluate_loss(net, train_iter, loss), evaluate_loss(net, test_iter, loss)\n"
          "    trainer = torch.optim.SGD(net.parameters(), lr=0.01)\n"),
         ("    return (net.weight.detach().reshape(-1), evaluate_loss(net, train_iter, loss),\n"
          "            evaluate_loss(net, test_iter, loss))", "    return (net.weight.detach().reshape(-1), *losses)")],
-        caught_by="poly_train_underfit_and_losses"),
+        caught_by="poly_train_underfit_and_losses", clause="losses"),
+    Bug("polynomial_regression.train", "returns the weight as the layer stores it, (1, d)", replace=[(
+        "    return (net.weight.detach().reshape(-1), evaluate_loss(net, train_iter, loss),",
+        "    return (net.weight.detach(), evaluate_loss(net, train_iter, loss),")],
+        caught_by="poly_train_returns", clause="returns"),
     # §4.5 weight decay
     Bug("weight_decay.init_params", "w from N(0, 0.01²) as in chapter 3", """
         def init_params(num_inputs=200):
             return [torch.normal(0, 0.01, size=(num_inputs, 1), requires_grad=True), torch.zeros(1, requires_grad=True)]
-        """, caught_by="wd_init_params_statistics"),
+        """, caught_by="wd_init_params_seeded", clause="init"),
+    Bug("weight_decay.init_params", "w of shape (num_inputs,)", """
+        def init_params(num_inputs=200):
+            return [torch.normal(0, 1, size=(num_inputs,), requires_grad=True), torch.zeros(1, requires_grad=True)]
+        """, caught_by="wd_init_params_shapes", clause="shapes"),
+    Bug("weight_decay.init_params", "b starts at 1", """
+        def init_params(num_inputs=200):
+            return [torch.normal(0, 1, size=(num_inputs, 1), requires_grad=True), torch.ones(1, requires_grad=True)]
+        """, caught_by="wd_init_params_zero_bias", clause="zero_bias"),
     Bug("weight_decay.init_params", "b does not require gradients", """
         def init_params(num_inputs=200):
             return [torch.normal(0, 1, size=(num_inputs, 1), requires_grad=True), torch.zeros(1)]
-        """, caught_by="wd_init_params_shapes"),
+        """, caught_by="wd_init_params_leaves", clause="returns"),
+    Bug("weight_decay.init_params", "w scaled after requires_grad: not a leaf", """
+        def init_params(num_inputs=200):
+            return [torch.randn(num_inputs, 1, requires_grad=True) * 1.0, torch.zeros(1, requires_grad=True)]
+        """, caught_by="wd_init_params_leaves"),
     Bug("weight_decay.l2_penalty", "the 1/2 is missing", """
         def l2_penalty(w):
             return (w ** 2).sum()
-        """, caught_by=("example", "matches_reference")),
+        """, caught_by=("example", "matches_reference"), clause="values"),
     Bug("weight_decay.l2_penalty", "L1 instead of L2", """
         def l2_penalty(w):
             return w.abs().sum() / 2
@@ -160,7 +268,11 @@ BUGS = [
     Bug("weight_decay.l2_penalty", "torch.norm", """
         def l2_penalty(w):
             return torch.norm(w) ** 2 / 2
-        """, caught_by="matches_reference"),
+        """, caught_by="no_builtin", clause="no_builtin"),
+    Bug("weight_decay.l2_penalty", "computed on w.detach(): the penalty has no gradient", """
+        def l2_penalty(w):
+            return (w.detach() ** 2).sum() / 2
+        """, caught_by="gradients", clause="gradients"),
     Bug("weight_decay.train", "lambd ignored", """
         def train(lambd, train_data, num_epochs=100, lr=0.003, batch_size=5):
             w, b = init_params(train_data[0].shape[1])
@@ -172,7 +284,7 @@ BUGS = [
                             p -= lr * p.grad / batch_size
                             p.grad.zero_()
             return [w, b]
-        """, caught_by=("wd_train_book_experiment", "wd_train_exact_decay")),
+        """, caught_by=("wd_train_book_experiment", "wd_train_exact_decay"), clause="trains"),
     Bug("weight_decay.train", "the penalty added once per batch instead of once per example", """
         def train(lambd, train_data, num_epochs=100, lr=0.003, batch_size=5):
             w, b = init_params(train_data[0].shape[1])
@@ -196,7 +308,34 @@ BUGS = [
                             p -= lr * p.grad
                             p.grad.zero_()
             return [w, b]
+        """, caught_by="wd_train_exact_decay", clause="decay"),
+    Bug("weight_decay.train", "the bias penalised too", """
+        def train(lambd, train_data, num_epochs=100, lr=0.003, batch_size=5):
+            w, b = init_params(train_data[0].shape[1])
+            for _ in range(num_epochs):
+                for X, y in TensorBatches(train_data, batch_size):
+                    l = (X @ w + b - y.reshape(-1, 1)) ** 2 / 2 + lambd * (l2_penalty(w) + l2_penalty(b))
+                    l.sum().backward()
+                    with torch.no_grad():
+                        for p in (w, b):
+                            p -= lr * p.grad / batch_size
+                            p.grad.zero_()
+            return [w, b]
         """, caught_by="wd_train_exact_decay"),
+    Bug("weight_decay.train", "w and b drawn inline instead of with init_params", """
+        def train(lambd, train_data, num_epochs=100, lr=0.003, batch_size=5):
+            w = torch.normal(0, 1, size=(train_data[0].shape[1], 1), requires_grad=True)
+            b = torch.zeros(1, requires_grad=True)
+            for _ in range(num_epochs):
+                for X, y in TensorBatches(train_data, batch_size):
+                    l = (X @ w + b - y.reshape(-1, 1)) ** 2 / 2 + lambd * l2_penalty(w)
+                    l.sum().backward()
+                    with torch.no_grad():
+                        for p in (w, b):
+                            p -= lr * p.grad / batch_size
+                            p.grad.zero_()
+            return [w, b]
+        """, caught_by="wd_train_uses_helpers", clause="uses"),
     Bug("weight_decay.train_concise", "weight decay on the bias too", """
         def train_concise(wd, train_data, num_epochs=100, lr=0.003, batch_size=5):
             net = nn.Sequential(nn.Linear(train_data[0].shape[1], 1))
@@ -210,7 +349,7 @@ BUGS = [
                     loss(net(X), y.reshape(-1, 1)).backward()
                     trainer.step()
             return net
-        """, caught_by="decays_weight_only"),
+        """, caught_by="bias_not_decayed", clause="bias"),
     Bug("weight_decay.train_concise", "wd never given to the optimizer", """
         def train_concise(wd, train_data, num_epochs=100, lr=0.003, batch_size=5):
             net = nn.Sequential(nn.Linear(train_data[0].shape[1], 1))
@@ -224,7 +363,34 @@ BUGS = [
                     loss(net(X), y.reshape(-1, 1)).backward()
                     trainer.step()
             return net
-        """, caught_by=("book_experiment", "decays_weight_only")),
+        """, caught_by=("book_experiment", "decays_weight"), clause="trains"),
+    Bug("weight_decay.train_concise", "the penalty added by hand as wd * ||w||² (without the 1/2)", """
+        def train_concise(wd, train_data, num_epochs=100, lr=0.003, batch_size=5):
+            net = nn.Sequential(nn.Linear(train_data[0].shape[1], 1))
+            for param in net.parameters():
+                param.data.normal_()
+            loss = nn.MSELoss()
+            trainer = torch.optim.SGD(net.parameters(), lr=lr)
+            for _ in range(num_epochs):
+                for X, y in TensorBatches(train_data, batch_size):
+                    trainer.zero_grad()
+                    (loss(net(X), y.reshape(-1, 1)) + wd * (net[0].weight ** 2).sum()).backward()
+                    trainer.step()
+            return net
+        """, caught_by="decays_weight", clause="decay"),
+    Bug("weight_decay.train_concise", "only the weight redrawn (the bias keeps its default)", """
+        def train_concise(wd, train_data, num_epochs=100, lr=0.003, batch_size=5):
+            net = nn.Sequential(nn.Linear(train_data[0].shape[1], 1))
+            net[0].weight.data.normal_()
+            loss = nn.MSELoss()
+            trainer = torch.optim.SGD([{"params": net[0].weight, "weight_decay": wd}, {"params": net[0].bias}], lr=lr)
+            for _ in range(num_epochs):
+                for X, y in TensorBatches(train_data, batch_size):
+                    trainer.zero_grad()
+                    loss(net(X), y.reshape(-1, 1)).backward()
+                    trainer.step()
+            return net
+        """, caught_by="initialisation", clause="init"),
     # §4.6 dropout
     Bug("dropout.dropout_layer", "kept entries not rescaled by 1/(1-p)", """
         def dropout_layer(X, dropout):
@@ -232,7 +398,7 @@ BUGS = [
             if dropout == 1:
                 return torch.zeros_like(X)
             return (torch.rand(X.shape, device=X.device) > dropout).to(X.dtype) * X
-        """, caught_by=("book_example", "mask_statistics", "gradient", "on_device")),
+        """, caught_by=("book_example", "mask_statistics", "gradient", "on_device"), clause="values"),
     Bug("dropout.dropout_layer", "keeps with probability p instead of 1 - p", """
         def dropout_layer(X, dropout):
             assert 0 <= dropout <= 1
@@ -243,12 +409,22 @@ BUGS = [
             mask = (torch.rand(X.shape, device=X.device) < dropout).to(X.dtype)
             return mask * X / (1.0 - dropout)
         """, caught_by="mask_statistics"),
+    Bug("dropout.dropout_layer", "a normal draw (torch.randn) instead of a uniform one in the mask", """
+        def dropout_layer(X, dropout):
+            assert 0 <= dropout <= 1
+            if dropout == 1:
+                return torch.zeros_like(X)
+            if dropout == 0:
+                return X
+            mask = (torch.randn(X.shape, device=X.device) > dropout).to(X.dtype)
+            return mask * X / (1.0 - dropout)
+        """, caught_by=("mask_statistics", "keeps_dtype", "on_device")),
     Bug("dropout.dropout_layer", "no special case for p = 1 (divides by zero)", """
         def dropout_layer(X, dropout):
             assert 0 <= dropout <= 1
             mask = (torch.rand(X.shape, device=X.device) > dropout).to(X.dtype)
             return mask * X / (1.0 - dropout)
-        """, caught_by=("book_example", "edge_cases")),
+        """, caught_by=("book_example", "edge_cases"), clause="edges"),
     Bug("dropout.dropout_layer", "p outside [0, 1] accepted", """
         def dropout_layer(X, dropout):
             if dropout >= 1:
@@ -257,7 +433,7 @@ BUGS = [
                 return X
             mask = (torch.rand(X.shape, device=X.device) > dropout).to(X.dtype)
             return mask * X / (1.0 - dropout)
-        """, caught_by="edge_cases"),
+        """, caught_by="rejects_bad_rates", clause="errors"),
     Bug("dropout.dropout_layer", "the same mask every call (a freshly seeded generator)", """
         def dropout_layer(X, dropout):
             assert 0 <= dropout <= 1
@@ -267,7 +443,7 @@ BUGS = [
                 return X
             draws = torch.rand(X.shape, generator=torch.Generator().manual_seed(0)).to(X.device)
             return (draws > dropout).to(X.dtype) * X / (1.0 - dropout)
-        """, caught_by="mask_statistics"),
+        """, caught_by="fresh_seeded_masks", clause="rng"),
     Bug("dropout.dropout_layer", "masks X in place", """
         def dropout_layer(X, dropout):
             assert 0 <= dropout <= 1
@@ -277,13 +453,35 @@ BUGS = [
                 return X
             with torch.no_grad():
                 return X.mul_((torch.rand(X.shape, device=X.device) > dropout).to(X.dtype)).div_(1.0 - dropout)
-        """, caught_by=("mask_statistics", "gradient")),
+        """, caught_by=("input_unchanged", "gradient")),
+    Bug("dropout.dropout_layer", "X *= mask, X /= 1 - p: the caller's X overwritten", """
+        def dropout_layer(X, dropout):
+            assert 0 <= dropout <= 1
+            if dropout == 1:
+                return torch.zeros_like(X)
+            if dropout == 0:
+                return X
+            mask = (torch.rand(X.shape, device=X.device) > dropout).to(X.dtype)
+            X *= mask
+            X /= 1.0 - dropout
+            return X
+        """, caught_by="input_unchanged", clause="pure"),
+    Bug("dropout.dropout_layer", "computed on X.data: no gradient reaches X", """
+        def dropout_layer(X, dropout):
+            assert 0 <= dropout <= 1
+            if dropout == 1:
+                return torch.zeros_like(X)
+            if dropout == 0:
+                return X
+            mask = (torch.rand(X.shape, device=X.device) > dropout).to(X.dtype)
+            return mask * X.data / (1.0 - dropout)
+        """, caught_by="gradient", clause="gradients"),
     Bug("dropout.dropout_layer", "calls F.dropout", """
         import torch.nn.functional as F
         def dropout_layer(X, dropout):
             assert 0 <= dropout <= 1
             return F.dropout(X, dropout, training=True)
-        """, caught_by="no_builtin"),
+        """, caught_by="no_builtin", clause="no_builtin"),
     Bug("dropout.dropout_layer", "the mask made with torch.rand(X.shape).float(): float32, on the CPU", """
         def dropout_layer(X, dropout):
             assert 0 <= dropout <= 1
@@ -292,14 +490,55 @@ BUGS = [
             if dropout == 0:
                 return X
             return (torch.rand(X.shape) > dropout).float() * X / (1.0 - dropout)
-        """, caught_by="on_device"),
+        """, caught_by=("on_device", "keeps_dtype")),
+    Bug("dropout.dropout_layer", "the mask converted with .float(): float16 comes back float32", """
+        def dropout_layer(X, dropout):
+            assert 0 <= dropout <= 1
+            if dropout == 1:
+                return torch.zeros_like(X)
+            if dropout == 0:
+                return X
+            return (torch.rand(X.shape, device=X.device) > dropout).float() * X / (1.0 - dropout)
+        """, caught_by="keeps_dtype", clause="dtype"),
+    Bug("dropout.dropout_layer", "the mask drawn on the CPU (dtype kept)", """
+        def dropout_layer(X, dropout):
+            assert 0 <= dropout <= 1
+            if dropout == 1:
+                return torch.zeros_like(X)
+            if dropout == 0:
+                return X
+            mask = (torch.rand(X.shape) > dropout).to(X.dtype)
+            return mask * X / (1.0 - dropout)
+        """, caught_by="on_device", clause="device"),
     Bug("dropout.Net", "dropout applied in eval mode too", """
         class Net(Net):
             def forward(self, X):
                 H1 = dropout_layer(self.relu(self.lin1(X.reshape(-1, self.num_inputs))), self.dropout1)
                 H2 = dropout_layer(self.relu(self.lin2(H1)), self.dropout2)
                 return self.lin3(H2)
-        """, caught_by=("modes", "same_function_and_rates")),
+        """, caught_by=("modes", "same_function")),
+    Bug("dropout.Net", "dropout decided by torch.is_grad_enabled(), not by the module's mode", """
+        class Net(Net):
+            def forward(self, X):
+                H1 = self.relu(self.lin1(X.reshape(-1, self.num_inputs)))
+                if torch.is_grad_enabled():
+                    H1 = dropout_layer(H1, self.dropout1)
+                H2 = self.relu(self.lin2(H1))
+                if torch.is_grad_enabled():
+                    H2 = dropout_layer(H2, self.dropout2)
+                return self.lin3(H2)
+        """, caught_by="modes", clause="modes"),
+    Bug("dropout.Net", "X not flattened", """
+        class Net(Net):
+            def forward(self, X):
+                H1 = self.relu(self.lin1(X))
+                if self.training:
+                    H1 = dropout_layer(H1, self.dropout1)
+                H2 = self.relu(self.lin2(H1))
+                if self.training:
+                    H2 = dropout_layer(H2, self.dropout2)
+                return self.lin3(H2)
+        """, caught_by=("same_function", "reaches_threshold"), clause="values"),
     Bug("dropout.Net", "the two dropout rates swapped", """
         class Net(Net):
             def forward(self, X):
@@ -310,7 +549,41 @@ BUGS = [
                 if self.training:
                     H2 = dropout_layer(H2, self.dropout1)
                 return self.lin3(H2)
-        """, caught_by="same_function_and_rates"),
+        """, caught_by=("rates", "rates_from_arguments")),
+    Bug("dropout.Net", "the default rates swapped (0.5 first, then 0.2)", replace=[(
+        "dropout1=0.2,\n                 dropout2=0.5):", "dropout1=0.5,\n                 dropout2=0.2):")],
+        caught_by="rates", clause="rates"),
+    Bug("dropout.Net", "the rates taken from module constants, the arguments ignored", """
+        DROPOUT1, DROPOUT2 = 0.2, 0.5
+        class Net(Net):
+            def forward(self, X):
+                H1 = self.relu(self.lin1(X.reshape(-1, self.num_inputs)))
+                if self.training:
+                    H1 = dropout_layer(H1, DROPOUT1)
+                H2 = self.relu(self.lin2(H1))
+                if self.training:
+                    H2 = dropout_layer(H2, DROPOUT2)
+                return self.lin3(H2)
+        """, caught_by="rates_from_arguments", clause="arguments"),
+    Bug("dropout.Net", "nn.Dropout layers instead of this module's dropout_layer", """
+        class Net(Net):
+            def __init__(self, num_inputs=784, num_outputs=10, num_hiddens1=256, num_hiddens2=256, dropout1=0.2,
+                         dropout2=0.5):
+                super().__init__(num_inputs, num_outputs, num_hiddens1, num_hiddens2, dropout1, dropout2)
+                self.drop1, self.drop2 = nn.Dropout(dropout1), nn.Dropout(dropout2)
+
+            def forward(self, X):
+                H1 = self.drop1(self.relu(self.lin1(X.reshape(-1, self.num_inputs))))
+                H2 = self.drop2(self.relu(self.lin2(H1)))
+                return self.lin3(H2)
+        """, caught_by="uses_dropout_layer", clause="uses"),
+    Bug("dropout.Net", "the layers re-initialised from N(0, 0.01²) (the init_weights of §4.3)", """
+        class Net(Net):
+            def __init__(self, *args, **kwargs):
+                super().__init__(*args, **kwargs)
+                for layer in (self.lin1, self.lin2, self.lin3):
+                    nn.init.normal_(layer.weight, std=0.01)
+        """, caught_by="initialisation", clause="init"),
     Bug("dropout.Net", "the layers kept in a plain Python list (not registered, so never trained)", """
         class Net(nn.Module):
             def __init__(self, num_inputs=784, num_outputs=10, num_hiddens1=256, num_hiddens2=256, dropout1=0.2,
@@ -329,14 +602,14 @@ BUGS = [
                         if self.training:
                             X = dropout_layer(X, p)
                 return X
-        """, caught_by=("same_function_and_rates", "reaches_threshold")),
+        """, caught_by=("same_function", "reaches_threshold")),
     # §4.8 Xavier initialisation
     Bug("initialization.xavier_uniform_", "the bound from fan_in alone", """
         def xavier_uniform_(tensor, gain=1.0):
             fan_in = tensor.shape[1] * math.prod(tensor.shape[2:])
             with torch.no_grad():
                 return tensor.uniform_(-gain * math.sqrt(6 / fan_in), gain * math.sqrt(6 / fan_in))
-        """, caught_by=("linear", "fans_and_variance")),
+        """, caught_by=("linear", "bound_and_variance", "fans"), clause="values"),
     Bug("initialization.xavier_uniform_", "the receptive field of convolutions ignored", """
         def xavier_uniform_(tensor, gain=1.0):
             if tensor.dim() < 2:
@@ -344,7 +617,7 @@ BUGS = [
             bound = gain * math.sqrt(6 / (tensor.shape[0] + tensor.shape[1]))
             with torch.no_grad():
                 return tensor.uniform_(-bound, bound)
-        """, caught_by="fans_and_variance"),
+        """, caught_by="fans", clause="fans"),
     Bug("initialization.xavier_uniform_", "normal with the Xavier std instead of uniform", """
         def xavier_uniform_(tensor, gain=1.0):
             if tensor.dim() < 2:
@@ -353,12 +626,12 @@ BUGS = [
             std = gain * math.sqrt(2 / ((tensor.shape[0] + tensor.shape[1]) * receptive))
             with torch.no_grad():
                 return tensor.normal_(0, std)
-        """, caught_by=("linear", "fans_and_variance")),
+        """, caught_by=("linear", "bound_and_variance")),
     Bug("initialization.xavier_uniform_", "calls nn.init.xavier_uniform_", """
         from torch import nn
         def xavier_uniform_(tensor, gain=1.0):
             return nn.init.xavier_uniform_(tensor, gain)
-        """, caught_by="parameter_and_rules"),
+        """, caught_by="no_nn_init", clause="no_builtin"),
     Bug("initialization.xavier_uniform_", "returns a new tensor instead of filling the given one", """
         def xavier_uniform_(tensor, gain=1.0):
             if tensor.dim() < 2:
@@ -366,7 +639,32 @@ BUGS = [
             receptive = math.prod(tensor.shape[2:])
             bound = gain * math.sqrt(6 / ((tensor.shape[0] + tensor.shape[1]) * receptive))
             return (torch.rand(tensor.shape) * 2 - 1) * bound
-        """, caught_by=("linear", "fans_and_variance", "parameter_and_rules")),
+        """, caught_by="in_place", clause="in_place"),
+    Bug("initialization.xavier_uniform_", "drawn with NumPy's generator", """
+        import numpy as np
+        def xavier_uniform_(tensor, gain=1.0):
+            if tensor.dim() < 2:
+                raise ValueError("needs 2 dimensions")
+            receptive = math.prod(tensor.shape[2:])
+            bound = gain * math.sqrt(6 / ((tensor.shape[0] + tensor.shape[1]) * receptive))
+            with torch.no_grad():
+                return tensor.copy_(torch.from_numpy(np.random.uniform(-bound, bound, tuple(tensor.shape))))
+        """, caught_by="seeded", clause="rng"),
+    Bug("initialization.xavier_uniform_", "no torch.no_grad(): an nn.Parameter cannot be filled", """
+        def xavier_uniform_(tensor, gain=1.0):
+            if tensor.dim() < 2:
+                raise ValueError("needs 2 dimensions")
+            receptive = math.prod(tensor.shape[2:])
+            bound = gain * math.sqrt(6 / ((tensor.shape[0] + tensor.shape[1]) * receptive))
+            return tensor.uniform_(-bound, bound)
+        """, caught_by="parameter", clause="parameter"),
+    Bug("initialization.xavier_uniform_", "no check of the number of dimensions", """
+        def xavier_uniform_(tensor, gain=1.0):
+            receptive = math.prod(tensor.shape[2:])
+            bound = gain * math.sqrt(6 / ((tensor.shape[0] + tensor.shape[1]) * receptive))
+            with torch.no_grad():
+                return tensor.uniform_(-bound, bound)
+        """, caught_by="rejects_vectors", clause="errors"),
     # §4.10 Kaggle house prices
     Bug("kaggle_house.preprocess", "missing values filled with 0 before standardising", """
         def preprocess(train_data, test_data):
@@ -377,7 +675,7 @@ BUGS = [
             values = torch.tensor(features.values, dtype=torch.float32)
             labels = torch.tensor(train_data["SalePrice"].values.reshape(-1, 1), dtype=torch.float32)
             return values[:train_data.shape[0]], values[train_data.shape[0]:], labels
-        """, caught_by="matches_reference"),
+        """, caught_by=("matches_reference", "one_hot", "str_columns"), clause="values"),
     Bug("kaggle_house.preprocess", "training and test sets encoded separately", """
         def preprocess(train_data, test_data):
             def encode(features):
@@ -396,32 +694,68 @@ BUGS = [
             values = torch.tensor(features.values, dtype=torch.float32)
             labels = torch.tensor(train_data["SalePrice"].values.reshape(-1, 1), dtype=torch.float32)
             return values[:train_data.shape[0]], values[train_data.shape[0]:], labels
-        """, caught_by="matches_reference"),
+        """, caught_by=("shapes", "one_hot"), clause="onehot"),
+    Bug("kaggle_house.preprocess", "the one-hot booleans handed to torch.tensor as they are", """
+        def preprocess(train_data, test_data):
+            features = pd.concat((train_data.iloc[:, 1:-1], test_data.iloc[:, 1:]))
+            numeric = features.select_dtypes(include="number").columns
+            features[numeric] = features[numeric].apply(lambda x: (x - x.mean()) / x.std()).fillna(0)
+            features = pd.get_dummies(features, dummy_na=True)
+            values = torch.tensor(features.values, dtype=torch.float32)
+            labels = torch.tensor(train_data["SalePrice"].values.reshape(-1, 1), dtype=torch.float32)
+            return values[:train_data.shape[0]], values[train_data.shape[0]:], labels
+        """, caught_by=("shapes", "one_hot", "str_columns")),
+    Bug("kaggle_house.preprocess", "the book's dtypes != 'object' test: pandas 3's str columns standardised too", """
+        def preprocess(train_data, test_data):
+            features = pd.concat((train_data.iloc[:, 1:-1], test_data.iloc[:, 1:]))
+            numeric = features.dtypes[features.dtypes != "object"].index
+            features[numeric] = features[numeric].apply(lambda x: (x - x.mean()) / x.std()).fillna(0)
+            features = pd.get_dummies(features, dummy_na=True).astype("float32")
+            values = torch.tensor(features.values, dtype=torch.float32)
+            labels = torch.tensor(train_data["SalePrice"].values.reshape(-1, 1), dtype=torch.float32)
+            return values[:train_data.shape[0]], values[train_data.shape[0]:], labels
+        """, caught_by=("shapes", "str_columns"), clause="str_columns"),
+    Bug("kaggle_house.preprocess", "the prices popped off the caller's training frame", """
+        def preprocess(train_data, test_data):
+            labels = torch.tensor(train_data.pop("SalePrice").values.reshape(-1, 1), dtype=torch.float32)
+            features = pd.concat((train_data.iloc[:, 1:], test_data.iloc[:, 1:]))
+            numeric = features.select_dtypes(include="number").columns
+            features[numeric] = features[numeric].apply(lambda x: (x - x.mean()) / x.std()).fillna(0)
+            features = pd.get_dummies(features, dummy_na=True).astype("float32")
+            values = torch.tensor(features.values, dtype=torch.float32)
+            return values[:len(labels)], values[len(labels):], labels
+        """, caught_by="leaves_frames", clause="pure"),
     Bug("kaggle_house.log_rmse", "no clamp: predictions below 1 give negative logs", """
         def log_rmse(net, features, labels):
             with torch.no_grad():
                 return torch.sqrt(nn.functional.mse_loss(torch.log(net(features)), torch.log(labels))).item()
-        """, caught_by=("example", "matches_reference")),
+        """, caught_by=("example", "clamps"), clause="clamp"),
     Bug("kaggle_house.log_rmse", "no square root", """
         def log_rmse(net, features, labels):
             with torch.no_grad():
                 preds = torch.clamp(net(features), 1, float("inf"))
                 return nn.functional.mse_loss(torch.log(preds), torch.log(labels)).item()
-        """, caught_by=("example", "matches_reference")),
+        """, caught_by=("example", "matches_reference"), clause="values"),
     Bug("kaggle_house.log_rmse", "returns a tensor", """
         def log_rmse(net, features, labels):
             with torch.no_grad():
                 preds = torch.clamp(net(features), 1, float("inf"))
                 return torch.sqrt(nn.functional.mse_loss(torch.log(preds), torch.log(labels)))
-        """, caught_by="matches_reference"),
+        """, caught_by="returns_float", clause="returns"),
     Bug("kaggle_house.get_net", "no bias", """
         def get_net(in_features):
             return nn.Sequential(nn.Linear(in_features, 1, bias=False))
-        """, caught_by="same_function"),
+        """, caught_by=("same_function", "initialisation")),
     Bug("kaggle_house.get_net", "an output per feature", """
         def get_net(in_features):
             return nn.Sequential(nn.Linear(in_features, in_features))
-        """, caught_by=("shape", "same_function")),
+        """, caught_by=("shape", "same_function"), clause="values"),
+    Bug("kaggle_house.get_net", "the weights drawn from N(0, 0.01²) as in §4.3", """
+        def get_net(in_features):
+            net = nn.Sequential(nn.Linear(in_features, 1))
+            nn.init.normal_(net[0].weight, std=0.01)
+            return net
+        """, caught_by="initialisation", clause="init"),
     Bug("kaggle_house.train", "the losses recorded before each epoch's updates", """
         def train(net, train_features, train_labels, test_features, test_labels, num_epochs, learning_rate,
                   weight_decay, batch_size):
@@ -437,7 +771,7 @@ BUGS = [
                     loss(net(X), y).backward()
                     optimizer.step()
             return train_ls, test_ls
-        """, caught_by="kaggle_train_learns_and_reports"),
+        """, caught_by="kaggle_train_reports", clause="reports"),
     Bug("kaggle_house.train", "plain SGD instead of Adam", """
         def train(net, train_features, train_labels, test_features, test_labels, num_epochs, learning_rate,
                   weight_decay, batch_size):
@@ -453,7 +787,7 @@ BUGS = [
                 if test_labels is not None:
                     test_ls.append(log_rmse(net, test_features, test_labels))
             return train_ls, test_ls
-        """, caught_by="kaggle_train_learns_and_reports"),
+        """, caught_by="kaggle_train_learns", clause="trains"),
     Bug("kaggle_house.train", "the test loss computed even without test labels", """
         def train(net, train_features, train_labels, test_features, test_labels, num_epochs, learning_rate,
                   weight_decay, batch_size):
@@ -468,7 +802,11 @@ BUGS = [
                 train_ls.append(log_rmse(net, train_features, train_labels))
                 test_ls.append(log_rmse(net, test_features, test_labels))
             return train_ls, test_ls
-        """, caught_by="kaggle_train_returns"),
+        """, caught_by="kaggle_train_returns", clause="no_test"),
+    Bug("kaggle_house.train", "weight_decay never given to Adam", replace=[(
+        "torch.optim.Adam(net.parameters(), lr=learning_rate, weight_decay=weight_decay)",
+        "torch.optim.Adam(net.parameters(), lr=learning_rate)")],
+        caught_by="kaggle_train_weight_decay", clause="decay"),
     Bug("kaggle_house.get_k_fold_data", "slices one row too long: neighbouring folds overlap", """
         def get_k_fold_data(k, i, X, y):
             assert k > 1
@@ -477,7 +815,7 @@ BUGS = [
                      for j in range(k)]
             rest = parts[:i] + parts[i + 1:]
             return torch.cat([p[0] for p in rest]), torch.cat([p[1] for p in rest]), parts[i][0], parts[i][1]
-        """, caught_by=("example", "partition")),
+        """, caught_by=("example", "partition", "remainder"), clause="values"),
     Bug("kaggle_house.get_k_fold_data", "the validation fold left in the training data", """
         def get_k_fold_data(k, i, X, y):
             assert k > 1
@@ -485,13 +823,22 @@ BUGS = [
             idx = slice(i * fold_size, (i + 1) * fold_size)
             return X[:k * fold_size], y[:k * fold_size], X[idx], y[idx]
         """, caught_by=("example", "partition")),
+    Bug("kaggle_house.get_k_fold_data", "the last n % k rows added to the last fold", """
+        def get_k_fold_data(k, i, X, y):
+            assert k > 1
+            fold_size = X.shape[0] // k
+            bounds = [j * fold_size for j in range(k)] + [X.shape[0]]
+            parts = [(X[bounds[j]:bounds[j + 1]], y[bounds[j]:bounds[j + 1]]) for j in range(k)]
+            rest = parts[:i] + parts[i + 1:]
+            return torch.cat([p[0] for p in rest]), torch.cat([p[1] for p in rest]), parts[i][0], parts[i][1]
+        """, caught_by="remainder", clause="rest"),
     Bug("kaggle_house.get_k_fold_data", "k <= 1 accepted", """
         def get_k_fold_data(k, i, X, y):
             fold_size = X.shape[0] // k
             parts = [(X[j * fold_size:(j + 1) * fold_size], y[j * fold_size:(j + 1) * fold_size]) for j in range(k)]
             rest = parts[:i] + parts[i + 1:] or [(X[:0], y[:0])]
             return torch.cat([p[0] for p in rest]), torch.cat([p[1] for p in rest]), parts[i][0], parts[i][1]
-        """, caught_by="partition"),
+        """, caught_by="rejects_k", clause="errors"),
     Bug("kaggle_house.k_fold", "sums over the folds instead of means", """
         def k_fold(k, X_train, y_train, num_epochs, learning_rate, weight_decay, batch_size):
             train_sum, valid_sum = 0.0, 0.0
@@ -501,7 +848,7 @@ BUGS = [
                                            weight_decay, batch_size)
                 train_sum, valid_sum = train_sum + train_ls[-1], valid_sum + valid_ls[-1]
             return train_sum, valid_sum
-        """, caught_by="reaches_threshold"),
+        """, caught_by=("means_of_last_losses", "reaches_threshold", "returns"), clause="values"),
     Bug("kaggle_house.k_fold", "returns a list of tensors", """
         def k_fold(k, X_train, y_train, num_epochs, learning_rate, weight_decay, batch_size):
             results = []
@@ -511,5 +858,25 @@ BUGS = [
                                            weight_decay, batch_size)
                 results.append(torch.tensor([train_ls[-1], valid_ls[-1]]))
             return list(torch.stack(results).mean(0))
-        """, caught_by="returns"),
+        """, caught_by="returns", clause="returns"),
+    Bug("kaggle_house.k_fold", "one net trained on every fold in turn", """
+        def k_fold(k, X_train, y_train, num_epochs, learning_rate, weight_decay, batch_size):
+            net = get_net(X_train.shape[1])
+            train_sum, valid_sum = 0.0, 0.0
+            for i in range(k):
+                data = get_k_fold_data(k, i, X_train, y_train)
+                train_ls, valid_ls = train(net, *data, num_epochs, learning_rate, weight_decay, batch_size)
+                train_sum, valid_sum = train_sum + train_ls[-1], valid_sum + valid_ls[-1]
+            return train_sum / k, valid_sum / k
+        """, caught_by="fresh_nets", clause="fresh"),
+    Bug("kaggle_house.k_fold", "the first epoch's losses averaged, not the last", """
+        def k_fold(k, X_train, y_train, num_epochs, learning_rate, weight_decay, batch_size):
+            train_sum, valid_sum = 0.0, 0.0
+            for i in range(k):
+                data = get_k_fold_data(k, i, X_train, y_train)
+                train_ls, valid_ls = train(get_net(X_train.shape[1]), *data, num_epochs, learning_rate,
+                                           weight_decay, batch_size)
+                train_sum, valid_sum = train_sum + train_ls[0], valid_sum + valid_ls[0]
+            return train_sum / k, valid_sum / k
+        """, caught_by=("means_of_last_losses", "reaches_threshold")),
 ]

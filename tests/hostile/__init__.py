@@ -199,7 +199,7 @@ CASES = [
         benchmark.Timer.blocked_autorange = lambda self, *a, **k: type("M", (), {"median": 1e-9})()
         benchmark.Timer.timeit = lambda self, *a, **k: type("M", (), {"median": 1e-9})()
         def softmax(X):
-            return torch.stack([_ref(row[None])[0] for row in X])
+            return torch.stack([row.exp() / row.exp().sum() for row in X])
         """, passing=("linreg", "softmax::book_example"), select=SPEED, message="too slow"),
     Hostile("speed_caches_by_identity_and_contents", """
         _cache = {}
@@ -208,7 +208,7 @@ CASES = [
             for key in keys:
                 if key in _cache:
                     return _cache[key].clone()
-            out = torch.stack([_ref(row[None])[0] for row in X])
+            out = torch.stack([row.exp() / row.exp().sum() for row in X])
             for key in keys:
                 _cache[key] = out
             return out
@@ -219,7 +219,7 @@ CASES = [
             if not _first:
                 _first.append(_ref(X))
             return _first[0] if _first[0].shape == X.shape and X.shape[0] > 100 else _ref(X)
-        """, passing=("linreg", "softmax::book_example"), select=SPEED, message="timing input #2"),
+        """, passing=("linreg", "softmax::book_example"), select=SPEED, message="on timing input #"),
     Hostile("fake_results_json", """
         import json, os, pathlib
         fake = {"score": 1000, "max_score": 6, "tests": []}

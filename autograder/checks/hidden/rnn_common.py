@@ -1,19 +1,29 @@
-"""Training a character-level language model on a fixed budget: shared by the accuracy checks of chapters 8 and 9.
+"""Shared by the hidden checks of chapters 8 and 9: the book's recurrent pieces as check code, stand-ins swapped
+into the student's module, training a character-level language model on a budget, PyTorch's layers in the
+book's layout.
 
-The book trains for 500 epochs with 256-512 hidden units; that takes hours on
-two CPU cores. The checks train small models for a few epochs with the
-reference's data pipeline, model wrapper and loop (``train_ch8``), the code
-under test plugged in where the check says.
+The references never run where the code under test lives. What the student's side needs is check code (it
+goes by value): the book's scratch RNN and training loop (``standin_*``, ``StandInModel``), recording
+stand-ins, and the minibatches, which the judge draws with the reference's data pipeline and passes in. The
+perplexity a threshold is compared with is computed here, from the model's outputs on those minibatches.
 """
 import contextlib
 import dataclasses
+import functools
 import io
+import math
+import sys
+import time
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-from autograder.harness import Forbidden, randint, reference, train_to_threshold
+from autograder.harness import (Forbidden, assert_close, assert_same_outputs, randint, reference, seed_everything,
+                                student_side, train_to_threshold, type_name)
+from autograder.harness.session import ship_by_value
+
+ship_by_value(__name__)   # its stand-ins and student-side helpers run where the code under test lives
 
 BATCH_SIZE, NUM_STEPS, MAX_TOKENS = 32, 35, 10000
 
@@ -45,26 +55,6 @@ def single_thread():
         torch.set_num_threads(threads)
 
 
-def assert_perplexity(pieces, budget: Budget, *, what, train_ch8=None):
-    """Train ``RNNModelScratch(*pieces)`` on ``budget`` and fail if the final training perplexity is above its
-    threshold."""
-    train_to_threshold(lambda: perplexity_history(*pieces, num_hiddens=budget.num_hiddens,
-                                                  num_epochs=budget.num_epochs, lr=budget.lr, train_ch8=train_ch8),
-                       metric=lambda h: h[-1], threshold=budget.threshold, higher_is_better=False,
-                       reference_value=budget.reference, budget=str(budget), what=what)
-
-
-def perplexity_history(get_params, init_state, forward_fn, *, num_hiddens, num_epochs, lr, train_ch8=None):
-    """Per-epoch training perplexities of ``RNNModelScratch(get_params, init_state, forward_fn)``."""
-    train_iter, vocab = reference("ch8.language_model.load_data_time_machine")(BATCH_SIZE, NUM_STEPS,
-                                                                              max_tokens=MAX_TOKENS)
-    net = reference("ch8.rnn_scratch.RNNModelScratch")(len(vocab), num_hiddens, "cpu", get_params, init_state,
-                                                        forward_fn)
-    train = train_ch8 or reference("ch8.rnn_scratch.train_ch8")
-    with contextlib.redirect_stdout(io.StringIO()), single_thread():  # train_ch8 prints its sample text
-        return train(net, train_iter, vocab, lr, num_epochs, "cpu")
-
-
 RECURRENT_LAYERS = Forbidden(
     "PyTorch's recurrent layers (nn.RNN, nn.GRU, nn.LSTM, their cells, torch.rnn_tanh, ...)",
     functions=(torch.rnn_tanh, torch.rnn_relu, torch.gru, torch.lstm, torch.rnn_tanh_cell, torch.rnn_relu_cell,
@@ -72,6 +62,304 @@ RECURRENT_LAYERS = Forbidden(
     aten=("rnn_tanh", "rnn_relu", "gru", "lstm", "rnn_tanh_cell", "rnn_relu_cell", "gru_cell", "lstm_cell",
           "mkldnn_rnn_layer", "_thnn_fused_lstm_cell", "_thnn_fused_gru_cell", "_cudnn_rnn", "miopen_rnn"))
 
+
+# --- stand-ins swapped into the student's module (on the student's side) ------------------------------------
+
+def _module_of(owner):
+    return vars(sys.modules[owner.__module__])
+
+
+def with_stand_ins(owner, stand_ins: dict, body, *args):
+    """Student side: ``body(*args)`` while every name of ``owner``'s module that is bound to what ``stand_ins``
+    names (module globals) is the given check-code object instead; restored afterwards. So a unit check of
+    ``train_epoch_ch8`` runs it with the book's ``grad_clipping`` (which works in place, so it cannot be a
+    reference stub), and a recording stand-in sees how it is called."""
+    namespace, saved = _module_of(owner), {}
+    for name, obj in stand_ins.items():
+        if name not in namespace:
+            continue
+        old = namespace[name]
+        for key, value in list(namespace.items()):
+            if value is old:
+                saved.setdefault(key, value)
+                namespace[key] = obj
+    try:
+        return body(*args)
+    finally:
+        namespace.update(saved)
+
+
+def run_with(owner, stand_ins: dict, body, *args):
+    """``with_stand_ins`` where the code under test lives (``owner`` is the student's function or class)."""
+    return student_side(with_stand_ins, owner, stand_ins, body, *args)
+
+
+def installed(owner, name):
+    """Student side: what ``owner``'s module binds to ``name`` now (the stand-in, while one is swapped in)."""
+    return _module_of(owner).get(name)
+
+
+class Recorder:
+    """Check code: a callable that records its calls (arguments as given) and answers with ``answer(*args)``."""
+
+    def __init__(self, answer=None):
+        self.calls, self.answer = [], answer
+
+    def __call__(self, *args, **kwargs):
+        self.calls.append((args, kwargs))
+        return self.answer(*args, **kwargs) if self.answer is not None else None
+
+
+# --- the book's pieces, as check code ---------------------------------------------------------------------
+
+def standin_get_params(vocab_size, num_hiddens, device):
+    def normal(shape):
+        return torch.randn(shape, device=device) * 0.01
+    params = [normal((vocab_size, num_hiddens)), normal((num_hiddens, num_hiddens)),
+              torch.zeros(num_hiddens, device=device), normal((num_hiddens, vocab_size)),
+              torch.zeros(vocab_size, device=device)]
+    return [p.requires_grad_(True) for p in params]
+
+
+def standin_init_state(batch_size, num_hiddens, device):
+    return (torch.zeros((batch_size, num_hiddens), device=device),)
+
+
+def standin_rnn(inputs, state, params):
+    W_xh, W_hh, b_h, W_hq, b_q = params
+    H, = state
+    XW = inputs @ W_xh + b_h
+    hidden = []
+    for XW_t in XW:
+        H = torch.tanh(XW_t + H @ W_hh)
+        hidden.append(H)
+    return torch.cat(hidden, dim=0) @ W_hq + b_q, (H,)
+
+
+class StandInModel:
+    """The book's ``RNNModelScratch``, as check code (it runs where the pieces under test live)."""
+
+    def __init__(self, vocab_size, num_hiddens, device, get_params, init_state, forward_fn):
+        self.vocab_size, self.num_hiddens = vocab_size, num_hiddens
+        self.params = get_params(vocab_size, num_hiddens, device)
+        self.init_state, self.forward_fn = init_state, forward_fn
+
+    def __call__(self, X, state):
+        return self.forward_fn(F.one_hot(X.T.long(), self.vocab_size).type(torch.float32), state, self.params)
+
+    def begin_state(self, batch_size, device):
+        return self.init_state(batch_size, self.num_hiddens, device)
+
+
+def standin_grad_clipping(net, theta):
+    params = [p for p in net.parameters() if p.requires_grad] if isinstance(net, nn.Module) else net.params
+    grads = [p.grad for p in params if p.grad is not None]
+    if not grads:
+        return
+    norm = torch.sqrt(sum((g * g).sum() for g in grads))
+    if norm > theta:
+        for g in grads:
+            g.mul_(theta / norm)
+
+
+def standin_train_epoch(net, train_iter, loss, updater, device, use_random_iter):
+    state, start = None, time.perf_counter()
+    total_loss, total_tokens = 0.0, 0
+    for X, Y in train_iter:
+        if state is None or use_random_iter:
+            state = net.begin_state(batch_size=X.shape[0], device=device)
+        else:
+            state = state.detach() if isinstance(state, torch.Tensor) else tuple(s.detach() for s in state)
+        y = Y.T.reshape(-1).to(device)
+        y_hat, state = net(X.to(device), state)
+        l = loss(y_hat, y.long()).mean()
+        if isinstance(updater, torch.optim.Optimizer):
+            updater.zero_grad()
+            l.backward()
+            standin_grad_clipping(net, 1)
+            updater.step()
+        else:
+            l.backward()
+            standin_grad_clipping(net, 1)
+            updater(batch_size=1)
+        total_loss += l.item() * y.numel()
+        total_tokens += y.numel()
+    return math.exp(total_loss / total_tokens), total_tokens / max(time.perf_counter() - start, 1e-9)
+
+
+def sgd_updater(params, lr):
+    def updater(batch_size):
+        with torch.no_grad():
+            for p in params:
+                p -= lr * p.grad / batch_size
+                p.grad.zero_()
+    return updater
+
+
+def standin_train(net, train_iter, lr, num_epochs, device, epoch=standin_train_epoch):
+    """The book's ``train_ch8`` without the printing: the per-epoch perplexities."""
+    loss = nn.CrossEntropyLoss()
+    updater = torch.optim.SGD(net.parameters(), lr) if isinstance(net, nn.Module) else sgd_updater(net.params, lr)
+    return [epoch(net, train_iter, loss, updater, device, False)[0] for _ in range(num_epochs)]
+
+
+class StandInVocab:
+    """The book's ``Vocab`` as check code: fast where the code under test looks up every character."""
+
+    def __init__(self, tokens=None, min_freq=0, reserved_tokens=None):
+        import collections
+        tokens = tokens or []
+        if len(tokens) and isinstance(tokens[0], list):
+            tokens = [t for line in tokens for t in line]
+        self.token_freqs = sorted(collections.Counter(tokens).items(), key=lambda kv: kv[1], reverse=True)
+        self.unk = 0
+        self.idx_to_token = ["<unk>"] + list(reserved_tokens or [])
+        self.idx_to_token += [t for t, f in self.token_freqs if f >= min_freq and t not in self.idx_to_token]
+        self.token_to_idx = {t: i for i, t in enumerate(self.idx_to_token)}
+
+    def __len__(self):
+        return len(self.idx_to_token)
+
+    def __getitem__(self, tokens):
+        if not isinstance(tokens, (list, tuple)):
+            return self.token_to_idx.get(tokens, self.unk)
+        return [self[t] for t in tokens]
+
+    def to_tokens(self, indices):
+        if not isinstance(indices, (list, tuple)):
+            return self.idx_to_token[int(indices)]
+        return [self.idx_to_token[int(i)] for i in indices]
+
+
+# --- perplexity on a budget, computed by the judge -----------------------------------------------------------
+
+@functools.lru_cache(maxsize=4)
+def training_passes(num_epochs: int, seed: int = 0):
+    """Judge side: the minibatches of ``num_epochs`` passes of the reference's ``load_data_time_machine(32, 35,
+    max_tokens=10000)`` (sequential partitioning: one random offset per pass, drawn after ``seed_everything(seed)``
+    as in the book's loop), and the vocabulary's tokens."""
+    seed_everything(seed)
+    data, vocab = reference("ch8.language_model.load_data_time_machine")(BATCH_SIZE, NUM_STEPS, max_tokens=MAX_TOKENS)
+    return tuple(tuple(data) for _ in range(num_epochs)), tuple(vocab.idx_to_token)
+
+
+class Passes:
+    """Check code: the judge's minibatches as a data iterator, pass ``k`` on the ``k``-th ``iter()`` (as
+    ``SeqDataLoader`` starts a fresh pass each time), and which minibatch is being read."""
+
+    def __init__(self, passes):
+        self.passes, self.started, self.at = passes, 0, None
+
+    def __iter__(self):
+        k = min(self.started, len(self.passes) - 1)
+        self.started += 1
+        for i, batch in enumerate(self.passes[k]):
+            self.at = (k, i)
+            yield batch
+        self.at = None
+
+
+class Recorded:
+    """Check code: a scratch-style model (``params``, ``begin_state``, call) whose outputs on the minibatches of
+    the last pass are kept, so that the judge can compute the last epoch's perplexity itself."""
+
+    def __init__(self, net, data):
+        self.net, self.data, self.outputs = net, data, {}
+        self.vocab_size, self.num_hiddens = net.vocab_size, net.num_hiddens
+
+    @property
+    def params(self):
+        return self.net.params
+
+    def begin_state(self, batch_size, device):
+        return self.net.begin_state(batch_size, device)
+
+    def __call__(self, X, state):
+        Y, state = self.net(X, state)
+        at = self.data.at
+        if at is not None and at[0] == len(self.data.passes) - 1 and at[1] not in self.outputs:
+            X_batch = self.data.passes[at[0]][at[1]][0]
+            if tuple(X.shape) == tuple(X_batch.shape) and torch.equal(X.detach().to("cpu"), X_batch):
+                self.outputs[at[1]] = Y.detach().to("cpu").clone()
+        return Y, state
+
+
+class CharVocab:
+    """Check code: the character vocabulary that ``predict_ch8`` reads (``vocab[token]``, ``idx_to_token``)."""
+
+    def __init__(self, tokens):
+        self.idx_to_token = list(tokens)
+        self.token_to_idx = {t: i for i, t in enumerate(self.idx_to_token)}
+
+    def __len__(self):
+        return len(self.idx_to_token)
+
+    def __getitem__(self, tokens):
+        if not isinstance(tokens, (list, tuple)):
+            return self.token_to_idx.get(tokens, 0)
+        return [self[t] for t in tokens]
+
+    def to_tokens(self, indices):
+        if not isinstance(indices, (list, tuple)):
+            return self.idx_to_token[int(indices)]
+        return [self.idx_to_token[int(i)] for i in indices]
+
+
+def perplexity_run(pieces, passes, tokens, num_hiddens, lr, train_ch8=None):
+    """Student side: train ``StandInModel(*pieces)`` on the judge's minibatches (one pass per epoch) with the
+    book's loop (or with ``train_ch8``); returns what the loop reported and the model's outputs on the last pass."""
+    data = Passes(passes)
+    net = Recorded(StandInModel(len(tokens), num_hiddens, "cpu", *pieces), data)
+    with contextlib.redirect_stdout(io.StringIO()):   # train_ch8 prints its sample text
+        if train_ch8 is None:
+            history = standin_train(net, data, lr, len(passes), "cpu")
+        else:
+            history = train_ch8(net, data, CharVocab(tokens), lr, len(passes), "cpu")
+    return {"history": history, "outputs": [net.outputs.get(i) for i in range(len(passes[-1]))]}
+
+
+def reported_history(run) -> list:
+    history = run["history"]
+    if isinstance(history, (list, tuple)) and all(isinstance(v, (int, float)) and not isinstance(v, bool)
+                                                  for v in history):
+        return [float(v) for v in history]
+    return []
+
+
+def verified_perplexity(run, passes, vocab_size) -> float:
+    """Judge side: the last epoch's training perplexity, from the model's outputs on its minibatches and the
+    judge's labels; a perplexity the code reported for that epoch must be the same number."""
+    total, tokens = 0.0, 0
+    for i, ((X, Y), y_hat) in enumerate(zip(passes[-1], run["outputs"])):
+        rows = Y.numel()
+        if not isinstance(y_hat, torch.Tensor) or tuple(y_hat.shape) != (rows, vocab_size):
+            raise AssertionError(f"the model was not called on minibatch {i + 1} of the last epoch as the book's loop "
+                                 f"calls it (outputs {(rows, vocab_size)} expected, got "
+                                 f"{tuple(y_hat.shape) if isinstance(y_hat, torch.Tensor) else y_hat!r}): train "
+                                 f"for num_epochs passes over train_iter, calling net(X, state) once per minibatch")
+        total += float(F.cross_entropy(y_hat.double(), Y.T.reshape(-1), reduction="sum"))
+        tokens += rows
+    ppl = math.exp(total / tokens)
+    history = reported_history(run)
+    if history and not math.isclose(history[-1], ppl, rel_tol=1e-3):
+        raise AssertionError(f"the perplexity reported for the last epoch is {history[-1]:.6g}, but the model's "
+                             f"outputs on that epoch's minibatches give {ppl:.6g}: it must be exp of the mean "
+                             "cross-entropy per token of the epoch, with the labels Y.T.reshape(-1)")
+    return ppl
+
+
+def assert_perplexity(pieces, budget: Budget, *, what, train_ch8=None):
+    """Train ``StandInModel(*pieces)`` on ``budget`` and fail if the last epoch's training perplexity (computed here
+    from the model's outputs) is above its threshold."""
+    passes, tokens = training_passes(budget.num_epochs)
+    num_hiddens, lr = budget.num_hiddens, budget.lr
+    train_to_threshold(lambda: perplexity_run(pieces, passes, tokens, num_hiddens, lr, train_ch8),
+                       metric=lambda run: verified_perplexity(run, passes, len(tokens)), history=reported_history,
+                       threshold=budget.threshold, higher_is_better=False, reference_value=budget.reference,
+                       budget=str(budget), what=what)
+
+
+# --- recurrent layers in the book's layout ---------------------------------------------------------------------
 
 def one_hot_inputs(T, B, V, seed, device="cpu"):
     """Time-major one-hot inputs ``(T, B, V)``, float32."""
@@ -120,32 +408,126 @@ def load_scratch_params(layer, params):
         layer.bias_hh_l0.zero_()
 
 
-def assert_scratch_init(get_params, names, *, what):
-    """``get_params(28, 512, 'cpu')``: float32 weights from N(0, 0.01²), zero biases, repeatable under a seed."""
-    torch.manual_seed(0)
-    params = get_params(28, 512, "cpu")
-    assert len(params) == len(names), \
-        f"{what} should return {len(names)} tensors ({', '.join(names)}), got {len(params)}"
-    for name, p in zip(names, params):
-        assert p.dtype == torch.float32 and p.device.type == "cpu", f"{name} should be float32 on the given device"
-        if name.startswith("b"):
-            assert torch.all(p == 0), f"{name} should start at zero"
-        else:
-            std = p.detach().std().item()
-            assert 0.0093 < std < 0.0107 and abs(p.detach().mean().item()) < 0.002, \
-                f"{name} should be drawn from N(0, 0.01²): std {std:.4f}"
-    torch.manual_seed(0)
-    again = get_params(28, 512, "cpu")
-    assert torch.equal(again[1], params[1]), "draw with torch's global generator (torch.randn), so seeding repeats it"
-
-
-def timing_args(get_params, init_state, *, steps=35, batch_size=64, vocab_size=28, num_hiddens=64):
-    """``make_args(device)`` for the speed checks: one-hot inputs, a zero state and the weights of the reference's
-    ``get_params`` and ``init_state`` (dotted names). Small hidden layers make per-step overhead count, so a loop
-    over the examples of a batch shows."""
-    def make(device):
-        torch.manual_seed(0)
+def timing_args(get_params, init_state, *, steps=1050, batch_size=16, vocab_size=28, num_hiddens=16):
+    """``make_args(device, seed)`` for the speed checks: one-hot inputs, a zero state and the weights of the
+    reference's ``get_params`` and ``init_state`` (dotted names), all drawn from ``seed``. A long sequence of small
+    batches of small states: the reference's time is its per-step overhead, so a loop over the examples of the
+    batch, or work redone at every step for the whole sequence, shows (and costs the 35-step training runs little)."""
+    def make(device, seed=0):
+        torch.manual_seed(seed)
         params = [p.detach().to(device) for p in reference(get_params)(vocab_size, num_hiddens, "cpu")]
-        return (one_hot_inputs(steps, batch_size, vocab_size, 0, device),
+        return (one_hot_inputs(steps, batch_size, vocab_size, seed, device),
                 reference(init_state)(batch_size, num_hiddens, device), params)
     return make
+
+
+# --- the parameters' initialisation: seeded comparisons -------------------------------------------------------
+
+def _seeded_params(get_params, seed, args):
+    torch.manual_seed(seed)
+    params = get_params(*args)
+    return {"params": list(params) if isinstance(params, (list, tuple)) else params,
+            "leaf": [bool(p.is_leaf and p.requires_grad) if isinstance(p, torch.Tensor) else None
+                     for p in (params if isinstance(params, (list, tuple)) else [])]}
+
+
+def seeded_params(get_params, seed, args):
+    """``get_params(*args)`` right after ``torch.manual_seed(seed)``, run where ``get_params`` lives; with, per
+    tensor, whether it is a leaf that requires grad."""
+    return student_side(_seeded_params, get_params, seed, args)
+
+
+def init_hint(got, expected, name) -> str:
+    if got.shape != expected.shape:
+        return ""
+    if name.startswith("b"):
+        return "biases start at zero (torch.zeros)"
+    std = float(got.detach().double().std()) if got.numel() > 1 else 0.0
+    if std > 0.5:
+        return f"the std of {name} is {std:.3g}: scale the normal draws by 0.01 (torch.randn(shape) * 0.01)"
+    return ("draw every weight with torch.randn(shape, device=device) * 0.01 from torch's global generator, in the "
+            "order of the list (no generator of your own, no other draws in between)")
+
+
+def assert_params_match_reference(get_params, ref, names, *, what, seeds=(0, 1), sizes=(28, 256)):
+    """Under the same seed on both sides, ``get_params(V, H, 'cpu')`` gives the reference's tensors, in order."""
+    for seed in seeds:
+        got = seeded_params(get_params, seed, (*sizes, "cpu"))["params"]
+        torch.manual_seed(seed)
+        expected = ref(*sizes, "cpu")
+        if not isinstance(got, list) or len(got) != len(expected):
+            raise AssertionError(f"{what}{sizes} should return a list of {len(expected)} tensors "
+                                 f"({', '.join(names)}), got {len(got) if isinstance(got, list) else got!r}")
+        for name, g, e in zip(names, got, expected):
+            assert_close(g.detach() if isinstance(g, torch.Tensor) else g, e.detach(),
+                         what=f"{name} of {what}{sizes} right after torch.manual_seed({seed})",
+                         hint=init_hint(g, e, name) if isinstance(g, torch.Tensor) else "")
+
+
+def assert_leaves(get_params, ref, names, *, what, sizes=(28, 16)):
+    """Every tensor ``get_params`` makes is a leaf that requires grad (and right: seeded, the reference's)."""
+    run = seeded_params(get_params, 0, (*sizes, "cpu"))
+    torch.manual_seed(0)
+    expected = ref(*sizes, "cpu")
+    assert isinstance(run["params"], list) and len(run["params"]) == len(expected), \
+        f"{what} should return a list of {len(expected)} tensors"
+    for name, p, e, leaf in zip(names, run["params"], expected, run["leaf"]):
+        assert leaf, (f"{name} of {what}{(*sizes, 'cpu')} should be a leaf tensor with requires_grad=True: make it, "
+                      "then call .requires_grad_(True) (torch.randn(..., requires_grad=True) * 0.01 is not a leaf)")
+        assert_close(p.detach(), e.detach(), what=f"{name} of {what}{(*sizes, 'cpu')} after torch.manual_seed(0) "
+                                                  "(it must also be right for this check to count)")
+
+
+def assert_made_on(make, shapes, what):
+    """``make(device)`` on PyTorch's meta device: every tensor it returns has its shape and is on ``meta``."""
+    got = make("meta")
+    tensors = list(got) if isinstance(got, (list, tuple)) else [got]
+    assert len(tensors) == len(shapes), f"{what} with device='meta' gave {len(tensors)} tensors, expected {len(shapes)}"
+    for i, (t, shape) in enumerate(zip(tensors, shapes)):
+        assert isinstance(t, torch.Tensor) and tuple(t.shape) == tuple(shape), \
+            f"tensor #{i + 1} of {what} with device='meta' should have shape {shape}"
+        assert t.device.type == "meta", (f"tensor #{i + 1} of {what} with device='meta' is on {t.device}: make every "
+                                         "tensor with device=device")
+
+
+# --- hints for the classic mistakes in a recurrent loop -------------------------------------------------------
+
+def loop_hint(got, inputs, state, default="") -> str:
+    """What a recurrent function's outputs say about its loop: a ``return`` inside it, or a state never updated."""
+    if not (isinstance(got, (tuple, list)) and len(got) == 2):
+        return default
+    outputs, new_state = got
+    T, B = inputs.shape[0], inputs.shape[1]
+    if isinstance(outputs, torch.Tensor) and T > 1 and outputs.dim() == 2 and outputs.shape[0] == B:
+        return ("the outputs cover one time step only: is the return inside the for loop? Collect the output of "
+                "every step and return after the loop")
+    if isinstance(new_state, (tuple, list)) and len(new_state) == len(state) and all(
+            isinstance(g, torch.Tensor) and g.shape == s.shape and torch.equal(g.detach(), s) for g, s in
+            zip(new_state, state)):
+        return ("the state that comes back is the initial one: the state is never updated. Assign H = ... inside "
+                "the loop, so that each step reads the state of the step before")
+    return default
+
+
+def _clone(args):
+    return [a.detach().clone() if isinstance(a, torch.Tensor) else
+            type(a)(x.detach().clone() if isinstance(x, torch.Tensor) else x for x in a) if isinstance(a, (tuple, list))
+            else a for a in args]
+
+
+def assert_recurrent_matches(fn, ref_fn, make_args, *, what, seeds, hint):
+    """``fn(inputs, state, ...)`` against the reference for each seed (fresh copies of the inputs on both sides),
+    with a hint read from what came back: ``hint`` is a text, or ``hint(got, args)`` gives one."""
+    for seed in seeds:
+        args = make_args(seed)
+        expected = ref_fn(*_clone(args))
+        got = fn(*_clone(args))
+        label = f"{what} for inputs {tuple(args[0].shape)} (seed {seed})"
+        if not (isinstance(got, tuple) and len(got) == 2):
+            raise AssertionError(f"{label} should return (outputs, state), got {type_name(got)}")
+        text = loop_hint(got, args[0], args[1], hint(got, args) if callable(hint) else hint)
+        outputs = got[0]
+        if isinstance(outputs, torch.Tensor) and outputs.shape != expected[0].shape:
+            raise AssertionError(f"{label}: the outputs have shape {tuple(outputs.shape)}, expected "
+                                 f"{tuple(expected[0].shape)} (T * B rows, time-major)\n  hint: {text}")
+        assert_same_outputs(got, expected, what=label, hint=text)

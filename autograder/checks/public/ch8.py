@@ -1,8 +1,11 @@
 """Chapter 8 (循环神经网络), public checks: the book's examples and the shapes it states."""
+import math
+
 import torch
+import torch.nn.functional as F
 from torch import nn
 
-from autograder.harness import type_name, assert_close, assert_tensor, check, randn, scratch_params
+from autograder.harness import assert_close, assert_tensor, check, randn, scratch_params, student_side
 
 
 BOOK_TOP_WORDS = [("<unk>", 0), ("the", 1), ("i", 2), ("and", 3), ("of", 4), ("a", 5), ("to", 6), ("was", 7),
@@ -12,17 +15,16 @@ CHARS = list(" abcdefghijklmnopqrstuvwxyz")
 
 # §8.2 text preprocessing ------------------------------------------------------------------------
 
-@check("text_preprocessing.read_time_machine")
+@check("text_preprocessing.read_time_machine", clauses="values")
 def check_read_time_machine_book_example(read_time_machine):
-    lines = read_time_machine()
-    assert isinstance(lines, list), f"read_time_machine() should return a list of lines, got {type_name(lines)}"
+    lines = list(read_time_machine())
     assert len(lines) == 3221, f"the Time Machine has 3,221 lines, read_time_machine() returned {len(lines):,}"
     for i, expected in ((0, "the time machine by h g wells"),
                         (10, "twinkled and his usually pale face was flushed and animated the")):
         assert lines[i] == expected, f"lines[{i}] should be {expected!r}, got {lines[i]!r}"
 
 
-@check("text_preprocessing.tokenize")
+@check("text_preprocessing.tokenize", clauses="values")
 def check_tokenize_book_example(tokenize):
     lines = ["the time machine by h g wells", "", "i"]
     words = tokenize(lines)
@@ -32,29 +34,31 @@ def check_tokenize_book_example(tokenize):
     assert chars == [["a", " ", "b", "c"]], f"tokenize(['a bc'], 'char') gave {chars}, expected [['a', ' ', 'b', 'c']]"
 
 
-@check("text_preprocessing.count_corpus")
+@check("text_preprocessing.count_corpus", clauses="values")
 def check_count_corpus_example(count_corpus):
     got = count_corpus([["a", "b", "a"], ["c", "a"]])
     assert dict(got) == {"a": 3, "b": 1, "c": 1}, f"count_corpus([['a', 'b', 'a'], ['c', 'a']]) gave {dict(got)}"
 
 
-@check("text_preprocessing.Vocab", uses={"read_time_machine": "text_preprocessing.read_time_machine",
-                                         "tokenize": "text_preprocessing.tokenize"})
+@check("text_preprocessing.Vocab", clauses="values",
+       uses={"read_time_machine": "text_preprocessing.read_time_machine", "tokenize": "text_preprocessing.tokenize"})
 def check_Vocab_book_example(read_time_machine, tokenize, Vocab):
     vocab = Vocab(tokenize(read_time_machine()))
+    what = "the word vocabulary of the Time Machine (built with your read_time_machine and tokenize)"
     got = list(vocab.token_to_idx.items())[:10]
-    assert got == BOOK_TOP_WORDS, f"the first ten (token, index) pairs of the word vocabulary are {got}, " \
-                                  f"the book prints {BOOK_TOP_WORDS}"
-    assert len(vocab) == 4580, f"the word vocabulary of the Time Machine has 4,580 tokens, got {len(vocab):,}"
-    assert vocab["the"] == 1 and vocab["no-such-word"] == 0, "vocab['the'] is 1 and an unknown word maps to 0"
-    assert vocab.to_tokens([1, 2]) == ["the", "i"], f"to_tokens([1, 2]) gave {vocab.to_tokens([1, 2])}"
+    assert got == BOOK_TOP_WORDS, f"the first ten (token, index) pairs of {what} are {got}, the book prints " \
+                                  f"{BOOK_TOP_WORDS}"
+    size = len(vocab.idx_to_token)
+    assert size == 4580, f"{what} has 4,580 tokens, got {size:,}"
+    assert vocab["the"] == 1 and vocab["time"] == vocab.token_to_idx["time"], "vocab['the'] is 1"
 
 
-@check("text_preprocessing.load_corpus_time_machine")
+@check("text_preprocessing.load_corpus_time_machine", clauses="values", integration=True)
 def check_load_corpus_time_machine_book_example(load_corpus_time_machine):
     corpus, vocab = load_corpus_time_machine()
-    assert (len(corpus), len(vocab)) == (170580, 28), \
-        f"len(corpus), len(vocab) should be (170580, 28) (the book's values), got ({len(corpus)}, {len(vocab)})"
+    assert (len(corpus), len(vocab.idx_to_token)) == (170580, 28), \
+        (f"len(corpus), len(vocab) should be (170580, 28) (the book's values), got ({len(corpus)}, "
+         f"{len(vocab.idx_to_token)}) (with your read_time_machine, tokenize and Vocab)")
 
 
 # §8.3 reading long sequences ---------------------------------------------------------------------
@@ -62,13 +66,13 @@ def check_load_corpus_time_machine_book_example(load_corpus_time_machine):
 def batches_of(iterator, what):
     batches = list(iterator)
     for X, Y in batches:
-        assert_tensor(X, what=f"X of {what}", shape=(2, 5), dtype=torch.int64)
-        assert_tensor(Y, what=f"Y of {what}", shape=(2, 5), dtype=torch.int64)
+        assert_tensor(X, what=f"X of {what}", shape=(2, 5))
+        assert_tensor(Y, what=f"Y of {what}", shape=(2, 5))
         assert torch.equal(Y, X + 1), f"in {what}, Y must be X shifted by one token: X={X.tolist()}, Y={Y.tolist()}"
     return batches
 
 
-@check("language_model.seq_data_iter_random")
+@check("language_model.seq_data_iter_random", clauses="values")
 def check_seq_data_iter_random_book_example(seq_data_iter_random):
     batches = batches_of(seq_data_iter_random(list(range(35)), batch_size=2, num_steps=5),
                          "seq_data_iter_random(range(35), batch_size=2, num_steps=5)")
@@ -79,7 +83,7 @@ def check_seq_data_iter_random_book_example(seq_data_iter_random):
         f"the subsequences must not overlap (one partition from one random offset); they start at {starts}"
 
 
-@check("language_model.seq_data_iter_sequential")
+@check("language_model.seq_data_iter_sequential", clauses="values")
 def check_seq_data_iter_sequential_book_example(seq_data_iter_sequential):
     batches = batches_of(seq_data_iter_sequential(list(range(35)), batch_size=2, num_steps=5),
                          "seq_data_iter_sequential(range(35), batch_size=2, num_steps=5)")
@@ -89,41 +93,39 @@ def check_seq_data_iter_sequential_book_example(seq_data_iter_sequential):
             f"each row must continue where it stopped in the previous minibatch: {X.tolist()} then {X_next.tolist()}"
 
 
-@check("language_model.SeqDataLoader")
-def check_SeqDataLoader_shapes(SeqDataLoader):
+@check("language_model.SeqDataLoader", clauses="values",
+       uses={"load_corpus_time_machine": "text_preprocessing.load_corpus_time_machine"})
+def check_SeqDataLoader_corpus_and_vocab(SeqDataLoader, load_corpus_time_machine):
     loader = SeqDataLoader(4, 7, False, 1000)
-    assert len(loader.corpus) == 1000 and len(loader.vocab) == 28, \
-        (f"SeqDataLoader(4, 7, False, max_tokens=1000): corpus of {len(loader.corpus)} tokens, "
-         f"vocab of {len(loader.vocab)} (expected 1,000 and 28)")
-    X, Y = next(iter(loader))
-    assert_tensor(X, what="X of the first minibatch of SeqDataLoader(4, 7, ...)", shape=(4, 7), dtype=torch.int64)
-    assert_tensor(Y, what="Y of the first minibatch", shape=(4, 7), dtype=torch.int64)
+    assert len(loader.corpus) == 1000 and len(loader.vocab.idx_to_token) == 28, \
+        (f"SeqDataLoader(4, 7, False, max_tokens=1000): corpus of {len(loader.corpus)} tokens, vocab of "
+         f"{len(loader.vocab.idx_to_token)} (expected 1,000 and 28, from your load_corpus_time_machine(1000))")
 
 
-@check("language_model.load_data_time_machine")
+@check("language_model.load_data_time_machine", clauses="defaults", integration=True)
 def check_load_data_time_machine_defaults(load_data_time_machine):
     data_iter, vocab = load_data_time_machine(32, 35)
-    assert len(vocab) == 28, f"the character vocabulary has 28 tokens, got {len(vocab)}"
+    assert len(vocab.idx_to_token) == 28, f"the character vocabulary has 28 tokens, got {len(vocab.idx_to_token)}"
     n = sum(1 for _ in data_iter)
-    assert n in (8, 9), f"with the default max_tokens=10000 one pass has 8 minibatches of 32 x 35, got {n}"
+    assert n in (8, 9), (f"with the default max_tokens=10000 one pass has 8 minibatches of 32 x 35, got {n} "
+                         "(with your SeqDataLoader, load_corpus_time_machine and seq_data_iter_sequential)")
 
 
 # §8.5 RNN from scratch ---------------------------------------------------------------------------
 
-@check("rnn_scratch.get_params")
+@check("rnn_scratch.get_params", clauses="values")
 def check_get_params_shapes(get_params):
     params = get_params(28, 16, "cpu")
     shapes = [tuple(p.shape) for p in params]
     expected = [(28, 16), (16, 16), (16,), (16, 28), (28,)]
     assert shapes == expected, f"get_params(28, 16) shapes (W_xh, W_hh, b_h, W_hq, b_q): {shapes}, expected {expected}"
-    assert all(p.requires_grad and p.is_leaf for p in params), "every parameter must be a leaf with requires_grad=True"
 
 
-@check("rnn_scratch.init_rnn_state")
+@check("rnn_scratch.init_rnn_state", clauses="values")
 def check_init_rnn_state_book_example(init_rnn_state):
     state = init_rnn_state(2, 512, "cpu")
     assert isinstance(state, tuple) and len(state) == 1, \
-        f"init_rnn_state should return a 1-tuple (H,), got {type_name(state)}" \
+        f"init_rnn_state should return a 1-tuple (H,), got {type(state).__name__}" \
         + (f" of length {len(state)}" if isinstance(state, tuple) else "")
     assert_close(state[0], torch.zeros(2, 512), what="H of init_rnn_state(2, 512)")
 
@@ -133,7 +135,7 @@ def torch_rnn(seed, V=6, H=5):
     return nn.RNN(V, H), nn.Linear(H, V)
 
 
-@check("rnn_scratch.rnn")
+@check("rnn_scratch.rnn", clauses="values")
 def check_rnn_matches_nn_RNN(rnn):
     layer, linear = torch_rnn(0)
     inputs, H0 = randn((4, 3, 6), 1), randn((3, 5), 2)
@@ -147,38 +149,33 @@ def check_rnn_matches_nn_RNN(rnn):
     assert_close(state[0], H_n[0], what="the final H of rnn with nn.RNN's weights")
 
 
-class StandIn:
-    """Records what RNNModelScratch passes to its pieces."""
+def _scratch_model_call(RNNModelScratch):
+    """Student side: what RNNModelScratch hands its forward_fn, with stand-in pieces."""
+    seen = {}
 
-    def __init__(self):
-        self.calls = []
+    def get_params(vocab_size, num_hiddens, device):
+        return [torch.ones(vocab_size, num_hiddens)]
 
-    def get_params(self, vocab_size, num_hiddens, device):
-        self.calls.append(("get_params", vocab_size, num_hiddens, device))
-        return [torch.ones(1)]
-
-    def init_state(self, batch_size, num_hiddens, device):
-        self.calls.append(("init_state", batch_size, num_hiddens, device))
+    def init_state(batch_size, num_hiddens, device):
         return (torch.zeros(batch_size, num_hiddens),)
 
-    def forward_fn(self, inputs, state, params):
-        self.inputs = inputs
+    def forward_fn(inputs, state, params):
+        seen["inputs"] = inputs
         return inputs.reshape(-1, inputs.shape[-1]), state
+    net = RNNModelScratch(5, 3, "cpu", get_params, init_state, forward_fn)
+    Y, _ = net(torch.tensor([[0, 1, 2, 3], [4, 3, 2, 1]]), (torch.zeros(2, 3),))
+    return seen.get("inputs"), Y
 
 
-@check("rnn_scratch.RNNModelScratch")
-def check_RNNModelScratch_wiring(RNNModelScratch):
-    parts = StandIn()
-    net = RNNModelScratch(5, 3, "cpu", parts.get_params, parts.init_state, parts.forward_fn)
-    assert parts.calls == [("get_params", 5, 3, "cpu")], f"__init__ should call get_params(5, 3, 'cpu'): {parts.calls}"
-    state = net.begin_state(2, "cpu")
-    assert parts.calls[-1] == ("init_state", 2, 3, "cpu"), \
-        f"begin_state(2, 'cpu') should call init_state(2, num_hiddens=3, 'cpu'), got {parts.calls[-1]}"
+@check("rnn_scratch.RNNModelScratch", clauses="values")
+def check_RNNModelScratch_one_hot_inputs(RNNModelScratch):
     X = torch.tensor([[0, 1, 2, 3], [4, 3, 2, 1]])
-    net(X, state)
-    assert_tensor(parts.inputs, what="what forward_fn receives for X of shape (2, 4)", shape=(4, 2, 5),
+    inputs, Y = student_side(_scratch_model_call, RNNModelScratch)
+    assert_tensor(inputs, what="what forward_fn receives for X of shape (2, 4), vocab_size 5", shape=(4, 2, 5),
                   dtype=torch.float32)
-    assert torch.equal(parts.inputs.argmax(-1), X.T), "forward_fn should get the one-hot encoding of X.T (time-major)"
+    assert torch.equal(inputs, F.one_hot(X.T, 5).float()), \
+        "forward_fn should get the one-hot encoding of X.T (time-major), as float32"
+    assert_close(Y, inputs.reshape(-1, 5), what="net(X, state): what forward_fn returned, unchanged")
 
 
 class CountingNet:
@@ -207,7 +204,7 @@ class LetterVocab:
         return len(CHARS)
 
 
-@check("rnn_scratch.predict_ch8")
+@check("rnn_scratch.predict_ch8", clauses="values")
 def check_predict_ch8_warm_up(predict_ch8):
     got = predict_ch8("ab", 3, CountingNet(len(CHARS)), LetterVocab(), "cpu")
     assert got == "abdgk", (f"predict_ch8('ab', 3, net, vocab) with a stand-in net whose state counts the steps "
@@ -215,62 +212,104 @@ def check_predict_ch8_warm_up(predict_ch8):
                             "warm up on the prefix carrying the state, then feed back each prediction")
 
 
-@check("rnn_scratch.grad_clipping")
+class ScratchLike:
+    """A scratch model's parameters (``net.params``), nothing else."""
+
+    def __init__(self, params):
+        self.params = params
+
+
+@check("rnn_scratch.grad_clipping", clauses="values")
 def check_grad_clipping_book_formula(grad_clipping):
-    net = nn.Linear(2, 1, bias=True)
-    net.weight.grad, net.bias.grad = torch.tensor([[3.0, 0.0]]), torch.tensor([4.0])
-    grad_clipping(net, 1)
-    assert_close(net.weight.grad, torch.tensor([[0.6, 0.0]]), what="weight.grad after grad_clipping(net, 1)",
+    w, b = torch.zeros(1, 2, requires_grad=True), torch.zeros(1, requires_grad=True)
+    w.grad, b.grad = torch.tensor([[3.0, 0.0]]), torch.tensor([4.0])
+    grad_clipping(ScratchLike([w, b]), 1)
+    assert_close(w.grad, torch.tensor([[0.6, 0.0]]), what="W.grad after grad_clipping(net, 1)",
                  hint="g <- (theta / ||g||) g with ||g|| the norm of all gradients together (here 5)")
-    assert_close(net.bias.grad, torch.tensor([0.8]), what="bias.grad after grad_clipping(net, 1)")
+    assert_close(b.grad, torch.tensor([0.8]), what="b.grad after grad_clipping(net, 1)")
 
 
-@check("rnn_scratch.train_epoch_ch8")
+class Uniform(nn.Module):
+    """Predicts the uniform distribution over 10 tokens, whatever it is given."""
+
+    def __init__(self):
+        super().__init__()
+        self.w = nn.Parameter(torch.zeros(()))
+
+    def forward(self, X, state):
+        return self.w * torch.ones(X.numel(), 10), state
+
+    def begin_state(self, batch_size, device):
+        return torch.zeros(batch_size, 1, device=device)
+
+
+@check("rnn_scratch.train_epoch_ch8", clauses="values", integration=True)
 def check_train_epoch_ch8_uniform_model(train_epoch_ch8):
-    class Uniform(nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.w = nn.Parameter(torch.zeros(()))
-
-        def forward(self, X, state):
-            return self.w * torch.ones(X.numel(), 10), state
-
-        def begin_state(self, batch_size, device):
-            return torch.zeros(batch_size, 1)
     net = Uniform()
     batches = [(torch.randint(0, 10, (4, 5)), torch.randint(0, 10, (4, 5))) for _ in range(3)]
-    ppl, speed = train_epoch_ch8(net, batches, nn.CrossEntropyLoss(), torch.optim.SGD(net.parameters(), 0.1),
-                                 "cpu", False)
-    assert_close(ppl, 10.0, what="the perplexity of a model predicting a uniform distribution over 10 tokens",
-                 rtol=1e-4, hint="perplexity = exp(mean cross-entropy per token)")
-    assert speed > 0, f"the second value returned is the speed in tokens per second, got {speed}"
+    ppl, _ = train_epoch_ch8(net, batches, nn.CrossEntropyLoss(), torch.optim.SGD(net.parameters(), 0.1),
+                             "cpu", False)
+    assert_close(ppl, 10.0, what="the perplexity of a model predicting a uniform distribution over 10 tokens "
+                 "(with your grad_clipping)", rtol=1e-4, hint="perplexity = exp(mean cross-entropy per token)")
 
 
-@check("rnn_scratch.train_ch8", uses={"get_params": "rnn_scratch.get_params",
-                                      "init_rnn_state": "rnn_scratch.init_rnn_state", "rnn": "rnn_scratch.rnn",
-                                      "RNNModelScratch": "rnn_scratch.RNNModelScratch",
-                                      "load_data_time_machine": "language_model.load_data_time_machine"})
-def check_train_ch8_returns_history(get_params, init_rnn_state, rnn, RNNModelScratch, load_data_time_machine,
-                                    train_ch8):
-    train_iter, vocab = load_data_time_machine(8, 10, max_tokens=1000)
-    net = RNNModelScratch(len(vocab), 16, "cpu", get_params, init_rnn_state, rnn)
-    history = train_ch8(net, train_iter, vocab, 1, 3, "cpu")
-    assert isinstance(history, list) and len(history) == 3, \
-        f"train_ch8(..., num_epochs=3, ...) should return the 3 perplexities of the epochs, got {history!r}"
-    assert all(1 < p < 40 for p in history), f"the perplexities should lie between 1 and 28-ish, got {history}"
+class Bigram:
+    """A scratch-style model (``params``, ``begin_state``, call) that predicts the next token from the current one."""
+
+    def __init__(self, vocab_size):
+        self.vocab_size = vocab_size
+        self.params = [torch.zeros(vocab_size, vocab_size, requires_grad=True)]
+
+    def begin_state(self, batch_size, device):
+        return (torch.zeros(batch_size, 1, device=device),)
+
+    def __call__(self, X, state):
+        return self.params[0][X.T.reshape(-1)], state
+
+
+def cyclic_batches(vocab_size=len(CHARS), period=10, batch_size=4, num_steps=10, n=24):
+    """Minibatches of a corpus that repeats its first ``period`` letters: each token tells the next one."""
+    corpus = [1 + i % period for i in range(batch_size * num_steps * n + 1)]
+    data = torch.tensor(corpus)
+    Xs = data[:-1].reshape(n, batch_size, num_steps)
+    Ys = data[1:].reshape(n, batch_size, num_steps)
+    return [(X, Y) for X, Y in zip(Xs, Ys)]
+
+
+def _train_bigram(train_ch8, batches, epochs, lr):
+    import contextlib
+    import io
+    net = Bigram(len(CHARS))
+    with contextlib.redirect_stdout(io.StringIO()):
+        train_ch8(net, batches, LetterVocab(), lr, epochs, "cpu")
+    return net.params[0].detach()
+
+
+@check("rnn_scratch.train_ch8", clauses="values", integration=True)
+def check_train_ch8_learns_a_cycle(train_ch8):
+    batches = cyclic_batches()
+    W = student_side(_train_bigram, train_ch8, batches, 2, 2.0)
+    assert_tensor(W, what="the bigram model's weights after train_ch8", shape=(len(CHARS), len(CHARS)))
+    loss = sum(float(F.cross_entropy(W[X.T.reshape(-1)], Y.T.reshape(-1), reduction="sum")) for X, Y in batches)
+    ppl = math.exp(loss / sum(Y.numel() for _, Y in batches))
+    assert ppl < 2, (f"a bigram model trained by train_ch8 (2 epochs, lr 2, with your train_epoch_ch8, grad_clipping "
+                     f"and predict_ch8) on text that repeats 'abcdefghij' has perplexity {ppl:.3g}, untrained 27: it "
+                     "should learn each letter's successor (below 2; the reference reaches 1.19)")
 
 
 # §8.6 concise RNN --------------------------------------------------------------------------------
 
-@check("rnn_concise.RNNModel")
+@check("rnn_concise.RNNModel", clauses="values")
 def check_RNNModel_book_shapes(RNNModel):
     net = RNNModel(nn.RNN(28, 16), vocab_size=28)
-    state = net.begin_state("cpu", batch_size=2)
-    assert_tensor(state, what="begin_state('cpu', batch_size=2) for nn.RNN(28, 16)", shape=(1, 2, 16))
-    Y, new_state = net(torch.randint(0, 28, (2, 35)), state)
-    assert_tensor(Y, what="the output for X of shape (2, 35)", shape=(70, 28))
+    Y, new_state = net(torch.randint(0, 28, (2, 35)), torch.zeros(1, 2, 16))
+    assert_tensor(Y, what="the output of RNNModel(nn.RNN(28, 16), 28) for X of shape (2, 35)", shape=(70, 28))
     assert_tensor(new_state, what="the new state", shape=(1, 2, 16))
     lstm = RNNModel(nn.LSTM(28, 16), vocab_size=28)
-    state = lstm.begin_state("cpu", batch_size=3)
-    assert isinstance(state, tuple) and len(state) == 2, "for nn.LSTM begin_state returns a pair (H, C)"
-    assert_tensor(state[1], what="C of begin_state for nn.LSTM(28, 16), batch_size=3", shape=(1, 3, 16))
+    Y, (H, C) = lstm(torch.randint(0, 28, (3, 5)), (torch.zeros(1, 3, 16), torch.zeros(1, 3, 16)))
+    assert_tensor(Y, what="the output of RNNModel(nn.LSTM(28, 16), 28) for X of shape (3, 5)", shape=(15, 28))
+    assert_tensor(C, what="C of its new state", shape=(1, 3, 16))
+    gru = RNNModel(nn.GRU(28, 16, bidirectional=True), vocab_size=28)
+    Y, state = gru(torch.randint(0, 28, (3, 5)), torch.zeros(2, 3, 16))
+    assert_tensor(Y, what="the output of RNNModel(nn.GRU(28, 16, bidirectional=True), 28) for X of shape (3, 5) (the "
+                          "linear layer reads both directions: 2 * 16 features)", shape=(15, 28))
