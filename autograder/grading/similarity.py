@@ -39,7 +39,12 @@ MIN_OVERLAP = 300             # filtered characters in common before a pair coun
 
 def book_sources(root: Path = REPO_ROOT) -> dict[str, list[str]]:
     """``{chapter: [source, ...]}``: the book's code from ``tests/book/chN.py`` (read, not imported)."""
-    found: dict[str, list[str]] = {}
+    return {chapter: [text for _, text in answers] for chapter, answers in book_answers(root).items()}
+
+
+def book_answers(root: Path = REPO_ROOT) -> dict[str, list[tuple[str, str]]]:
+    """``{chapter: [(exercise, source), ...]}`` in the book's order (``exercise``: "module.name")."""
+    found: dict[str, list[tuple[str, str]]] = {}
     for path in sorted((root / "tests" / "book").glob("ch*.py")):
         try:
             tree = ast.parse(path.read_text())
@@ -54,7 +59,8 @@ def book_sources(root: Path = REPO_ROOT) -> dict[str, list[str]]:
                     if kw.arg == "replace":
                         texts += [n.value for n in ast.walk(kw.value)
                                   if isinstance(n, ast.Constant) and isinstance(n.value, str)]
-                found.setdefault(path.stem, []).extend(textwrap.dedent(t) for t in texts if t.strip())
+                exercise = node.args[0].value if node.args and isinstance(node.args[0], ast.Constant) else ""
+                found.setdefault(path.stem, []).extend((exercise, textwrap.dedent(t)) for t in texts if t.strip())
     return found
 
 
@@ -68,9 +74,16 @@ def boilerplate_texts(root: Path = REPO_ROOT, chapters: tuple[str, ...] | None =
             if folder == "d2lkit" or path.name == "__init__.py" and path.parent.name == folder.split("/")[-1] \
                     or mine(path):
                 texts.append((str(path.relative_to(root)), path.read_text(errors="replace")))
-    for chapter, sources in book_sources(root).items():
+    for chapter, answers in book_answers(root).items():
         if chapters is None or chapter in chapters:
-            texts += [(f"tests/book/{chapter}.py#{i}", s) for i, s in enumerate(sources)]
+            texts += [(f"tests/book/{chapter}.py#{i}", s) for i, (_, s) in enumerate(answers)]
+            # typed in one after the other, as the book prints them: short answers (shorter than a k-gram)
+            # leave no fingerprint of their own, only k-grams across the joins, so the joins are boilerplate too
+            modules: dict[str, list[str]] = {}
+            for exercise, s in answers:
+                modules.setdefault(exercise.split(".")[0], []).append(s)
+            texts += [(f"tests/book/{chapter}.py#{m}", "\n\n".join(ss)) for m, ss in modules.items()]
+            texts.append((f"tests/book/{chapter}.py#all", "\n\n".join(s for _, s in answers)))
     return texts
 
 
