@@ -118,7 +118,7 @@ def test_setup_sh_in_a_fresh_venv_then_grade_with_it(tmp_path, archive, grading_
     venv_python = root / "venv" / "bin" / "python"
     check = subprocess.run([venv_python, "-c", "import torch, autograder; print(torch.__version__, "
                             "autograder.__file__)"], capture_output=True, text=True, env=env,
-                           cwd=tmp_path)            # not the checkout: ``-c`` puts the working folder first on sys.path
+                           cwd=root)                # not the checkout: ``-c`` puts the working folder first on sys.path
     version, where = check.stdout.split()
     assert version.split("+")[0] == json.loads((root / "source" / "course.json").read_text())["torch"]
     assert where.startswith(str(root / "source")), where         # the editable install: one copy of the solutions
