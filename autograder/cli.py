@@ -40,8 +40,11 @@ def cmd_stubs(args) -> int:
 
 
 def cmd_contracts(args) -> int:
-    from autograder.contracts import write
-    print(f"wrote {write()}")
+    from autograder.contracts import link_readme, unlinked_exercises, write
+    print(f"wrote {write()}; linked the chapter table of {link_readme()}")
+    missing = unlinked_exercises(link_readme().read_text(encoding="utf-8"))
+    if missing:
+        print(f"not in the README's chapter table: {', '.join(missing)}")
     return 0
 
 
@@ -181,7 +184,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("chapters", nargs="*", help="e.g. 3 6 (default: every chapter)")
     p.add_argument("--check", action="store_true", help="write nothing; exit 1 when a committed stub is stale")
     p.set_defaults(func=cmd_stubs)
-    p = sub.add_parser("contracts", help="(maintainers) write docs/contracts.md from the exercise tables and checks")
+    p = sub.add_parser("contracts", help="(maintainers) write docs/contracts.md from the exercise tables and checks, "
+                       "and link the README's chapter table to it")
     p.set_defaults(func=cmd_contracts)
     from pathlib import Path
     p = sub.add_parser("grade", help="grade one submission (folder, repository root or .zip), sandboxed")

@@ -4,6 +4,7 @@ keeps it fresh). A maintainer's tool: it reads the book answers of ``tests/book`
 from __future__ import annotations
 
 import importlib
+import re
 import sys
 from pathlib import Path
 
@@ -11,6 +12,8 @@ from autograder import book
 from autograder.harness.registry import REPO_ROOT, available_chapters, exercises_of, load_chapter
 
 PAGE = REPO_ROOT / "docs" / "contracts.md"
+README = REPO_ROOT / "README.md"
+_NAME = re.compile(r"\[?`([A-Za-z_][A-Za-z0-9_]*)`(?:\]\(docs/contracts\.md#[a-z0-9-]+\))?")
 
 
 def _book_answers(chapter: str) -> dict:
@@ -25,7 +28,8 @@ def _book_answers(chapter: str) -> dict:
 
 
 def anchor(ex) -> str:
-    return f"{ex.chapter}-{ex.label.replace('.', '-').replace('_', '-').lower()}"
+    """The exercise's anchor on the page (module and name: ``net`` and ``Net`` of one chapter differ)."""
+    return f"{ex.chapter}-{ex.module}-{ex.name}".replace("_", "-").lower()
 
 
 def render() -> str:
@@ -61,4 +65,47 @@ def render() -> str:
 def write(path: Path = PAGE) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(render(), encoding="utf-8")
+    return path
+
+
+def linked_chapter_table(readme: str) -> str:
+    """``readme`` with each exercise named in its chapter table (the rows ``| N title | ... |``) linked to its
+    clauses on the contracts page. A name right before ``(`` is a module and names its group: ``mlp_scratch
+    (`init_params`, ...)``; any other backticked text that is no exercise of the row's chapter stays as it is."""
+    def link_row(line: str) -> str:
+        cells = line.split("|")
+        chapter = f"ch{cells[1].split()[0]}"
+        by_label = {ex.label: ex for ex in exercises_of(chapter).values()}
+        by_module = {(ex.module, ex.name): ex for ex in exercises_of(chapter).values()}
+        modules = {ex.module for ex in by_module.values()}
+        text, out, group, depth, at = cells[2], [], None, 0, 0
+        for match in _NAME.finditer(text):
+            between = text[at:match.start()]
+            depth += between.count("(") - between.count(")")
+            if depth <= 0:
+                group = None
+            name = match.group(1)
+            rest = text[match.end():]
+            opens_group = name in modules and rest.startswith(" (") and "`" in rest[:rest.find(")") + 1]
+            ex = None if opens_group else (by_module.get((group, name)) if group else None) or by_label.get(name)
+            out.append(between)
+            out.append(f"[`{name}`](docs/contracts.md#{anchor(ex)})" if ex is not None else f"`{name}`")
+            if opens_group:
+                group, depth = name, 0
+            at = match.end()
+        cells[2] = "".join(out) + text[at:]
+        return "|".join(cells)
+    return "\n".join(link_row(line) if re.match(r"\| (10|[2-9]) ", line) else line
+                     for line in readme.split("\n"))
+
+
+def unlinked_exercises(readme: str) -> list[str]:
+    """The exercises the README's chapter table does not link to their clauses."""
+    linked = set(re.findall(r"docs/contracts\.md#([a-z0-9-]+)", readme))
+    return [ex.key for chapter in available_chapters() for ex in exercises_of(chapter).values()
+            if anchor(ex) not in linked]
+
+
+def link_readme(path: Path = README) -> Path:
+    path.write_text(linked_chapter_table(path.read_text(encoding="utf-8")), encoding="utf-8")
     return path

@@ -43,3 +43,18 @@ def test_the_contracts_page_is_fresh():
     path = Path(__file__).resolve().parents[1] / "docs" / "contracts.md"
     assert path.exists() and path.read_text(encoding="utf-8") == render(), \
         "docs/contracts.md is out of date: run python -m autograder contracts"
+
+
+def test_the_readme_links_every_exercise_to_its_clauses():
+    from autograder.contracts import README, linked_chapter_table, unlinked_exercises
+    text = README.read_text(encoding="utf-8")
+    assert linked_chapter_table(text) == text, "README.md's chapter table is not linked: run python -m autograder contracts"
+    missing = unlinked_exercises(text)
+    assert not missing, f"exercises missing from README.md's chapter table: {missing}"
+
+
+def test_every_exercise_has_its_own_anchor():
+    from autograder.contracts import anchor
+    from autograder.harness.registry import available_chapters
+    anchors = [anchor(e) for chapter in available_chapters() for e in exercises_of(chapter).values()]
+    assert len(anchors) == len(set(anchors)), sorted(a for a in anchors if anchors.count(a) > 1)

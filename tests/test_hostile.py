@@ -63,7 +63,8 @@ def test_hostile_submission(case, graded):
     assert data["max_score"] == sum(c.points for c in checks)
     first = next((o for i, o in outputs.items() if "softmax" in i), None)
     if case.message:
-        assert first is not None and case.message.lower() in first.lower(), (case.message, first)
+        expected = (case.message,) if isinstance(case.message, str) else case.message
+        assert first is not None and any(m.lower() in first.lower() for m in expected), (case.message, first)
 
 
 def test_the_grader_files_and_the_sentinel_are_untouched(graded):

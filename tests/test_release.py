@@ -55,7 +55,7 @@ def test_no_solution_or_hidden_check_in_any_file(release):
     hidden = [c.fn.__name__ for chapter in available_chapters() for c in load_chapter(chapter)
               if c.visibility == "hidden"]
     assert hidden
-    found = [f"{name} in {p}" for name in hidden for p, text in texts.items() if name in text]
+    found = [f"{name} in {p}" for name in hidden for p, text in texts.items() if re.search(rf"\b{name}\b", text)]
     assert not found, "\n".join(found)
 
 

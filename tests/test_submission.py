@@ -61,7 +61,7 @@ def test_missing_folder_is_a_clear_error(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "pytest", str(REPO_ROOT / "exercises" / "ch3"),
                            f"--submission={tmp_path / 'nowhere'}", "-q"], cwd=REPO_ROOT, capture_output=True, text=True)
     assert proc.returncode != 0
-    assert "no such implementation folder" in proc.stdout + proc.stderr
+    assert f"no such submission folder or zip: {tmp_path / 'nowhere'}" in proc.stdout + proc.stderr
 
 
 @pytest.mark.parametrize("content,expected", [

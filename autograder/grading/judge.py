@@ -23,7 +23,8 @@ import sys
 import time
 from pathlib import Path
 
-from autograder.grading.sandbox import Limits, Output, Platform, Sandbox, death_message
+from autograder.grading.sandbox import (Limits, Output, Platform, Sandbox, become_subreaper, death_message,
+                                       end_descendants)
 from autograder.grading.wire import SocketLink
 from autograder.harness.registry import exercises_of, load_chapter
 from autograder.harness.runner import run_check
@@ -133,8 +134,15 @@ def judge(job: Job, emit) -> dict:
 
 def main() -> int:
     """The judge process: a job on stdin, records on stdout."""
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    spec = json.loads(sys.stdin.readline())
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))     # the finally clauses close the sandbox
+    become_subreaper()
+    try:
+        return _judge_job(json.loads(sys.stdin.readline()))
+    finally:
+        end_descendants()
+
+
+def _judge_job(spec: dict) -> int:
     out = os.fdopen(spec["records_fd"], "w")
     sys.stdout = sys.stderr
     import torch

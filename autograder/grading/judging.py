@@ -30,12 +30,12 @@ def stopping() -> bool:
 
 
 def stop_all(*_) -> None:
-    """Stop every judge now (a signal handler): their sandboxes die with them."""
+    """Stop every judge now (a signal handler): each ends its sandbox and reaps it, then exits."""
     _STOP.set()
     with _LOCK:
         for proc in list(_LIVE):
             try:
-                os.killpg(proc.pid, signal.SIGKILL)
+                os.kill(proc.pid, signal.SIGTERM)
             except (ProcessLookupError, PermissionError):
                 pass
 
@@ -176,9 +176,9 @@ def run_judges(job: dict, checks: list, reference_seconds: dict, parallel: int) 
     for proc, stream, group, tail in procs:
         if stopping():
             try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:   # a judge that cannot end: its sandbox dies with it (PDEATHSIG)
                 os.killpg(proc.pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
         code = proc.wait()
         stream.close()
         with _LOCK:

@@ -18,20 +18,35 @@ def summary_lines(grade) -> list[str]:
     return lines
 
 
+def gradescope_output(grade) -> str:
+    """results.json's top-level ``output`` (Markdown): the points table, the grader's notes, what was not counted
+    and the start of what the code printed."""
+    from autograder.grading.feedback_text import fence, md_escape, parse
+    lines = [f"**{md_escape(grade.student)}: {grade.score:g} / {grade.max_score:g} points**", "",
+             *fence(summary_lines(grade)), ""]
+    lines += [f"- {md_escape(n)}" for n in grade.notes] + ([""] if grade.notes else [])
+    skipped = [r for r in grade.records if r["outcome"] == "skipped"]
+    if skipped:
+        lines += ["**Not counted:**", ""]
+        lines += [f"- `{r['id']}`: {md_escape(parse(r['message']).first_line)}" for r in skipped] + [""]
+    if grade.output.strip():
+        lines += ["**What your code printed** (the start; all of it is in output.txt):", "",
+                  *fence(grade.output[:2000].splitlines()), ""]
+    return "\n".join(lines).rstrip() + "\n"
+
+
 def gradescope(grade) -> dict:
-    """Gradescope's results.json: skipped (GPU) checks are left out of the tests and of max_score."""
+    """Gradescope's results.json: skipped (GPU) checks are left out of the tests and of max_score. Outputs are
+    Markdown (``output_format: md``), each test's message written by the feedback's renderer."""
+    from autograder.grading.feedback_text import markdown
     tests = [{"name": f"{r['chapter']} {r['exercise']}: {r['check']}", "number": r["id"], "score": r["earned"],
               "max_score": r["points"], "status": "passed" if r["outcome"] == "passed" else "failed",
-              "output": r["message"], "visibility": VISIBILITY[r["visibility"]],
+              "output": markdown(r["message"]), "output_format": "md", "visibility": VISIBILITY[r["visibility"]],
               "tags": [r["chapter"], r["kind"]]}
              for r in grade.records if r["outcome"] != "skipped"]
-    skipped = [f"{r['id']}: {r['message']}" for r in grade.records if r["outcome"] == "skipped"]
-    printed = ["", "What your code printed (the start; all of it is in output.txt):", grade.output[:2000]] \
-        if grade.output.strip() else []
-    output = "\n".join(summary_lines(grade) + [""] + grade.notes + (["", "Not counted:"] + skipped if skipped else [])
-                       + printed)
     return {"score": grade.score, "max_score": grade.max_score, "execution_time": round(grade.seconds, 2),
-            "output": output, "visibility": "visible", "stdout_visibility": "hidden", "tests": tests,
+            "output": gradescope_output(grade), "output_format": "md", "test_output_format": "md",
+            "visibility": "visible", "stdout_visibility": "hidden", "tests": tests,
             "extra_data": {"student": grade.student, "integrity_flags": grade.flags}}
 
 

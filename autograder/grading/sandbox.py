@@ -178,6 +178,51 @@ def child_env(home: Path) -> dict:
     return env
 
 
+def become_subreaper() -> None:
+    """Orphans below this process come back to it rather than to the machine's init (Linux), so that it can
+    reap them: a container's pid 1 often reaps nothing, and a zombie counts as a process left behind."""
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL(None).prctl(36, 1, 0, 0, 0)     # PR_SET_CHILD_SUBREAPER
+
+
+def descendants_of(root: int) -> list[int]:
+    """Every process below ``root`` (Linux /proc), deepest first."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+            children.setdefault(ppid, []).append(int(entry))
+    found, stack = [], [root]
+    while stack:
+        for child in children.get(stack.pop(), []):
+            found.append(child)
+            stack.append(child)
+    return found[::-1]
+
+
+def end_descendants(seconds: float = 5.0) -> None:
+    """SIGKILL every process below this one and reap them all (this process a subreaper: orphans come back)."""
+    if not sys.platform.startswith("linux"):
+        return
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        for pid in descendants_of(os.getpid()):
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+        try:
+            while os.waitpid(-1, os.WNOHANG)[0]:
+                pass
+        except ChildProcessError:
+            return                  # no child left, alive or zombie
+        time.sleep(0.01)
+
+
 def _die_with_parent() -> None:
     """In the child, before exec: SIGKILL when the process that started it dies (a killed grader leaves
     nothing behind; unshare passes it on to the namespace with --kill-child)."""

@@ -34,6 +34,8 @@ def prepare(source: Path, dest: Path) -> list[str]:
     notes: list[str] = []
     try:
         info = os.lstat(source)
+    except FileNotFoundError:
+        raise SubmissionError(f"no such submission folder or zip: {source}") from None
     except OSError as e:
         raise SubmissionError(f"{source.name} cannot be read ({e.strerror})") from None
     if stat.S_ISLNK(info.st_mode):

@@ -23,7 +23,7 @@ import socket
 import sys
 import time
 
-from autograder.grading.sandbox import closed_ancestor
+from autograder.grading.sandbox import closed_ancestor, descendants_of
 
 CONTROL_BYTES = 1 << 16
 
@@ -145,25 +145,6 @@ def worker_main(job: dict, sock: socket.socket, stacks: int) -> None:
         os._exit(0)
 
 
-def _descendants_of(root: int) -> list[int]:
-    """Every process below ``root`` (Linux /proc), deepest first."""
-    children: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/stat") as f:
-                    ppid = int(f.read().rsplit(")", 1)[1].split()[1])
-            except (OSError, ValueError, IndexError):
-                continue
-            children.setdefault(ppid, []).append(int(entry))
-    found, stack = [], [root]
-    while stack:
-        for child in children.get(stack.pop(), []):
-            found.append(child)
-            stack.append(child)
-    return found[::-1]
-
-
 class Zygote:
     def __init__(self, job: dict, control: socket.socket):
         self.job, self.control = job, control
@@ -191,7 +172,7 @@ class Zygote:
             except (ProcessLookupError, PermissionError):
                 pass
         if sys.platform.startswith("linux"):
-            for pid in _descendants_of(os.getpid()):
+            for pid in descendants_of(os.getpid()):
                 try:
                     os.kill(pid, signal.SIGKILL)
                 except (ProcessLookupError, PermissionError):

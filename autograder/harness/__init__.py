@@ -10,7 +10,7 @@
 - ``speed_check``, ``module_speed_check``, ``assert_fast_enough``: speed against the reference (speedcheck, speed)
 - ``train_to_threshold``: accuracy checks on a budget (train)
 - ``assert_same_function``, ``assert_block_shapes``, ``assert_same_parameter_count``: networks (modules)
-- ``reference``: the reference solution of an exercise (loader)
+- ``reference``, ``chapter_references``: the reference solution of an exercise (loader)
 - ``scratch_params``, ``book_compatible_gru``: PyTorch's recurrent layers in the book's layout (recurrent)
 """
 from autograder.harness.compare import (assert_close, assert_matches_reference, assert_pure, assert_same_outputs,
@@ -19,7 +19,7 @@ from autograder.harness.device import assert_keeps_device
 from autograder.harness.forbid import Forbidden, assert_no_forbidden_calls, call_recorded, library_calls
 from autograder.harness.grad import assert_gradients_match, gradients
 from autograder.harness.inputs import SEEDS, describe, probabilities, randint, randn, shape, uniform
-from autograder.harness.loader import Implementation, ImplementationError, reference
+from autograder.harness.loader import Implementation, ImplementationError, chapter_references, reference
 from autograder.harness.modules import (assert_block_shapes, assert_same_function, assert_same_parameter_count,
                                         block_shapes, count_parameters, load_weights_in_order, on_its_side)
 from autograder.harness.recurrent import book_compatible_gru, layer_weights, scratch_params
@@ -34,7 +34,7 @@ from autograder.harness.train import (accuracy_curve, fashion_mnist_run, optimiz
 __all__ = [
     "assert_close", "assert_matches_reference", "assert_pure", "assert_keeps_device", "assert_same_outputs", "assert_tensor", "assert_unchanged", "Forbidden",
     "assert_no_forbidden_calls", "call_recorded", "assert_gradients_match", "gradients", "SEEDS", "describe",
-    "probabilities", "randint", "randn", "shape", "uniform", "Implementation", "ImplementationError", "reference",
+    "probabilities", "randint", "randn", "shape", "uniform", "Implementation", "ImplementationError", "chapter_references", "reference",
     "check", "seed_everything", "student_side", "is_instance", "type_name", "on_its_side", "accuracy_curve",
     "fashion_mnist_run", "optimizer_epoch", "predict_labels", "test_accuracies", "verified_test_accuracy", "assert_fast_enough", "speed_ratio", "speed_check", "module_speed_check",
     "train_to_threshold", "single_thread", "library_calls", "assert_block_shapes", "assert_same_function", "assert_same_parameter_count",

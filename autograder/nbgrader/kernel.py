@@ -105,10 +105,21 @@ def _is_stub(fn) -> bool:
 
 
 class CheckFailed(AssertionError):
-    """A failure in a hidden test cell: IPython shows the message only, never the cell's (hidden) source."""
+    """A failure in a test cell: IPython shows the message only, never the cell's (hidden) source, written by the
+    renderer of the grader's feedback pages and results.json (``feedback_text.text``: the same words, expected and
+    got aligned, the hint and the book's pages on lines of their own)."""
 
     def _render_traceback_(self):
-        return [f"{type(self).__name__}: {self}"]
+        return feedback_message(str(self)).split("\n")
+
+
+def feedback_message(message: str) -> str:
+    """What nbgrader's feedback shows for a failing test cell."""
+    try:
+        from autograder.grading.feedback_text import text
+    except ImportError:  # an installation without the grader: the message as it is
+        return f"{CheckFailed.__name__}: {message}"
+    return f"{CheckFailed.__name__}: {text(message)}"
 
 
 def _hidden(run):
@@ -165,5 +176,5 @@ def public_check(chapter: str, exercise: str, name: str, device: str = "cpu") ->
     _hidden(lambda: _run(chapter, exercise, name, device))
 
 
-__all__ = ["assert_implemented", "CheckFailed", "hidden_check", "pick_device", "public_check", "run_in_module",
-           "setup_chapter"]
+__all__ = ["assert_implemented", "CheckFailed", "feedback_message", "hidden_check", "pick_device", "public_check",
+           "run_in_module", "setup_chapter"]

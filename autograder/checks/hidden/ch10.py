@@ -8,10 +8,10 @@ import torch.nn.functional as F
 from torch import nn
 from torch.overrides import TorchFunctionMode
 
-from autograder.harness import (SEEDS, Forbidden, assert_close, assert_gradients_match, assert_keeps_device,
-                                assert_matches_reference, assert_no_forbidden_calls, assert_pure, assert_same_outputs,
-                                assert_tensor, check, describe, module_speed_check, on_its_side, randint, randn,
-                                reference, speed_check, student_side, train_to_threshold, type_name, uniform)
+from autograder.harness import (chapter_references, SEEDS, Forbidden, assert_close, assert_gradients_match,
+                                assert_keeps_device, assert_matches_reference, assert_no_forbidden_calls, assert_pure,
+                                assert_same_outputs, assert_tensor, check, describe, module_speed_check, on_its_side,
+                                randint, randn, speed_check, student_side, train_to_threshold, uniform)
 
 SDPA = Forbidden(
     "F.scaled_dot_product_attention",
@@ -31,8 +31,7 @@ SCORING = ("masked_softmax",)
 HEADS = ("transpose_qkv", "transpose_output", "DotProductAttention", "masked_softmax")
 
 
-def ref(name):
-    return reference(f"ch10.{name}")
+ref = chapter_references("ch10")
 
 
 def _clone(args):

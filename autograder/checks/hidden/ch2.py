@@ -13,12 +13,12 @@ import torch
 import torch.nn.functional as F
 from torch.utils._python_dispatch import TorchDispatchMode
 
-from autograder.harness import (SEEDS, Forbidden, assert_close, assert_gradients_match, assert_keeps_device,
-                                assert_matches_reference, assert_no_forbidden_calls, assert_pure, assert_tensor, check,
-                                library_calls, randint, randn, reference, shape, speed_check, student_side,
+from autograder.harness import (chapter_references, SEEDS, Forbidden, assert_close, assert_gradients_match,
+                                assert_keeps_device, assert_matches_reference, assert_no_forbidden_calls, assert_pure,
+                                assert_tensor, check, library_calls, randint, randn, shape, speed_check, student_side,
                                 type_name)
 from autograder.harness.session import StudentNotImplemented
-from autograder.checks.public.ch2 import described_call, frame_parts
+from autograder.checks.public.ch2 import described_call, frame_parts, seeded_call
 
 CUMSUM_FUNCS = Forbidden(
     "torch.cumsum / Tensor.cumsum / cumprod / logcumsumexp",
@@ -43,8 +43,7 @@ NORM_FUNCS = Forbidden(
 RIGHT = " (it must also be right for this check to count)"
 
 
-def ref(name):
-    return reference(f"ch2.{name}")
+ref = chapter_references("ch2")
 
 
 def raised(fn, *args):
@@ -68,13 +67,6 @@ def error_text(e) -> str:
 def error_kind(e) -> str:
     found = re.match(r"^\w+ raised (\w+): ", str(e))
     return found.group(1) if found else type_name(e)
-
-
-def seeded_call(fn, seed, *args):
-    """Run on the student's side: ``fn(*args)`` right after ``torch.manual_seed(seed)`` (the generator the
-    code under test draws from is the one of its own process)."""
-    torch.manual_seed(seed)
-    return fn(*args)
 
 
 # §2.1 data manipulation ----------------------------------------------------------------------------

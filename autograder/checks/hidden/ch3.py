@@ -9,12 +9,13 @@ import torch.nn.functional as F
 from torch import nn
 from torch.utils import data
 
-from autograder.checks.public.ch3 import book_init_weights, call_with_stand_ins, classifier, seeded_call
-from autograder.harness import (type_name, SEEDS, Forbidden, accuracy_curve, assert_close, assert_gradients_match,
-                                assert_keeps_device, assert_pure, assert_same_function,
+from autograder.checks.public.ch3 import call_with_stand_ins, seeded_call
+from autograder.checks.public.ch3 import classifier as public_classifier
+from autograder.harness import (chapter_references, type_name, SEEDS, Forbidden, accuracy_curve, assert_close,
+                                assert_gradients_match, assert_keeps_device, assert_pure, assert_same_function,
                                 assert_matches_reference, assert_no_forbidden_calls, assert_tensor, check,
-                                fashion_mnist_run, is_instance, on_its_side, probabilities, randint, randn, reference,
-                                speed_check, student_side, train_to_threshold, verified_test_accuracy)
+                                fashion_mnist_run, is_instance, on_its_side, probabilities, randint, randn, speed_check,
+                                student_side, train_to_threshold, verified_test_accuracy)
 from d2lkit import read_fashion_mnist
 
 SOFTMAX_FUNCS = Forbidden(
@@ -28,8 +29,19 @@ CROSS_ENTROPY_FUNCS = Forbidden(
     aten=("nll_loss", "nll_loss_forward", "nll_loss2d_forward", "cross_entropy_loss"))
 
 
-def ref(name):
-    return reference(f"ch3.{name}")
+ref = chapter_references("ch3")
+
+
+def book_init_weights(m):
+    """A stand-in for ``init_weights`` (§3.7.1), so that a check of ``concise_classifier`` does not depend on the
+    student's ``init_weights``."""
+    if isinstance(m, nn.Linear):
+        nn.init.normal_(m.weight, std=0.01)
+
+
+def classifier(concise_classifier, lr=0.1, seed=0):
+    """``concise_classifier(lr)`` under ``seed``, with the book's ``init_weights`` standing in for the student's."""
+    return public_classifier(concise_classifier, lr, seed, init_weights=book_init_weights)
 
 
 def seeded(fn, seed, *args):

@@ -8,14 +8,14 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from autograder.checks.public.ch4 import (_k_fold_with_standin, book_fold, expected_k_fold, flat_weight,
-                                          high_dim_data, house_frames, house_log_rmse, k_fold_data, poly_data, seeded,
-                                          squared_loss_of, weight_norm)
-from autograder.harness import (type_name, SEEDS, Forbidden, accuracy_curve, assert_close, assert_gradients_match,
-                                assert_keeps_device, assert_matches_reference, assert_no_forbidden_calls, assert_pure,
-                                assert_same_function, assert_same_parameter_count, assert_tensor, assert_unchanged,
-                                check, fashion_mnist_run, library_calls, on_its_side, randn, reference, shape,
-                                single_thread, speed_check, student_side, train_to_threshold, verified_test_accuracy)
+from autograder.checks.public.ch4 import (_k_fold_with_standin, book_fold, expected_k_fold, flat_weight, house_frames,
+                                          house_log_rmse, k_fold_data, poly_data, seeded, squared_loss_of, weight_norm)
+from autograder.harness import (chapter_references, type_name, SEEDS, Forbidden, accuracy_curve, assert_close,
+                                assert_gradients_match, assert_keeps_device, assert_matches_reference,
+                                assert_no_forbidden_calls, assert_pure, assert_same_function,
+                                assert_same_parameter_count, assert_tensor, assert_unchanged, check, fashion_mnist_run,
+                                library_calls, on_its_side, randn, shape, speed_check, student_side, train_to_threshold,
+                                verified_test_accuracy)
 from autograder.harness.session import StudentError, StudentNotImplemented
 
 RELU_FUNCS = Forbidden(
@@ -39,8 +39,7 @@ FASHION_BUDGET = "10 epochs on the 60,000 training images (batch 256)"
 KAGGLE_BOOK = dict(k=5, num_epochs=100, learning_rate=5, weight_decay=0, batch_size=64)
 
 
-def ref(name):
-    return reference(f"ch4.{name}")
+ref = chapter_references("ch4")
 
 
 def fashion_history(net, params, epochs=10, lr=0.1):

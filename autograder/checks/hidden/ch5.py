@@ -22,14 +22,13 @@ from torch import nn
 from autograder.checks.public.ch5 import (applied_under_seed, assert_same_object, as_device, file_written,
                                           load_weights_only, loaded_by, params_loaded_into, saved_by, saved_state,
                                           torch_saved)
-from autograder.harness import (type_name, SEEDS, assert_close, assert_gradients_match, assert_matches_reference,
-                                assert_same_function, assert_same_parameter_count, check, describe,
-                                randn, reference, student_side)
+from autograder.harness import (chapter_references, type_name, SEEDS, assert_close, assert_gradients_match,
+                                assert_matches_reference, assert_same_function, assert_same_parameter_count, check,
+                                describe, randn, student_side)
 from autograder.harness.session import StudentError
 
 
-def ref(name):
-    return reference(f"ch5.{name}")
+ref = chapter_references("ch5")
 
 
 # -- the student's side: loading given weights, seeded constructions --------------------------------

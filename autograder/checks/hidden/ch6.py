@@ -6,13 +6,13 @@ from torch import nn
 from torch.overrides import TorchFunctionMode
 
 from autograder.checks.public.ch6 import assert_close_hinted, edge_image, forward_with
-from autograder.harness import (SEEDS, Forbidden, assert_close, assert_gradients_match, assert_keeps_device,
-                                assert_matches_reference, assert_no_forbidden_calls, assert_same_function,
-                                assert_same_parameter_count, assert_tensor, check, library_calls, predict_labels,
-                                randint, randn, reference, speed_check, student_side, train_to_threshold, type_name)
+from autograder.harness import (chapter_references, SEEDS, Forbidden, assert_close, assert_gradients_match,
+                                assert_keeps_device, assert_matches_reference, assert_no_forbidden_calls,
+                                assert_same_function, assert_same_parameter_count, assert_tensor, check, library_calls,
+                                predict_labels, randint, randn, speed_check, student_side, train_to_threshold, type_name)
 from autograder.harness.device import _on_meta
 from d2lkit import fashion_mnist_tensors
-from d2lkit.subsets import fashion_mnist_subset_iters
+from autograder.harness.subsets import fashion_mnist_subset_iters
 
 CONV_ATEN = ("convolution", "_convolution", "conv2d", "conv1d", "conv3d", "mkldnn_convolution",
              "_slow_conv2d_forward", "thnn_conv2d", "slow_conv_dilated2d", "cudnn_convolution",
@@ -30,8 +30,7 @@ POOL_FUNCS = Forbidden(
           "mkldnn_adaptive_avg_pool2d", "quantized_max_pool2d") + CONV_ATEN)
 
 
-def ref(name):
-    return reference(f"ch6.{name}")
+ref = chapter_references("ch6")
 
 
 def assert_on_device(fn, *args, what: str, hint: str = ""):

@@ -19,12 +19,12 @@ import torch.nn.functional as F
 from torch import nn
 
 from autograder.checks.public.ch7 import image
-from autograder.harness import (SEEDS, Forbidden, assert_close, assert_gradients_match, assert_keeps_device,
-                                assert_no_forbidden_calls, check, module_speed_check, on_its_side, randn, reference,
-                                student_side, train_to_threshold, type_name, uniform)
+from autograder.harness import (chapter_references, SEEDS, Forbidden, assert_close, assert_gradients_match,
+                                assert_keeps_device, assert_no_forbidden_calls, check, module_speed_check, on_its_side,
+                                randn, student_side, train_to_threshold, type_name, uniform)
 from autograder.harness.train import predict_labels, single_thread
 from d2lkit import fashion_mnist_tensors
-from d2lkit.subsets import fashion_mnist_subset_iters
+from autograder.harness.subsets import fashion_mnist_subset_iters
 
 BATCH_NORM_FUNCS = Forbidden(
     "PyTorch's batch normalization (F.batch_norm, torch.batch_norm, nn.BatchNorm*)",
@@ -35,8 +35,7 @@ BATCH_NORM_FUNCS = Forbidden(
           "native_layer_norm"))
 
 
-def ref(name):
-    return reference(f"ch7.{name}")
+ref = chapter_references("ch7")
 
 
 # Comparing networks ------------------------------------------------------------------------------------------

@@ -18,14 +18,13 @@ from autograder.checks.hidden.rnn_common import (RECURRENT_LAYERS, Budget, Recor
                                                  standin_get_params, standin_grad_clipping, standin_init_state,
                                                  standin_rnn, standin_train_epoch, timing_args, torch_layer_outputs)
 from autograder.checks.public.ch8 import CHARS, CountingNet, LetterVocab, ScratchLike
-from autograder.harness import (SEEDS, Forbidden, assert_close, assert_gradients_match, assert_keeps_device,
+from autograder.harness import (chapter_references, SEEDS, Forbidden, assert_close, assert_gradients_match, assert_keeps_device,
                                 assert_no_forbidden_calls, assert_same_outputs, assert_tensor,
                                 check, is_instance, load_weights_in_order, randint, randn, reference, scratch_params,
                                 speed_check, student_side, type_name)
 
 
-def ref(name):
-    return reference(f"ch8.{name}")
+ref = chapter_references("ch8")
 
 
 # §8.2 text preprocessing ------------------------------------------------------------------------

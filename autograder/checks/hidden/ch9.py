@@ -7,13 +7,12 @@ from autograder.checks.hidden.rnn_common import (RECURRENT_LAYERS, Budget, asser
                                                  assert_params_match_reference, assert_perplexity,
                                                  assert_recurrent_matches, layer_builtin, one_hot_inputs, timing_args)
 from autograder.checks.public.ch9 import AddDecoder, LinearEncoder, compare_stacked_with_nn_RNN, compare_with_layer
-from autograder.harness import (SEEDS, assert_close, assert_gradients_match, assert_keeps_device,
+from autograder.harness import (chapter_references, SEEDS, assert_close, assert_gradients_match, assert_keeps_device,
                                 assert_matches_reference, assert_no_forbidden_calls, book_compatible_gru, check, randn,
-                                reference, speed_check, student_side)
+                                speed_check, student_side)
 
 
-def ref(name):
-    return reference(f"ch9.{name}")
+ref = chapter_references("ch9")
 
 
 def gated_args(seed, gates, T=5, batch=3, V=7, H=6, cell=False):

@@ -22,6 +22,7 @@ from torch import nn
 from autograder.harness import (Forbidden, assert_close, assert_same_outputs, randint, reference, seed_everything,
                                 student_side, train_to_threshold, type_name)
 from autograder.harness.session import ship_by_value
+from autograder.harness.train import single_thread
 
 ship_by_value(__name__)   # its stand-ins and student-side helpers run where the code under test lives
 
@@ -41,18 +42,6 @@ class Budget:
         return (f"{self.num_epochs} epochs of train_ch8 on the first {MAX_TOKENS:,} characters (batch {BATCH_SIZE}, "
                 f"{NUM_STEPS} steps, sequential partitioning, {self.num_hiddens} hidden units, lr {self.lr:g}, "
                 "clipping at 1)")
-
-
-@contextlib.contextmanager
-def single_thread():
-    """Small recurrent models run step by step: one CPU thread is faster than several (and far faster on a
-    loaded machine, where threads wait for each other at every small operation)."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(threads)
 
 
 RECURRENT_LAYERS = Forbidden(
