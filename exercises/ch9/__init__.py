@@ -79,4 +79,83 @@ EXERCISES = {
         "args": "forward's *args go to the encoder and to decoder.init_state",
         "registered": "the encoder and the decoder are submodules self.encoder and self.decoder",
     }),
+    # §9.5, §9.7, §9.8: machine translation, seq2seq, beam search -- (section, clauses of the contract)
+    "machine_translation.read_data_nmt": ("9.5.1", {
+        "values": "the raw text of d2lkit.read_nmt_text(corpus), unchanged: the generated corpus by default",
+    }),
+    "machine_translation.preprocess_nmt": ("9.5.1", {
+        "values": "no-break spaces (\\u202f, \\xa0) become spaces, the text is lowercased, and a space is inserted "
+                  "before each , . ! ? that follows a character other than a space",
+    }),
+    "machine_translation.tokenize_nmt": ("9.5.2", {
+        "values": "(source, target): one list of tokens (split on ' ') per line with exactly two tab-separated "
+                  "parts; other lines skipped",
+        "num_examples": "only the first num_examples lines are read (the book reads num_examples + 1)",
+    }),
+    "machine_translation.truncate_pad": ("9.5.4", {
+        "values": "a list of length num_steps: the first num_steps items, or the line followed by padding_token",
+        "pure": "line is left unchanged (a new list is returned)",
+    }),
+    "machine_translation.build_array_nmt": ("9.5.4", {
+        "values": "(array, valid_len): each line's indices plus <eos>, truncated or padded with <pad> to num_steps, "
+                  "an int64 (n, num_steps) tensor; valid_len the int64 count of each row's non-<pad> entries",
+    }),
+    "machine_translation.load_data_nmt": ("9.5.5", {
+        "values": "(data_iter, src_vocab, tgt_vocab): the batches hold build_array_nmt's rows of the first "
+                  "num_examples examples, every example once per pass, batch_size at a time",
+        "vocab": "each vocabulary is Vocab(tokens, min_freq=2, reserved_tokens=['<pad>', '<bos>', '<eos>']): <unk> "
+                 "0, <pad> 1, <bos> 2, <eos> 3, then the tokens seen twice or more by decreasing frequency",
+        "shuffle": "each pass goes through the examples in a new random order (the book's load_array shuffles)",
+    }),
+    "seq2seq.Seq2SeqEncoder": ("9.7.1", {
+        "values": "with the same weights, (output (num_steps, batch, num_hiddens), state (num_layers, batch, "
+                  "num_hiddens)) are what nn.Embedding then nn.GRU return; extra forward arguments ignored",
+        "init": "embedding, rnn created in this order with PyTorch's default initialisation: the same seed gives the "
+                "reference's initial weights",
+        "dropout": "the GRU's dropout between layers, in training mode only",
+    }),
+    "seq2seq.Seq2SeqDecoder": ("9.7.2", {
+        "values": "with the reference's weights, the logits (batch, num_steps, vocab_size) of forward(X, state): "
+                  "the context state[-1] joins each step's embedding (embedding first)",
+        "state": "forward returns the GRU's new state, and decoding step by step from the returned states gives the "
+                 "reference's outputs",
+        "init_state": "init_state(enc_outputs, *args) is the encoder's final state enc_outputs[1]",
+        "init": "embedding, rnn, dense created in this order with PyTorch's default initialisation: the same seed "
+                "gives the reference's initial weights",
+        "dropout": "the GRU's dropout between layers, in training mode only",
+    }),
+    "seq2seq.MaskedSoftmaxCELoss": ("9.7.3", {
+        "values": "(batch,) losses: the cross-entropy at the first valid_len positions of each row, 0 after, "
+                  "averaged over all num_steps positions; logits at padded positions change nothing",
+        "gradients": "autograd flows to pred: the gradient is the reference's (0 at the padded positions)",
+        "device": "the losses are on pred's device (the mask made with device=pred.device)",
+    }),
+    "seq2seq.train_seq2seq": ("9.7.4", {
+        "values": "from the same weights and batches, the trained parameters are the reference's: teacher forcing "
+                  "(<bos> + Y[:, :-1]), l.sum().backward(), gradients clipped to norm 1, Adam; a model built from "
+                  "your seq2seq pieces learns to translate",
+        "init": "net.apply: xavier_uniform_ on the weight of every nn.Linear and the weight matrices of every nn.GRU "
+                "before training, nothing else",
+        "train_mode": "the model is in training mode while it trains",
+        "history": "returns one float per epoch: the summed losses over the number of target tokens",
+    }),
+    "seq2seq.predict_seq2seq": ("9.7.5", {
+        "values": "greedy translation: source + <eos> padded to num_steps, decoding from <bos> one token at a time "
+                  "until <eos> or num_steps; the tokens joined by spaces",
+        "eval": "net.eval() before translating (no dropout)",
+        "attention": "with save_attention_weights, the decoder's attention_weights after every step (<eos> step "
+                     "included); an empty list otherwise",
+    }),
+    "seq2seq.bleu": ("9.7.6", {
+        "values": "exp(min(0, 1 - len_label / len_pred)) * prod_n p_n ** (1 / 2 ** n), p_n the clipped n-gram "
+                  "precision",
+        "short": "a prediction shorter than k tokens scores 0 (the book divides by zero)",
+    }),
+    "beam_search.beam_search": ("9.8.3", {
+        "values": "(translation, score) of the best candidate, the beam keeping the beam_size most likely "
+                  "extensions at each step, finished sequences leaving it (alpha = 0: plain log-probabilities); "
+                  "beam_size 1 is greedy, a huge beam exhaustive",
+        "normalization": "the score is the log-probability over L ** alpha, L counting every token and the <eos>",
+        "batched": "one decoder call per step for the whole beam, not one per candidate",
+    }),
 }

@@ -84,4 +84,67 @@ EXERCISES = {
         "buffer": "self.P is a float32 (1, max_len, num_hiddens) non-persistent buffer: it follows .to(device) and "
                   "stays out of state_dict; no parameters",
     }),
+    # §10.4 Bahdanau attention, §10.7 the Transformer
+    "bahdanau_attention.AttentionDecoder": ("10.4.2", {
+        "interface": "an nn.Module whose init_state, forward and attention_weights (a property) raise "
+                     "NotImplementedError; a subclass overrides them",
+    }),
+    "bahdanau_attention.Seq2SeqAttentionDecoder": ("10.4.2", {
+        "values": "with the reference's weights, the logits of forward(X, state): at each step the query is "
+                  "hidden_state[-1], the context additive attention over the encoder's outputs, joined before the "
+                  "embedding; a seq2seq model with it beats the plain one on long sentences",
+        "state": "forward returns [enc_outputs, the GRU's new state, enc_valid_lens], and decoding step by step "
+                 "from the returned states gives the reference's outputs",
+        "init_state": "init_state((outputs, hidden_state), enc_valid_lens) is (outputs.permute(1, 0, 2), "
+                      "hidden_state, enc_valid_lens)",
+        "mask": "encoder positions past enc_valid_lens get no attention: changing them changes nothing",
+        "weights": "attention_weights: one (batch, 1, num_enc_steps) tensor of weights per step of the last forward",
+        "init": "attention, embedding, rnn, dense created in this order (with dropout passed to the attention and "
+                "the GRU) with PyTorch's default initialisation: the same seed gives the reference's weights",
+    }),
+    "transformer.PositionWiseFFN": ("10.7.2", {
+        "values": "with the reference's weights, dense2(relu(dense1(X))) at every position of X, whatever its "
+                  "leading axes; positions never mix",
+        "init": "dense1, relu, dense2 created in this order with PyTorch's default initialisation: the same seed "
+                "gives the reference's initial weights",
+    }),
+    "transformer.AddNorm": ("10.7.3", {
+        "values": "in eval mode, ln(Y + X) with the reference's LayerNorm(normalized_shape) weights",
+        "dropout": "dropout on Y only (ln(dropout(Y) + X)), in training mode only",
+    }),
+    "transformer.EncoderBlock": ("10.7.4", {
+        "values": "with the same weights, what nn.TransformerEncoderLayer (post-norm, ReLU, dropout 0) computes, "
+                  "keys past valid_lens masked",
+        "init": "attention, addnorm1, ffn, addnorm2 created in this order: the same seed gives the reference's "
+                "initial weights",
+    }),
+    "transformer.TransformerEncoder": ("10.7.4", {
+        "values": "with the reference's weights, the blocks applied to pos_encoding(embedding(X) * sqrt(num_hiddens)) "
+                  "(eval mode)",
+        "padding": "changing the source tokens past valid_lens changes nothing at the valid positions",
+        "weights": "attention_weights: each block's attention weights (batch * num_heads, num_steps, num_steps)",
+        "init": "embedding, pos_encoding, blks (block0, block1, ...) created in this order: the same seed gives the "
+                "reference's initial weights",
+    }),
+    "transformer.DecoderBlock": ("10.7.5", {
+        "values": "in eval mode (no mask), with the same weights, what nn.TransformerDecoderLayer (post-norm, ReLU, "
+                  "dropout 0) computes, keys past enc_valid_lens masked",
+        "causal": "in training mode the self-attention is causal: what nn.TransformerDecoderLayer computes with a "
+                  "causal tgt_mask; changing X after position t changes nothing at positions up to t",
+        "cache": "state[2][i] becomes the block's inputs so far (the cache, then X); decoding one step at a time in "
+                 "eval mode gives the training-mode outputs",
+        "device": "the causal mask is made on X's device",
+        "init": "attention1, addnorm1, attention2, addnorm2, ffn, addnorm3 created in this order: the same seed gives "
+                "the reference's initial weights",
+    }),
+    "transformer.TransformerDecoder": ("10.7.5", {
+        "values": "with the reference's weights, the logits of the whole target sequence (training and eval mode); in "
+                  "training mode changing the target tokens after position t changes nothing up to t; a Transformer "
+                  "built from your pieces learns to translate",
+        "init_state": "init_state(enc_outputs, enc_valid_lens) is [enc_outputs, enc_valid_lens, [None] * num_layers]",
+        "state": "decoding one token at a time from the returned states (eval mode) gives the reference's outputs",
+        "weights": "attention_weights: [self-attention weights, encoder-decoder weights], one entry per block",
+        "init": "embedding, pos_encoding, blks, dense created in this order: the same seed gives the reference's "
+                "initial weights",
+    }),
 }

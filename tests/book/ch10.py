@@ -190,6 +190,236 @@ ANSWERS = [
         why="the book fills P[:, :, 1::2] with as many cosine columns as sine columns, which fails for an odd "
             "num_hiddens; and it keeps the table in a plain attribute, not a buffer, so .to(device) leaves it behind "
             "(forward moves a copy every call)"),
+    # §10.4 Bahdanau attention, §10.7 the Transformer (appended). The book derives AttentionDecoder from §9.6's
+    # Decoder and TransformerEncoder from its Encoder (d2l.Decoder, d2l.Encoder); chapter 10 has no module of
+    # §9.6, so these answers carry the book's two interfaces as private classes.
+    BookAnswer("bahdanau_attention.AttentionDecoder", """
+        class _D2LDecoder(nn.Module):
+            # d2l.Decoder (§9.6)
+            def __init__(self, **kwargs):
+                super(_D2LDecoder, self).__init__(**kwargs)
+
+            def init_state(self, enc_outputs, *args):
+                raise NotImplementedError
+
+            def forward(self, X, state):
+                raise NotImplementedError
+
+
+        class AttentionDecoder(_D2LDecoder):
+            def __init__(self, **kwargs):
+                super(AttentionDecoder, self).__init__(**kwargs)
+
+            @property
+            def attention_weights(self):
+                raise NotImplementedError
+        """),
+    BookAnswer("bahdanau_attention.Seq2SeqAttentionDecoder", """
+        class Seq2SeqAttentionDecoder(AttentionDecoder):
+            def __init__(self, vocab_size, embed_size, num_hiddens, num_layers,
+                         dropout=0, **kwargs):
+                super(Seq2SeqAttentionDecoder, self).__init__(**kwargs)
+                self.attention = AdditiveAttention(
+                    num_hiddens, num_hiddens, num_hiddens, dropout)
+                self.embedding = nn.Embedding(vocab_size, embed_size)
+                self.rnn = nn.GRU(
+                    embed_size + num_hiddens, num_hiddens, num_layers,
+                    dropout=dropout)
+                self.dense = nn.Linear(num_hiddens, vocab_size)
+
+            def init_state(self, enc_outputs, enc_valid_lens, *args):
+                # outputs: (batch_size, num_steps, num_hiddens); hidden_state: (num_layers, batch_size, num_hiddens)
+                outputs, hidden_state = enc_outputs
+                return (outputs.permute(1, 0, 2), hidden_state, enc_valid_lens)
+
+            def forward(self, X, state):
+                # enc_outputs: (batch_size, num_steps, num_hiddens); hidden_state: (num_layers, batch_size, num_hiddens)
+                enc_outputs, hidden_state, enc_valid_lens = state
+                # X after the embedding: (num_steps, batch_size, embed_size)
+                X = self.embedding(X).permute(1, 0, 2)
+                outputs, self._attention_weights = [], []
+                for x in X:
+                    # query: (batch_size, 1, num_hiddens)
+                    query = torch.unsqueeze(hidden_state[-1], dim=1)
+                    # context: (batch_size, 1, num_hiddens)
+                    context = self.attention(
+                        query, enc_outputs, enc_outputs, enc_valid_lens)
+                    # concatenated on the feature axis
+                    x = torch.cat((context, torch.unsqueeze(x, dim=1)), dim=-1)
+                    # x as (1, batch_size, embed_size + num_hiddens)
+                    out, hidden_state = self.rnn(x.permute(1, 0, 2), hidden_state)
+                    outputs.append(out)
+                    self._attention_weights.append(self.attention.attention_weights)
+                # after the dense layer, outputs: (num_steps, batch_size, vocab_size)
+                outputs = self.dense(torch.cat(outputs, dim=0))
+                return outputs.permute(1, 0, 2), [enc_outputs, hidden_state,
+                                                  enc_valid_lens]
+
+            @property
+            def attention_weights(self):
+                return self._attention_weights
+        """),
+    BookAnswer("transformer.PositionWiseFFN", """
+        class PositionWiseFFN(nn.Module):
+            def __init__(self, ffn_num_input, ffn_num_hiddens, ffn_num_outputs,
+                         **kwargs):
+                super(PositionWiseFFN, self).__init__(**kwargs)
+                self.dense1 = nn.Linear(ffn_num_input, ffn_num_hiddens)
+                self.relu = nn.ReLU()
+                self.dense2 = nn.Linear(ffn_num_hiddens, ffn_num_outputs)
+
+            def forward(self, X):
+                return self.dense2(self.relu(self.dense1(X)))
+        """),
+    BookAnswer("transformer.AddNorm", """
+        class AddNorm(nn.Module):
+            def __init__(self, normalized_shape, dropout, **kwargs):
+                super(AddNorm, self).__init__(**kwargs)
+                self.dropout = nn.Dropout(dropout)
+                self.ln = nn.LayerNorm(normalized_shape)
+
+            def forward(self, X, Y):
+                return self.ln(self.dropout(Y) + X)
+        """),
+    BookAnswer("transformer.EncoderBlock", """
+        class EncoderBlock(nn.Module):
+            def __init__(self, key_size, query_size, value_size, num_hiddens,
+                         norm_shape, ffn_num_input, ffn_num_hiddens, num_heads,
+                         dropout, use_bias=False, **kwargs):
+                super(EncoderBlock, self).__init__(**kwargs)
+                self.attention = MultiHeadAttention(
+                    key_size, query_size, value_size, num_hiddens, num_heads, dropout,
+                    use_bias)
+                self.addnorm1 = AddNorm(norm_shape, dropout)
+                self.ffn = PositionWiseFFN(
+                    ffn_num_input, ffn_num_hiddens, num_hiddens)
+                self.addnorm2 = AddNorm(norm_shape, dropout)
+
+            def forward(self, X, valid_lens):
+                Y = self.addnorm1(X, self.attention(X, X, X, valid_lens))
+                return self.addnorm2(Y, self.ffn(Y))
+        """),
+    BookAnswer("transformer.TransformerEncoder", """
+        class _D2LEncoder(nn.Module):
+            # d2l.Encoder (§9.6)
+            def __init__(self, **kwargs):
+                super(_D2LEncoder, self).__init__(**kwargs)
+
+            def forward(self, X, *args):
+                raise NotImplementedError
+
+
+        class TransformerEncoder(_D2LEncoder):
+            def __init__(self, vocab_size, key_size, query_size, value_size,
+                         num_hiddens, norm_shape, ffn_num_input, ffn_num_hiddens,
+                         num_heads, num_layers, dropout, use_bias=False, **kwargs):
+                super(TransformerEncoder, self).__init__(**kwargs)
+                self.num_hiddens = num_hiddens
+                self.embedding = nn.Embedding(vocab_size, num_hiddens)
+                self.pos_encoding = PositionalEncoding(num_hiddens, dropout)
+                self.blks = nn.Sequential()
+                for i in range(num_layers):
+                    self.blks.add_module("block"+str(i),
+                        EncoderBlock(key_size, query_size, value_size, num_hiddens,
+                                     norm_shape, ffn_num_input, ffn_num_hiddens,
+                                     num_heads, dropout, use_bias))
+
+            def forward(self, X, valid_lens, *args):
+                # the positional encodings lie in [-1, 1]: the embeddings are scaled up by the square root of the
+                # embedding size before they are added
+                X = self.pos_encoding(self.embedding(X) * math.sqrt(self.num_hiddens))
+                self.attention_weights = [None] * len(self.blks)
+                for i, blk in enumerate(self.blks):
+                    X = blk(X, valid_lens)
+                    self.attention_weights[
+                        i] = blk.attention.attention.attention_weights
+                return X
+        """),
+    BookAnswer("transformer.DecoderBlock", """
+        class DecoderBlock(nn.Module):
+            # block i of the decoder
+            def __init__(self, key_size, query_size, value_size, num_hiddens,
+                         norm_shape, ffn_num_input, ffn_num_hiddens, num_heads,
+                         dropout, i, **kwargs):
+                super(DecoderBlock, self).__init__(**kwargs)
+                self.i = i
+                self.attention1 = MultiHeadAttention(
+                    key_size, query_size, value_size, num_hiddens, num_heads, dropout)
+                self.addnorm1 = AddNorm(norm_shape, dropout)
+                self.attention2 = MultiHeadAttention(
+                    key_size, query_size, value_size, num_hiddens, num_heads, dropout)
+                self.addnorm2 = AddNorm(norm_shape, dropout)
+                self.ffn = PositionWiseFFN(ffn_num_input, ffn_num_hiddens,
+                                           num_hiddens)
+                self.addnorm3 = AddNorm(norm_shape, dropout)
+
+            def forward(self, X, state):
+                enc_outputs, enc_valid_lens = state[0], state[1]
+                # in training all the tokens of the output sequence are processed at once, so state[2][self.i] is
+                # None; in prediction they are decoded one at a time, and state[2][self.i] holds the representations
+                # block i decoded up to the current step
+                if state[2][self.i] is None:
+                    key_values = X
+                else:
+                    key_values = torch.cat((state[2][self.i], X), axis=1)
+                state[2][self.i] = key_values
+                if self.training:
+                    batch_size, num_steps, _ = X.shape
+                    # dec_valid_lens: (batch_size, num_steps), every row [1, 2, ..., num_steps]
+                    dec_valid_lens = torch.arange(
+                        1, num_steps + 1, device=X.device).repeat(batch_size, 1)
+                else:
+                    dec_valid_lens = None
+
+                # self-attention
+                X2 = self.attention1(X, key_values, key_values, dec_valid_lens)
+                Y = self.addnorm1(X, X2)
+                # encoder-decoder attention; enc_outputs: (batch_size, num_steps, num_hiddens)
+                Y2 = self.attention2(Y, enc_outputs, enc_outputs, enc_valid_lens)
+                Z = self.addnorm2(Y, Y2)
+                return self.addnorm3(Z, self.ffn(Z)), state
+        """),
+    BookAnswer("transformer.TransformerDecoder", """
+        from .bahdanau_attention import AttentionDecoder as _AttentionDecoder
+
+
+        class TransformerDecoder(_AttentionDecoder):
+            def __init__(self, vocab_size, key_size, query_size, value_size,
+                         num_hiddens, norm_shape, ffn_num_input, ffn_num_hiddens,
+                         num_heads, num_layers, dropout, **kwargs):
+                super(TransformerDecoder, self).__init__(**kwargs)
+                self.num_hiddens = num_hiddens
+                self.num_layers = num_layers
+                self.embedding = nn.Embedding(vocab_size, num_hiddens)
+                self.pos_encoding = PositionalEncoding(num_hiddens, dropout)
+                self.blks = nn.Sequential()
+                for i in range(num_layers):
+                    self.blks.add_module("block"+str(i),
+                        DecoderBlock(key_size, query_size, value_size, num_hiddens,
+                                     norm_shape, ffn_num_input, ffn_num_hiddens,
+                                     num_heads, dropout, i))
+                self.dense = nn.Linear(num_hiddens, vocab_size)
+
+            def init_state(self, enc_outputs, enc_valid_lens, *args):
+                return [enc_outputs, enc_valid_lens, [None] * self.num_layers]
+
+            def forward(self, X, state):
+                X = self.pos_encoding(self.embedding(X) * math.sqrt(self.num_hiddens))
+                self._attention_weights = [[None] * len(self.blks) for _ in range (2)]
+                for i, blk in enumerate(self.blks):
+                    X, state = blk(X, state)
+                    # the decoder's self-attention weights
+                    self._attention_weights[0][
+                        i] = blk.attention1.attention.attention_weights
+                    # the encoder-decoder attention weights
+                    self._attention_weights[1][
+                        i] = blk.attention2.attention.attention_weights
+                return self.dense(X), state
+
+            @property
+            def attention_weights(self):
+                return self._attention_weights
+        """),
 ]
 
 NO_BOOK_CODE = {}

@@ -1,5 +1,12 @@
-"""Chapter 9 as the book writes it (zh.d2l.ai §9.1, §9.2, §9.6): our own code, in the book's style (the gates
-computed one matrix product at a time, every step)."""
+"""Chapter 9 as the book writes it (zh.d2l.ai §9.1, §9.2, §9.5, §9.6, §9.7): our own code, in the book's style (the
+gates computed one matrix product at a time, every step).
+
+The book's habits kept here: ``tokenize_nmt``'s ``if num_examples and i > num_examples: break``, ``d2l.Vocab``
+and ``d2l.load_array`` (a ``DataLoader`` over a ``TensorDataset``, batches as lists), the classes derived from
+§9.6's ``Encoder``/``Decoder``, ``MaskedSoftmaxCELoss`` setting ``self.reduction = 'none'`` and masking with the
+in-place ``sequence_mask``, ``train_seq2seq`` with ``d2l.grad_clipping`` and an ``Accumulator`` that only prints,
+``predict_seq2seq`` with ``d2l.truncate_pad``, ``bleu`` with its ``defaultdict`` of label n-grams.
+"""
 from book import BookAnswer
 
 ANSWERS = [
@@ -118,6 +125,278 @@ ANSWERS = [
                 dec_state = self.decoder.init_state(enc_outputs, *args)
                 return self.decoder(dec_X, dec_state)
         """),
+
+    # §9.5, §9.7 (appended)
+    BookAnswer("machine_translation.preprocess_nmt", """
+        def preprocess_nmt(text):
+            def no_space(char, prev_char):
+                return char in set(',.!?') and prev_char != ' '
+
+            # replace no-break spaces by spaces, capitals by small letters
+            text = text.replace('\\u202f', ' ').replace('\\xa0', ' ').lower()
+            # a space between words and punctuation
+            out = [' ' + char if i > 0 and no_space(char, text[i - 1]) else char
+                   for i, char in enumerate(text)]
+            return ''.join(out)
+        """),
+    BookAnswer("machine_translation.tokenize_nmt", """
+        def tokenize_nmt(text, num_examples=None):
+            source, target = [], []
+            for i, line in enumerate(text.split('\\n')):
+                if num_examples and i > num_examples:
+                    break
+                parts = line.split('\\t')
+                if len(parts) == 2:
+                    source.append(parts[0].split(' '))
+                    target.append(parts[1].split(' '))
+            return source, target
+        """, deviations="num_examples",
+        why="its loop breaks only when i > num_examples, so it reads num_examples + 1 lines"),
+    BookAnswer("machine_translation.truncate_pad", """
+        def truncate_pad(line, num_steps, padding_token):
+            if len(line) > num_steps:
+                return line[:num_steps]  # truncate
+            return line + [padding_token] * (num_steps - len(line))  # pad
+        """),
+    BookAnswer("machine_translation.build_array_nmt", """
+        def build_array_nmt(lines, vocab, num_steps):
+            lines = [vocab[l] for l in lines]
+            lines = [l + [vocab['<eos>']] for l in lines]
+            array = torch.tensor([truncate_pad(
+                l, num_steps, vocab['<pad>']) for l in lines])
+            valid_len = (array != vocab['<pad>']).type(torch.int32).sum(1)
+            return array, valid_len
+        """),
+    BookAnswer("machine_translation.load_data_nmt", """
+        import collections as _collections
+
+        from torch.utils import data as _data
+
+
+        class _BookVocab:
+            # d2l.Vocab (§8.2)
+            def __init__(self, tokens=None, min_freq=0, reserved_tokens=None):
+                if tokens is None:
+                    tokens = []
+                if reserved_tokens is None:
+                    reserved_tokens = []
+                counter = _collections.Counter([token for line in tokens for token in line])
+                self._token_freqs = sorted(counter.items(), key=lambda x: x[1], reverse=True)
+                self.idx_to_token = ['<unk>'] + reserved_tokens
+                self.token_to_idx = {token: idx for idx, token in enumerate(self.idx_to_token)}
+                for token, freq in self._token_freqs:
+                    if freq < min_freq:
+                        break
+                    if token not in self.token_to_idx:
+                        self.idx_to_token.append(token)
+                        self.token_to_idx[token] = len(self.idx_to_token) - 1
+
+            def __len__(self):
+                return len(self.idx_to_token)
+
+            def __getitem__(self, tokens):
+                if not isinstance(tokens, (list, tuple)):
+                    return self.token_to_idx.get(tokens, self.unk)
+                return [self.__getitem__(token) for token in tokens]
+
+            def to_tokens(self, indices):
+                if not isinstance(indices, (list, tuple)):
+                    return self.idx_to_token[indices]
+                return [self.idx_to_token[index] for index in indices]
+
+            @property
+            def unk(self):
+                return 0
+
+
+        def _load_array(data_arrays, batch_size, is_train=True):
+            # d2l.load_array (§3.3)
+            dataset = _data.TensorDataset(*data_arrays)
+            return _data.DataLoader(dataset, batch_size, shuffle=is_train)
+
+
+        def load_data_nmt(batch_size, num_steps, num_examples=600):
+            text = preprocess_nmt(read_data_nmt())
+            source, target = tokenize_nmt(text, num_examples)
+            src_vocab = _BookVocab(source, min_freq=2, reserved_tokens=['<pad>', '<bos>', '<eos>'])
+            tgt_vocab = _BookVocab(target, min_freq=2, reserved_tokens=['<pad>', '<bos>', '<eos>'])
+            src_array, src_valid_len = build_array_nmt(source, src_vocab, num_steps)
+            tgt_array, tgt_valid_len = build_array_nmt(target, tgt_vocab, num_steps)
+            data_arrays = (src_array, src_valid_len, tgt_array, tgt_valid_len)
+            data_iter = _load_array(data_arrays, batch_size)
+            return data_iter, src_vocab, tgt_vocab
+        """),
+    BookAnswer("seq2seq.Seq2SeqEncoder", """
+        from .encoder_decoder import Encoder as _Encoder
+
+
+        class Seq2SeqEncoder(_Encoder):
+            def __init__(self, vocab_size, embed_size, num_hiddens, num_layers, dropout=0, **kwargs):
+                super(Seq2SeqEncoder, self).__init__(**kwargs)
+                # the embedding layer
+                self.embedding = nn.Embedding(vocab_size, embed_size)
+                self.rnn = nn.GRU(embed_size, num_hiddens, num_layers, dropout=dropout)
+
+            def forward(self, X, *args):
+                # X after the embedding: (batch_size, num_steps, embed_size)
+                X = self.embedding(X)
+                # in recurrent networks the first axis is the time step
+                X = X.permute(1, 0, 2)
+                # without a state, it defaults to zeros
+                output, state = self.rnn(X)
+                # output: (num_steps, batch_size, num_hiddens); state: (num_layers, batch_size, num_hiddens)
+                return output, state
+        """),
+    BookAnswer("seq2seq.Seq2SeqDecoder", """
+        from .encoder_decoder import Decoder as _Decoder
+
+
+        class Seq2SeqDecoder(_Decoder):
+            def __init__(self, vocab_size, embed_size, num_hiddens, num_layers, dropout=0, **kwargs):
+                super(Seq2SeqDecoder, self).__init__(**kwargs)
+                self.embedding = nn.Embedding(vocab_size, embed_size)
+                self.rnn = nn.GRU(embed_size + num_hiddens, num_hiddens, num_layers, dropout=dropout)
+                self.dense = nn.Linear(num_hiddens, vocab_size)
+
+            def init_state(self, enc_outputs, *args):
+                return enc_outputs[1]
+
+            def forward(self, X, state):
+                # X after the embedding: (num_steps, batch_size, embed_size)
+                X = self.embedding(X).permute(1, 0, 2)
+                # broadcast the context to num_steps steps
+                context = state[-1].repeat(X.shape[0], 1, 1)
+                X_and_context = torch.cat((X, context), 2)
+                output, state = self.rnn(X_and_context, state)
+                output = self.dense(output).permute(1, 0, 2)
+                # output: (batch_size, num_steps, vocab_size); state: (num_layers, batch_size, num_hiddens)
+                return output, state
+        """),
+    BookAnswer("seq2seq.MaskedSoftmaxCELoss", """
+        def _d2l_sequence_mask(X, valid_len, value=0):
+            # §9.7.3: masks X in place
+            maxlen = X.size(1)
+            mask = torch.arange((maxlen), dtype=torch.float32,
+                                device=X.device)[None, :] < valid_len[:, None]
+            X[~mask] = value
+            return X
+
+
+        class MaskedSoftmaxCELoss(nn.CrossEntropyLoss):
+            # pred: (batch_size, num_steps, vocab_size); label: (batch_size, num_steps); valid_len: (batch_size,)
+            def forward(self, pred, label, valid_len):
+                weights = torch.ones_like(label)
+                weights = _d2l_sequence_mask(weights, valid_len)
+                self.reduction = 'none'
+                unweighted_loss = super(MaskedSoftmaxCELoss, self).forward(
+                    pred.permute(0, 2, 1), label)
+                weighted_loss = (unweighted_loss * weights).mean(dim=1)
+                return weighted_loss
+        """),
+    BookAnswer("seq2seq.train_seq2seq", """
+        from d2lkit import Timer as _Timer
+
+
+        def _grad_clipping(net, theta):
+            # d2l.grad_clipping (§8.5)
+            if isinstance(net, nn.Module):
+                params = [p for p in net.parameters() if p.requires_grad]
+            else:
+                params = net.params
+            norm = torch.sqrt(sum(torch.sum((p.grad ** 2)) for p in params))
+            if norm > theta:
+                for param in params:
+                    param.grad[:] *= theta / norm
+
+
+        def train_seq2seq(net, data_iter, lr, num_epochs, tgt_vocab, device):
+            def xavier_init_weights(m):
+                if type(m) == nn.Linear:
+                    nn.init.xavier_uniform_(m.weight)
+                if type(m) == nn.GRU:
+                    for param in m._flat_weights_names:
+                        if "weight" in param:
+                            nn.init.xavier_uniform_(m._parameters[param])
+
+            net.apply(xavier_init_weights)
+            net.to(device)
+            optimizer = torch.optim.Adam(net.parameters(), lr=lr)
+            loss = MaskedSoftmaxCELoss()
+            net.train()
+            for epoch in range(num_epochs):
+                timer = _Timer()
+                metric = [0.0, 0.0]  # the summed training loss, the number of tokens
+                for batch in data_iter:
+                    optimizer.zero_grad()
+                    X, X_valid_len, Y, Y_valid_len = [x.to(device) for x in batch]
+                    bos = torch.tensor([tgt_vocab['<bos>']] * Y.shape[0],
+                                       device=device).reshape(-1, 1)
+                    dec_input = torch.cat([bos, Y[:, :-1]], 1)  # teacher forcing
+                    Y_hat, _ = net(X, dec_input, X_valid_len)
+                    l = loss(Y_hat, Y, Y_valid_len)
+                    l.sum().backward()  # backward through the scalar sum of the losses
+                    _grad_clipping(net, 1)
+                    num_tokens = Y_valid_len.sum()
+                    optimizer.step()
+                    with torch.no_grad():
+                        metric[0] += float(l.sum())
+                        metric[1] += float(num_tokens)
+            print(f'loss {metric[0] / metric[1]:.3f}, {metric[1] / timer.stop():.1f} '
+                  f'tokens/sec on {str(device)}')
+        """, deviations="history",
+        why="it plots and prints the loss per token and returns nothing; ours returns one loss per epoch"),
+    BookAnswer("seq2seq.predict_seq2seq", """
+        from .machine_translation import truncate_pad as _truncate_pad
+
+
+        def predict_seq2seq(net, src_sentence, src_vocab, tgt_vocab, num_steps,
+                            device, save_attention_weights=False):
+            # evaluation mode for prediction
+            net.eval()
+            src_tokens = src_vocab[src_sentence.lower().split(' ')] + [
+                src_vocab['<eos>']]
+            enc_valid_len = torch.tensor([len(src_tokens)], device=device)
+            src_tokens = _truncate_pad(src_tokens, num_steps, src_vocab['<pad>'])
+            # add the batch axis
+            enc_X = torch.unsqueeze(
+                torch.tensor(src_tokens, dtype=torch.long, device=device), dim=0)
+            enc_outputs = net.encoder(enc_X, enc_valid_len)
+            dec_state = net.decoder.init_state(enc_outputs, enc_valid_len)
+            # add the batch axis
+            dec_X = torch.unsqueeze(torch.tensor(
+                [tgt_vocab['<bos>']], dtype=torch.long, device=device), dim=0)
+            output_seq, attention_weight_seq = [], []
+            for _ in range(num_steps):
+                Y, dec_state = net.decoder(dec_X, dec_state)
+                # the most likely token is the decoder's next input
+                dec_X = Y.argmax(dim=2)
+                pred = dec_X.squeeze(dim=0).type(torch.int32).item()
+                # save the attention weights (§10.4)
+                if save_attention_weights:
+                    attention_weight_seq.append(net.decoder.attention_weights)
+                # the output sequence ends once <eos> is predicted
+                if pred == tgt_vocab['<eos>']:
+                    break
+                output_seq.append(pred)
+            return ' '.join(tgt_vocab.to_tokens(output_seq)), attention_weight_seq
+        """),
+    BookAnswer("seq2seq.bleu", """
+        def bleu(pred_seq, label_seq, k):
+            pred_tokens, label_tokens = pred_seq.split(' '), label_seq.split(' ')
+            len_pred, len_label = len(pred_tokens), len(label_tokens)
+            score = math.exp(min(0, 1 - len_label / len_pred))
+            for n in range(1, k + 1):
+                num_matches, label_subs = 0, collections.defaultdict(int)
+                for i in range(len_label - n + 1):
+                    label_subs[' '.join(label_tokens[i: i + n])] += 1
+                for i in range(len_pred - n + 1):
+                    if label_subs[' '.join(pred_tokens[i: i + n])] > 0:
+                        num_matches += 1
+                        label_subs[' '.join(pred_tokens[i: i + n])] -= 1
+                score *= math.pow(num_matches / (len_pred - n + 1), math.pow(0.5, n))
+            return score
+        """, deviations="short_predictions",
+        why="a prediction shorter than k has no k-grams: len_pred - k + 1 is 0 and it divides by zero; ours scores 0"),
 ]
 
 NO_BOOK_CODE = {
@@ -125,4 +404,8 @@ NO_BOOK_CODE = {
                             "gives no from-scratch code",
     "bidirectional.bidirectional_rnn": "the book builds a bidirectional RNN from nn.LSTM(..., bidirectional=True) "
                                        "(§9.4) and gives no from-scratch code",
+    "machine_translation.read_data_nmt": "the book's read_data_nmt() downloads fra-eng.zip and reads its fra.txt "
+                                         "(d2lkit.read_fra_eng_text keeps that loader); the exercise reads d2lkit's "
+                                         "generated corpus instead, so there is no book code to compare",
+    "beam_search.beam_search": "§9.8 describes the algorithm only; its name and contract are ours",
 }

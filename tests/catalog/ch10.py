@@ -357,4 +357,239 @@ BUGS = [
         replace=[(PE_BUFFER, "self.P = P.float()")], caught_by="table_buffer", clause="buffer"),
     Bug("self_attention.PositionalEncoding", "a persistent buffer: the table is saved in the state_dict",
         replace=[(PE_BUFFER, 'self.register_buffer("P", P.float())')], caught_by="table_buffer", clause="buffer"),
+
+    # ==========================================================================================================
+    # §10.4 Bahdanau attention, §10.7 the Transformer (appended)
+    # ==========================================================================================================
+    Bug("bahdanau_attention.AttentionDecoder", "forward does nothing instead of raising", replace=[
+        ("    def forward(self, X, state):\n        \"\"\"Decode ``X`` from ``state``; the interface raises "
+         "``NotImplementedError``.\"\"\"\n        raise NotImplementedError",
+         "    def forward(self, X, state):\n        pass")],
+        caught_by=("raises", "interface"), clause="interface"),
+    Bug("bahdanau_attention.AttentionDecoder", "attention_weights an empty list instead of raising", replace=[
+        ("    def attention_weights(self):\n        \"\"\"The attention weights of the last forward pass; the interface "
+         "raises ``NotImplementedError``.\"\"\"\n        raise NotImplementedError",
+         "    def attention_weights(self):\n        return []")],
+        caught_by=("raises", "interface"), clause="interface"),
+    Bug("bahdanau_attention.AttentionDecoder", "not an nn.Module", """
+        class AttentionDecoder:
+            def __init__(self, **kwargs):
+                pass
+
+            def init_state(self, enc_outputs, *args):
+                raise NotImplementedError
+
+            def __call__(self, X, state):
+                raise NotImplementedError
+
+            @property
+            def attention_weights(self):
+                raise NotImplementedError
+        """, caught_by=("raises", "interface"), clause="interface"),
+    Bug("bahdanau_attention.Seq2SeqAttentionDecoder", "the logits left time-major", replace=[
+        ("return outputs.permute(1, 0, 2), [enc_outputs, hidden_state, enc_valid_lens]",
+         "return outputs, [enc_outputs, hidden_state, enc_valid_lens]")],
+        caught_by=("book_shapes", "matches_reference", "beats_seq2seq_on_long_sentences"), clause="values"),
+    Bug("bahdanau_attention.Seq2SeqAttentionDecoder", "the query taken from the bottom layer (hidden_state[0])", replace=[
+        ("query = hidden_state[-1].unsqueeze(1)", "query = hidden_state[0].unsqueeze(1)")],
+        caught_by=("matches_reference", "carries_its_state")),
+    Bug("bahdanau_attention.Seq2SeqAttentionDecoder", "the context after the embedding", replace=[
+        ("x = torch.cat((context, x.unsqueeze(1)), dim=-1)", "x = torch.cat((x.unsqueeze(1), context), dim=-1)")],
+        caught_by="matches_reference"),
+    Bug("bahdanau_attention.Seq2SeqAttentionDecoder", "the context ignored (zeros): a plain seq2seq decoder", replace=[
+        ("x = torch.cat((context, x.unsqueeze(1)), dim=-1)", "x = torch.cat((torch.zeros_like(context), "
+         "x.unsqueeze(1)), dim=-1)")],
+        caught_by=("matches_reference", "beats_seq2seq_on_long_sentences")),
+    Bug("bahdanau_attention.Seq2SeqAttentionDecoder", "the state that came in returned", replace=[
+        ("        return outputs.permute(1, 0, 2), [enc_outputs, hidden_state, enc_valid_lens]",
+         "        return outputs.permute(1, 0, 2), state")],
+        caught_by="carries_its_state", clause="state"),
+    Bug("bahdanau_attention.Seq2SeqAttentionDecoder", "init_state drops the valid lengths", replace=[
+        ("return (outputs.permute(1, 0, 2), hidden_state, enc_valid_lens)",
+         "return (outputs.permute(1, 0, 2), hidden_state, None)")],
+        caught_by="init_state", clause="init_state"),
+    Bug("bahdanau_attention.Seq2SeqAttentionDecoder", "the valid lengths not passed to the attention", replace=[
+        ("context = self.attention(query, enc_outputs, enc_outputs, enc_valid_lens)",
+         "context = self.attention(query, enc_outputs, enc_outputs, None)")],
+        caught_by="masks_padding", clause="mask"),
+    Bug("bahdanau_attention.Seq2SeqAttentionDecoder", "only the last step's weights kept", replace=[
+        ("            self._attention_weights.append(self.attention.attention_weights)",
+         "            self._attention_weights = [self.attention.attention_weights]")],
+        caught_by="attention_weights", clause="weights"),
+    Bug("bahdanau_attention.Seq2SeqAttentionDecoder", "the embedding created before the attention", replace=[
+        ("        self.attention = AdditiveAttention(num_hiddens, num_hiddens, num_hiddens, dropout)\n"
+         "        self.embedding = nn.Embedding(vocab_size, embed_size)",
+         "        self.embedding = nn.Embedding(vocab_size, embed_size)\n"
+         "        self.attention = AdditiveAttention(num_hiddens, num_hiddens, num_hiddens, dropout)")],
+        caught_by="initial_weights", clause="init"),
+    Bug("bahdanau_attention.Seq2SeqAttentionDecoder", "dropout not passed to the GRU", replace=[
+        ("self.rnn = nn.GRU(embed_size + num_hiddens, num_hiddens, num_layers, dropout=dropout)",
+         "self.rnn = nn.GRU(embed_size + num_hiddens, num_hiddens, num_layers)")],
+        caught_by="initial_weights", clause="init"),
+    Bug("transformer.PositionWiseFFN", "a convolution of width 3: the FFN mixes neighbouring positions", """
+        class PositionWiseFFN(nn.Module):
+            def __init__(self, ffn_num_input, ffn_num_hiddens, ffn_num_outputs, **kwargs):
+                super().__init__(**kwargs)
+                self.dense1 = nn.Conv1d(ffn_num_input, ffn_num_hiddens, 3, padding=1)
+                self.relu = nn.ReLU()
+                self.dense2 = nn.Conv1d(ffn_num_hiddens, ffn_num_outputs, 3, padding=1)
+
+            def forward(self, X):
+                return self.dense2(self.relu(self.dense1(X.transpose(-1, -2)))).transpose(-1, -2)
+        """, caught_by=("book_shapes", "matches_reference", "initial_weights"), clause="values"),
+    Bug("transformer.PositionWiseFFN", "a sigmoid instead of the ReLU", replace=[("self.relu = nn.ReLU()", "self.relu = nn.Sigmoid()")],
+        caught_by="matches_reference"),
+    Bug("transformer.PositionWiseFFN", "dense2 created before dense1", replace=[
+        ("        self.dense1 = nn.Linear(ffn_num_input, ffn_num_hiddens)\n        self.relu = nn.ReLU()\n"
+         "        self.dense2 = nn.Linear(ffn_num_hiddens, ffn_num_outputs)",
+         "        self.dense2 = nn.Linear(ffn_num_hiddens, ffn_num_outputs)\n        self.relu = nn.ReLU()\n"
+         "        self.dense1 = nn.Linear(ffn_num_input, ffn_num_hiddens)")],
+        caught_by="initial_weights", clause="init"),
+    Bug("transformer.AddNorm", "pre-norm and post-norm swapped: X + ln(Y)", replace=[
+        ("return self.ln(self.dropout(Y) + X)", "return X + self.ln(self.dropout(Y))")],
+        caught_by=("book_shapes", "matches_reference", "dropout_on_Y"), clause="values"),
+    Bug("transformer.AddNorm", "the residual forgotten", replace=[
+        ("return self.ln(self.dropout(Y) + X)", "return self.ln(self.dropout(Y))")],
+        caught_by=("book_shapes", "matches_reference", "dropout_on_Y"), clause="values"),
+    Bug("transformer.AddNorm", "dropout on the sum", replace=[
+        ("return self.ln(self.dropout(Y) + X)", "return self.ln(self.dropout(Y + X))")],
+        caught_by="dropout_on_Y", clause="dropout"),
+    Bug("transformer.EncoderBlock", "the FFN's output of ffn_num_hiddens units", replace=[
+        ("        self.ffn = PositionWiseFFN(ffn_num_input, ffn_num_hiddens, num_hiddens)\n        self.addnorm2 = "
+         "AddNorm(norm_shape, dropout)\n\n    def forward(self, X, valid_lens):",
+         "        self.ffn = PositionWiseFFN(ffn_num_input, ffn_num_hiddens, ffn_num_hiddens)\n        self.addnorm2 = "
+         "AddNorm(norm_shape, dropout)\n\n    def forward(self, X, valid_lens):")],
+        caught_by=("book_shapes", "matches_torch", "initial_weights"), clause="values"),
+    Bug("transformer.EncoderBlock", "pre-norm: the sublayers see ln(X)", """
+        class EncoderBlock(EncoderBlock):
+            def forward(self, X, valid_lens):
+                H = self.addnorm1.ln(X)
+                Y = X + self.attention(H, H, H, valid_lens)
+                return Y + self.ffn(self.addnorm2.ln(Y))
+        """, caught_by="matches_torch"),
+    Bug("transformer.EncoderBlock", "the valid lengths not passed to the attention", replace=[
+        ("Y = self.addnorm1(X, self.attention(X, X, X, valid_lens))", "Y = self.addnorm1(X, self.attention(X, X, X, None))")],
+        caught_by="matches_torch"),
+    Bug("transformer.EncoderBlock", "use_bias not passed to the attention", replace=[
+        ("        self.attention = MultiHeadAttention(key_size, query_size, value_size, num_hiddens, num_heads, dropout,\n"
+         "                                            use_bias)",
+         "        self.attention = MultiHeadAttention(key_size, query_size, value_size, num_hiddens, num_heads, dropout)")],
+        caught_by="matches_torch"),
+    Bug("transformer.EncoderBlock", "the FFN created before the attention", replace=[
+        ("        self.attention = MultiHeadAttention(key_size, query_size, value_size, num_hiddens, num_heads, dropout,\n"
+         "                                            use_bias)\n        self.addnorm1 = AddNorm(norm_shape, dropout)\n"
+         "        self.ffn = PositionWiseFFN(ffn_num_input, ffn_num_hiddens, num_hiddens)\n        self.addnorm2 = "
+         "AddNorm(norm_shape, dropout)\n\n    def forward(self, X, valid_lens):",
+         "        self.ffn = PositionWiseFFN(ffn_num_input, ffn_num_hiddens, num_hiddens)\n"
+         "        self.attention = MultiHeadAttention(key_size, query_size, value_size, num_hiddens, num_heads, dropout,\n"
+         "                                            use_bias)\n        self.addnorm1 = AddNorm(norm_shape, dropout)\n"
+         "        self.addnorm2 = AddNorm(norm_shape, dropout)\n\n    def forward(self, X, valid_lens):")],
+        caught_by="initial_weights", clause="init"),
+    Bug("transformer.TransformerEncoder", "the positional encoding added to the token ids, before the embedding", replace=[
+        ("        X = self.pos_encoding(self.embedding(X) * math.sqrt(self.num_hiddens))\n        self.attention_weights = "
+         "[None] * len(self.blks)",
+         "        X = self.embedding(self.pos_encoding(X)) * math.sqrt(self.num_hiddens)\n        self.attention_weights = "
+         "[None] * len(self.blks)")],
+        caught_by=("book_shapes", "matches_reference", "ignores_padding", "attention_weights"), clause="values"),
+    Bug("transformer.TransformerEncoder", "the embeddings not scaled by sqrt(num_hiddens)", replace=[
+        ("        X = self.pos_encoding(self.embedding(X) * math.sqrt(self.num_hiddens))\n        self.attention_weights = "
+         "[None] * len(self.blks)",
+         "        X = self.pos_encoding(self.embedding(X))\n        self.attention_weights = [None] * len(self.blks)")],
+        caught_by="matches_reference"),
+    Bug("transformer.TransformerEncoder", "the valid lengths not passed to the blocks", replace=[
+        ("            X = blk(X, valid_lens)\n            self.attention_weights[i] = blk.attention.attention.attention_weights",
+         "            X = blk(X, None)\n            self.attention_weights[i] = blk.attention.attention.attention_weights")],
+        caught_by="ignores_padding", clause="padding"),
+    Bug("transformer.TransformerEncoder", "only the last block's weights kept", replace=[
+        ("            self.attention_weights[i] = blk.attention.attention.attention_weights",
+         "            self.attention_weights = [blk.attention.attention.attention_weights]")],
+        caught_by="attention_weights", clause="weights"),
+    Bug("transformer.TransformerEncoder", "the blocks created before the embedding", """
+        class TransformerEncoder(TransformerEncoder):
+            def __init__(self, vocab_size, key_size, query_size, value_size, num_hiddens, norm_shape, ffn_num_input,
+                         ffn_num_hiddens, num_heads, num_layers, dropout, use_bias=False, **kwargs):
+                nn.Module.__init__(self, **kwargs)
+                self.num_hiddens = num_hiddens
+                blks = nn.Sequential()
+                for i in range(num_layers):
+                    blks.add_module(f"block{i}", EncoderBlock(key_size, query_size, value_size, num_hiddens, norm_shape,
+                                                              ffn_num_input, ffn_num_hiddens, num_heads, dropout, use_bias))
+                self.embedding = nn.Embedding(vocab_size, num_hiddens)
+                self.pos_encoding = PositionalEncoding(num_hiddens, dropout)
+                self.blks = blks
+        """, caught_by="initial_weights", clause="init"),
+    Bug("transformer.DecoderBlock", "the FFN's output of ffn_num_hiddens units", replace=[
+        ("        self.ffn = PositionWiseFFN(ffn_num_input, ffn_num_hiddens, num_hiddens)\n        self.addnorm3 = "
+         "AddNorm(norm_shape, dropout)",
+         "        self.ffn = PositionWiseFFN(ffn_num_input, ffn_num_hiddens, ffn_num_hiddens)\n        self.addnorm3 = "
+         "AddNorm(norm_shape, dropout)")],
+        caught_by=("book_shapes", "matches_torch", "is_causal_in_training", "caches_its_inputs", "on_device",
+                   "initial_weights"), clause="values"),
+    Bug("transformer.DecoderBlock", "the encoder-decoder attention queried with X, not Y", replace=[
+        ("Z = self.addnorm2(Y, self.attention2(Y, enc_outputs, enc_outputs, enc_valid_lens))",
+         "Z = self.addnorm2(Y, self.attention2(X, enc_outputs, enc_outputs, enc_valid_lens))")],
+        caught_by=("matches_torch", "is_causal_in_training", "caches_its_inputs")),
+    Bug("transformer.DecoderBlock", "no causal mask: the decoder sees the future in training", replace=[
+        ("        if self.training:\n            batch_size, num_steps, _ = X.shape", "        if False:\n"
+         "            batch_size, num_steps, _ = X.shape")],
+        caught_by="is_causal_in_training", clause="causal"),
+    Bug("transformer.DecoderBlock", "the cache never written: each step sees only itself", replace=[
+        ("        state[2][self.i] = key_values\n", "")],
+        caught_by="caches_its_inputs", clause="cache"),
+    Bug("transformer.DecoderBlock", "the cache appended after X", replace=[
+        ("torch.cat((state[2][self.i], X), dim=1)", "torch.cat((X, state[2][self.i]), dim=1)")],
+        caught_by="caches_its_inputs", clause="cache"),
+    Bug("transformer.DecoderBlock", "the causal mask made on the CPU", replace=[
+        ("dec_valid_lens = torch.arange(1, num_steps + 1, device=X.device).repeat(batch_size, 1)",
+         "dec_valid_lens = torch.arange(1, num_steps + 1).repeat(batch_size, 1)")],
+        caught_by="on_device", clause="device"),
+    Bug("transformer.DecoderBlock", "attention2 created before attention1", replace=[
+        ("        self.attention1 = MultiHeadAttention(key_size, query_size, value_size, num_hiddens, num_heads, dropout)\n"
+         "        self.addnorm1 = AddNorm(norm_shape, dropout)\n"
+         "        self.attention2 = MultiHeadAttention(key_size, query_size, value_size, num_hiddens, num_heads, dropout)\n",
+         "        self.attention2 = MultiHeadAttention(key_size, query_size, value_size, num_hiddens, num_heads, dropout)\n"
+         "        self.attention1 = MultiHeadAttention(key_size, query_size, value_size, num_hiddens, num_heads, dropout)\n"
+         "        self.addnorm1 = AddNorm(norm_shape, dropout)\n")],
+        caught_by="initial_weights", clause="init"),
+    Bug("transformer.TransformerDecoder", "no output layer: the blocks' outputs returned", replace=[
+        ("        return self.dense(X), state", "        return X, state")],
+        caught_by=("book_shapes", "matches_reference", "is_causal_in_training", "carries_its_state",
+                   "learns_to_translate"), clause="values"),
+    Bug("transformer.TransformerDecoder", "the embeddings not scaled by sqrt(num_hiddens)", replace=[
+        ("        X = self.pos_encoding(self.embedding(X) * math.sqrt(self.num_hiddens))\n        self._attention_weights",
+         "        X = self.pos_encoding(self.embedding(X))\n        self._attention_weights")],
+        caught_by="matches_reference"),
+    Bug("transformer.TransformerDecoder", "a decoder block without its causal mask (the Transformer learns to copy)",
+        replace=[("        if self.training:\n            batch_size, num_steps, _ = X.shape", "        if False:\n"
+                  "            batch_size, num_steps, _ = X.shape")],
+        caught_by="learns_to_translate"),
+    Bug("transformer.TransformerDecoder", "init_state drops the valid lengths", replace=[
+        ("return [enc_outputs, enc_valid_lens, [None] * self.num_layers]", "return [enc_outputs, None, [None] * self.num_layers]")],
+        caught_by="init_state", clause="init_state"),
+    Bug("transformer.TransformerDecoder", "the caches reset at every call: the state not carried", replace=[
+        ("        X = self.pos_encoding(self.embedding(X) * math.sqrt(self.num_hiddens))\n        self._attention_weights",
+         "        state = [state[0], state[1], [None] * self.num_layers]\n"
+         "        X = self.pos_encoding(self.embedding(X) * math.sqrt(self.num_hiddens))\n        self._attention_weights")],
+        caught_by="carries_its_state", clause="state"),
+    Bug("transformer.TransformerDecoder", "the two kinds of weights swapped", replace=[
+        ("            self._attention_weights[0][i] = blk.attention1.attention.attention_weights\n"
+         "            self._attention_weights[1][i] = blk.attention2.attention.attention_weights",
+         "            self._attention_weights[0][i] = blk.attention2.attention.attention_weights\n"
+         "            self._attention_weights[1][i] = blk.attention1.attention.attention_weights")],
+        caught_by="attention_weights", clause="weights"),
+    Bug("transformer.TransformerDecoder", "dense created before the blocks", """
+        class TransformerDecoder(TransformerDecoder):
+            def __init__(self, vocab_size, key_size, query_size, value_size, num_hiddens, norm_shape, ffn_num_input,
+                         ffn_num_hiddens, num_heads, num_layers, dropout, **kwargs):
+                nn.Module.__init__(self, **kwargs)
+                self.num_hiddens, self.num_layers = num_hiddens, num_layers
+                self.embedding = nn.Embedding(vocab_size, num_hiddens)
+                self.pos_encoding = PositionalEncoding(num_hiddens, dropout)
+                self.dense = nn.Linear(num_hiddens, vocab_size)
+                self.blks = nn.Sequential()
+                for i in range(num_layers):
+                    self.blks.add_module(f"block{i}", DecoderBlock(key_size, query_size, value_size, num_hiddens,
+                                                                    norm_shape, ffn_num_input, ffn_num_hiddens,
+                                                                    num_heads, dropout, i))
+        """, caught_by="initial_weights", clause="init"),
 ]

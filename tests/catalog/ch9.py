@@ -533,4 +533,308 @@ BUGS = [
                 enc_outputs = self.encoder(enc_X, *args)
                 return self.decoder(dec_X, self.decoder.init_state(enc_outputs, *args))[0]
         """, caught_by=("wiring", "passes_through"), clause="values"),
+
+    # ==========================================================================================================
+    # §9.5 machine translation data, §9.7 seq2seq, §9.8 beam search (appended). A bug with clause= breaks exactly
+    # that clause of its exercise's contract (solutions/ch9/__init__.py).
+    # ==========================================================================================================
+    Bug("machine_translation.read_data_nmt", "the text preprocessed while reading it", """
+        def read_data_nmt(corpus="generated"):
+            return preprocess_nmt(read_nmt_text(corpus))
+        """, caught_by=("first_lines", "whole_corpus"), clause="values"),
+    Bug("machine_translation.read_data_nmt", "only the first 600 lines read", """
+        def read_data_nmt(corpus="generated"):
+            return "".join(read_nmt_text(corpus).splitlines(True)[:600])
+        """, caught_by="whole_corpus"),
+    Bug("machine_translation.read_data_nmt", "the text stripped (the last newline lost)", """
+        def read_data_nmt(corpus="generated"):
+            return read_nmt_text(corpus).strip()
+        """, caught_by="whole_corpus"),
+    Bug("machine_translation.preprocess_nmt", "only the narrow no-break space replaced", replace=[
+        ('text.replace("\\u202f", " ").replace("\\xa0", " ").lower()', 'text.replace("\\u202f", " ").lower()')],
+        caught_by=("book_example", "matches_reference"), clause="values"),
+    Bug("machine_translation.preprocess_nmt", "the previous character read from the raw text (before the no-break "
+        "spaces are replaced)", """
+        def preprocess_nmt(raw):
+            text = raw.replace("\\u202f", " ").replace("\\xa0", " ").lower()
+            return "".join(" " + char if i > 0 and char in ",.!?" and raw[i - 1] != " " else char
+                           for i, char in enumerate(text))
+        """, caught_by=("book_example", "matches_reference"), clause="values"),
+    Bug("machine_translation.preprocess_nmt", "commas left attached", replace=[('char in ",.!?"', 'char in ".!?"')],
+        caught_by="matches_reference"),
+    Bug("machine_translation.tokenize_nmt", "source and target swapped", replace=[
+        ("source.append(parts[0].split(\" \"))\n            target.append(parts[1].split(\" \"))",
+         "source.append(parts[1].split(\" \"))\n            target.append(parts[0].split(\" \"))")],
+        caught_by=("book_example", "matches_reference", "num_examples"), clause="values"),
+    Bug("machine_translation.tokenize_nmt", "split on any whitespace (empty tokens lost)", replace=[
+        ("source.append(parts[0].split(\" \"))\n            target.append(parts[1].split(\" \"))",
+         "source.append(parts[0].split())\n            target.append(parts[1].split())")],
+        caught_by="matches_reference"),
+    Bug("machine_translation.tokenize_nmt", "the book's loop: num_examples + 1 lines read", replace=[
+        ("if num_examples is not None and i >= num_examples:", "if num_examples and i > num_examples:")],
+        caught_by="num_examples", clause="num_examples"),
+    Bug("machine_translation.truncate_pad", "the last num_steps items kept when truncating", replace=[
+        ("return line[:num_steps]", "return line[-num_steps:]")],
+        caught_by=("book_example", "matches_reference"), clause="values"),
+    Bug("machine_translation.truncate_pad", "the caller's line padded in place", """
+        def truncate_pad(line, num_steps, padding_token):
+            if len(line) > num_steps:
+                return line[:num_steps]
+            line.extend([padding_token] * (num_steps - len(line)))
+            return line
+        """, caught_by="leaves_line_unchanged", clause="pure"),
+    Bug("machine_translation.truncate_pad", "the line itself returned when it already has num_steps items", """
+        def truncate_pad(line, num_steps, padding_token):
+            if len(line) == num_steps:
+                return line
+            return line[:num_steps] if len(line) > num_steps else line + [padding_token] * (num_steps - len(line))
+        """, caught_by="leaves_line_unchanged", clause="pure"),
+    Bug("machine_translation.build_array_nmt", "no <eos> appended", replace=[
+        ('lines = [vocab[line] + [vocab["<eos>"]] for line in lines]', "lines = [vocab[line] for line in lines]")],
+        caught_by=("shapes", "matches_reference"), clause="values"),
+    Bug("machine_translation.build_array_nmt", "valid_len counts the <eos> out", replace=[
+        ('valid_len = (array != vocab["<pad>"]).type(torch.int32).sum(1)',
+         'valid_len = (array != vocab["<pad>"]).type(torch.int32).sum(1) - 1')],
+        caught_by=("shapes", "matches_reference"), clause="values"),
+    Bug("machine_translation.build_array_nmt", "an int32 array", replace=[
+        ('vocab["<pad>"]) for line in lines], dtype=torch.int64)', 'vocab["<pad>"]) for line in lines], dtype=torch.int32)')],
+        caught_by=("shapes", "matches_reference"), clause="values"),
+    Bug("machine_translation.load_data_nmt", "the arrays in the wrong order (both arrays, then both lengths)", replace=[
+        ("TensorBatches((src_array, src_valid_len, tgt_array, tgt_valid_len), batch_size)",
+         "TensorBatches((src_array, tgt_array, src_valid_len, tgt_valid_len), batch_size)")],
+        caught_by=("book_example", "batches", "vocabularies", "shuffles"), clause="values"),
+    Bug("machine_translation.load_data_nmt", "num_examples ignored: every example loaded", replace=[
+        ("source, target = tokenize_nmt(preprocess_nmt(read_data_nmt()), num_examples)",
+         "source, target = tokenize_nmt(preprocess_nmt(read_data_nmt()))")],
+        caught_by="batches"),
+    Bug("machine_translation.load_data_nmt", "min_freq=1: tokens seen once kept", replace=[
+        ("src_vocab = _Vocab(source, min_freq=2, reserved_tokens=reserved)",
+         "src_vocab = _Vocab(source, min_freq=1, reserved_tokens=reserved)"),
+        ("tgt_vocab = _Vocab(target, min_freq=2, reserved_tokens=reserved)",
+         "tgt_vocab = _Vocab(target, min_freq=1, reserved_tokens=reserved)")],
+        caught_by="vocabularies", clause="vocab"),
+    Bug("machine_translation.load_data_nmt", "the reserved tokens in another order", replace=[
+        ('reserved = ["<pad>", "<bos>", "<eos>"]', 'reserved = ["<bos>", "<eos>", "<pad>"]')],
+        caught_by=("book_example", "vocabularies")),
+    Bug("machine_translation.load_data_nmt", "batches in the file's order every pass", replace=[
+        ("TensorBatches((src_array, src_valid_len, tgt_array, tgt_valid_len), batch_size)",
+         "TensorBatches((src_array, src_valid_len, tgt_array, tgt_valid_len), batch_size, shuffle=False)")],
+        caught_by="shuffles", clause="shuffle"),
+    Bug("seq2seq.Seq2SeqEncoder", "the embeddings fed batch-first to a time-major GRU", replace=[
+        ("output, state = self.rnn(self.embedding(X).permute(1, 0, 2))", "output, state = self.rnn(self.embedding(X))")],
+        caught_by=("book_shapes", "matches_torch"), clause="values"),
+    Bug("seq2seq.Seq2SeqEncoder", "forward(X) without *args: the valid lengths cannot be passed", replace=[
+        ("    def forward(self, X, *args):\n        output, state", "    def forward(self, X):\n        output, state")],
+        caught_by="matches_torch"),
+    Bug("seq2seq.Seq2SeqEncoder", "the GRU created before the embedding", replace=[
+        ("        self.embedding = nn.Embedding(vocab_size, embed_size)\n        self.rnn = nn.GRU(embed_size, num_hiddens, "
+         "num_layers, dropout=dropout)",
+         "        self.rnn = nn.GRU(embed_size, num_hiddens, num_layers, dropout=dropout)\n        self.embedding = "
+         "nn.Embedding(vocab_size, embed_size)")],
+        caught_by="initial_weights", clause="init"),
+    Bug("seq2seq.Seq2SeqEncoder", "dropout not passed to the GRU", replace=[
+        ("self.rnn = nn.GRU(embed_size, num_hiddens, num_layers, dropout=dropout)",
+         "self.rnn = nn.GRU(embed_size, num_hiddens, num_layers)")],
+        caught_by="dropout", clause="dropout"),
+    Bug("seq2seq.Seq2SeqDecoder", "the logits left time-major", replace=[
+        ("return self.dense(output).permute(1, 0, 2), state", "return self.dense(output), state")],
+        caught_by=("book_shapes", "matches_reference"), clause="values"),
+    Bug("seq2seq.Seq2SeqDecoder", "the context put before the embedding", replace=[
+        ("output, state = self.rnn(torch.cat((X, context), 2), state)",
+         "output, state = self.rnn(torch.cat((context, X), 2), state)")],
+        caught_by=("matches_reference", "carries_its_state")),
+    Bug("seq2seq.Seq2SeqDecoder", "the state that came in returned (the decoder's state not carried)", replace=[
+        ("output, state = self.rnn(torch.cat((X, context), 2), state)\n        return self.dense(output).permute(1, 0, 2), state",
+         "output, _ = self.rnn(torch.cat((X, context), 2), state)\n        return self.dense(output).permute(1, 0, 2), state")],
+        caught_by="carries_its_state", clause="state"),
+    Bug("seq2seq.Seq2SeqDecoder", "init_state returns the encoder's outputs", replace=[
+        ("    def init_state(self, enc_outputs, *args):\n        return enc_outputs[1]",
+         "    def init_state(self, enc_outputs, *args):\n        return enc_outputs[0]")],
+        caught_by="init_state", clause="init_state"),
+    Bug("seq2seq.Seq2SeqDecoder", "dense created before the GRU", replace=[
+        ("        self.rnn = nn.GRU(embed_size + num_hiddens, num_hiddens, num_layers, dropout=dropout)\n        self.dense = "
+         "nn.Linear(num_hiddens, vocab_size)",
+         "        self.dense = nn.Linear(num_hiddens, vocab_size)\n        self.rnn = nn.GRU(embed_size + num_hiddens, "
+         "num_hiddens, num_layers, dropout=dropout)")],
+        caught_by="initial_weights", clause="init"),
+    Bug("seq2seq.Seq2SeqDecoder", "dropout not passed to the GRU", replace=[
+        ("self.rnn = nn.GRU(embed_size + num_hiddens, num_hiddens, num_layers, dropout=dropout)",
+         "self.rnn = nn.GRU(embed_size + num_hiddens, num_hiddens, num_layers)")],
+        caught_by="dropout", clause="dropout"),
+    Bug("seq2seq.MaskedSoftmaxCELoss", "averaged over the valid positions, not over all num_steps", replace=[
+        ("return (unweighted * weights).mean(dim=1)",
+         "return (unweighted * weights).sum(dim=1) / valid_len.clamp(min=1)")],
+        caught_by=("book_example", "matches_reference", "ignores_padding"), clause="values"),
+    Bug("seq2seq.MaskedSoftmaxCELoss", "the mask one position too long (j <= valid_len)", """
+        def _valid_mask(shape, valid_len, device):
+            return (torch.arange(shape[1], device=device)[None, :] <= valid_len.to(device)[:, None]).float()
+        """, caught_by=("book_example", "matches_reference", "ignores_padding"), clause="values"),
+    Bug("seq2seq.MaskedSoftmaxCELoss", "no mask: the padding counts", """
+        def _valid_mask(shape, valid_len, device):
+            return torch.ones(shape, device=device)
+        """, caught_by=("book_example", "matches_reference", "ignores_padding")),
+    Bug("seq2seq.MaskedSoftmaxCELoss", "the losses computed from detached logits", replace=[
+        ('unweighted = nn.functional.cross_entropy(pred.permute(0, 2, 1), label, reduction="none")',
+         'unweighted = nn.functional.cross_entropy(pred.detach().permute(0, 2, 1), label, reduction="none")')],
+        caught_by="gradients", clause="gradients"),
+    Bug("seq2seq.MaskedSoftmaxCELoss", "the mask's arange made on the CPU", """
+        def _valid_mask(shape, valid_len, device):
+            return (torch.arange(shape[1])[None, :] < valid_len[:, None]).float()
+        """, caught_by="on_device", clause="device"),
+    Bug("seq2seq.train_seq2seq", "no teacher forcing: the decoder is fed Y itself", replace=[
+        ("            dec_input = torch.cat([bos, Y[:, :-1]], 1)", "            dec_input = Y")],
+        caught_by=("learns_to_copy", "matches_reference", "learns_to_translate"), clause="values"),
+    Bug("seq2seq.train_seq2seq", "the mean of the losses backpropagated", replace=[("            l.sum().backward()", "            l.mean().backward()")],
+        caught_by="matches_reference"),
+    Bug("seq2seq.train_seq2seq", "no gradient clipping", replace=[("            nn.utils.clip_grad_norm_(net.parameters(), 1)\n", "")],
+        caught_by="matches_reference"),
+    Bug("seq2seq.train_seq2seq", "a loss mask that leaves out the <eos> (the model never learns to stop)", """
+        def _valid_mask(shape, valid_len, device):
+            return (torch.arange(shape[1], device=device)[None, :] < valid_len.to(device)[:, None] - 1).float()
+        """, caught_by="learns_to_translate"),
+    Bug("seq2seq.train_seq2seq", "the decoder fed <bos> and padding only (no teacher forcing)", replace=[
+        ("            dec_input = torch.cat([bos, Y[:, :-1]], 1)",
+         "            dec_input = torch.cat([bos, torch.ones_like(Y[:, :-1])], 1)")],
+        caught_by=("matches_reference", "learns_to_translate")),
+    Bug("seq2seq.train_seq2seq", "xavier_normal_ instead of xavier_uniform_", """
+        def _xavier_init_weights(m):
+            if type(m) == nn.Linear:
+                nn.init.xavier_normal_(m.weight)
+            if type(m) == nn.GRU:
+                for name in m._flat_weights_names:
+                    if "weight" in name:
+                        nn.init.xavier_normal_(m._parameters[name])
+        """, caught_by="initialisation", clause="init"),
+    Bug("seq2seq.train_seq2seq", "no initialisation at all", replace=[("    net.apply(_xavier_init_weights)\n", "")],
+        caught_by="initialisation"),
+    Bug("seq2seq.train_seq2seq", "net.train() forgotten", replace=[("    net.train()\n    history = []", "    history = []")],
+        caught_by="training_mode", clause="train_mode"),
+    Bug("seq2seq.train_seq2seq", "the loss per sequence reported, not per token", replace=[
+        ("tokens += float(Y_valid_len.sum())", "tokens += float(Y_valid_len.numel())")],
+        caught_by="history", clause="history"),
+    Bug("seq2seq.train_seq2seq", "nothing returned (the book prints the loss)", replace=[("    return history\n", "")],
+        caught_by="history", clause="history"),
+    Bug("seq2seq.predict_seq2seq", "the token indices returned instead of the sentence", replace=[
+        ('return " ".join(tgt_vocab.to_tokens(output_seq)), attention_weight_seq',
+         "return output_seq, attention_weight_seq")],
+        caught_by=("sentence_shape", "matches_reference", "attention_weights"), clause="values"),
+    Bug("seq2seq.predict_seq2seq", "no <eos> after the source", replace=[
+        ('src_tokens = src_vocab[src_sentence.lower().split(" ")] + [src_vocab["<eos>"]]',
+         'src_tokens = src_vocab[src_sentence.lower().split(" ")]')],
+        caught_by="matches_reference"),
+    Bug("seq2seq.predict_seq2seq", "the valid length counted after truncation", replace=[
+        ("enc_valid_len = torch.tensor([len(src_tokens)], device=device)",
+         "enc_valid_len = torch.tensor([min(len(src_tokens), num_steps)], device=device)")],
+        caught_by="matches_reference"),
+    Bug("seq2seq.predict_seq2seq", "the <eos> kept in the translation", replace=[
+        ("            if pred == tgt_vocab[\"<eos>\"]:\n                break\n            output_seq.append(pred)",
+         "            output_seq.append(pred)\n            if pred == tgt_vocab[\"<eos>\"]:\n                break")],
+        caught_by="matches_reference"),
+    Bug("seq2seq.predict_seq2seq", "net.eval() forgotten", replace=[("    net.eval()\n    src_tokens", "    src_tokens")],
+        caught_by="eval_mode", clause="eval"),
+    Bug("seq2seq.predict_seq2seq", "the weights of the <eos> step not saved", replace=[
+        ("            if save_attention_weights:\n                attention_weight_seq.append(net.decoder.attention_weights)\n"
+         "            if pred == tgt_vocab[\"<eos>\"]:\n                break",
+         "            if pred == tgt_vocab[\"<eos>\"]:\n                break\n            if save_attention_weights:\n"
+         "                attention_weight_seq.append(net.decoder.attention_weights)")],
+        caught_by="attention_weights", clause="attention"),
+    Bug("seq2seq.bleu", "the weights 1/n instead of 1/2^n", replace=[
+        ("score *= math.pow(num_matches / (len_pred - n + 1), math.pow(0.5, n))",
+         "score *= math.pow(num_matches / (len_pred - n + 1), 1 / n)")],
+        caught_by=("book_examples", "matches_the_formula", "short_predictions"), clause="values"),
+    Bug("seq2seq.bleu", "BLEU without the brevity penalty", replace=[
+        ("score = math.exp(min(0, 1 - len_label / len_pred))", "score = 1.0")],
+        caught_by="matches_the_formula"),
+    Bug("seq2seq.bleu", "n-grams not clipped: a repeated n-gram matched every time", replace=[
+        ("                label_subs[gram] -= 1\n", "")],
+        caught_by="matches_the_formula"),
+    Bug("seq2seq.bleu", "the book's version: a prediction shorter than k divides by zero", replace=[
+        ("    if len_pred < k:\n        return 0.0\n", "")],
+        caught_by="short_predictions", clause="short"),
+    Bug("beam_search.beam_search", "the token list returned instead of the sentence", replace=[
+        ('return " ".join(tgt_vocab.to_tokens(words)), score', "return tgt_vocab.to_tokens(words), score")],
+        caught_by=("output_shape", "matches_reference", "size_one_is_greedy",
+                   "huge_beam_is_exhaustive"), clause="values"),
+    Bug("beam_search.beam_search", "the beam refilled: finished sequences make room for more live ones", """
+        def beam_search(net, src_tokens, src_vocab, tgt_vocab, num_steps, beam_size, alpha=0.75, device="cpu"):
+            net.eval()
+            tokens = src_vocab[list(src_tokens)] + [src_vocab["<eos>"]]
+            enc_valid_len = torch.tensor([len(tokens)], device=device)
+            tokens = tokens[:num_steps] + [src_vocab["<pad>"]] * (num_steps - len(tokens))
+            eos = tgt_vocab["<eos>"]
+            with torch.no_grad():
+                state = net.decoder.init_state(net.encoder(torch.tensor([tokens], device=device), enc_valid_len),
+                                               enc_valid_len)
+                beam, candidates = [([], 0.0)], []
+                inputs = torch.tensor([[tgt_vocab["<bos>"]]], device=device)
+                for _ in range(num_steps):
+                    Y, state = net.decoder(inputs, state)
+                    log_probs = torch.log_softmax(Y[:, -1].double(), dim=-1)
+                    options = sorted(((total + float(log_probs[r, t]), r, t) for r, (_, total) in enumerate(beam)
+                                      for t in range(log_probs.shape[1])), key=lambda o: -o[0])
+                    kept, rows = [], []
+                    for total, r, t in options:
+                        if t == eos:
+                            candidates.append((total / (len(beam[r][0]) + 1) ** alpha, beam[r][0] + [t]))
+                        elif len(kept) < beam_size:
+                            kept.append((beam[r][0] + [t], total))
+                            rows.append(r)
+                    beam = kept
+                    state = state.index_select(1, torch.tensor(rows))
+                    inputs = torch.tensor([[s[-1]] for s, _ in beam])
+                candidates += [(total / len(s) ** alpha, s) for s, total in beam]
+            score, best = max(candidates, key=lambda c: c[0])
+            return " ".join(tgt_vocab.to_tokens([t for t in best if t != eos])), score
+        """, caught_by="length_normalisation"),
+    Bug("beam_search.beam_search", "only the sequences left after num_steps are candidates", replace=[
+        ("                if token == eos:\n                    candidates.append((total / len(sequence) ** alpha, len(candidates), sequence))\n"
+         "                else:\n                    kept.append((sequence, total))\n                    rows.append(row)",
+         "                kept.append((sequence, total))\n                rows.append(row)")],
+        caught_by=("matches_reference", "huge_beam_is_exhaustive")),
+    Bug("beam_search.beam_search", "beam scores not length-normalised", replace=[
+        ("candidates.append((total / len(sequence) ** alpha, len(candidates), sequence))\n                else:",
+         "candidates.append((total, len(candidates), sequence))\n                else:"),
+        ("            for sequence, total in beam:\n                candidates.append((total / len(sequence) ** alpha, "
+         "len(candidates), sequence))",
+         "            for sequence, total in beam:\n                candidates.append((total, len(candidates), sequence))")],
+        caught_by="length_normalisation", clause="normalization"),
+    Bug("beam_search.beam_search", "L counts the tokens without the <eos>", replace=[
+        ("candidates.append((total / len(sequence) ** alpha, len(candidates), sequence))\n                else:",
+         "candidates.append((total / max(len(sequence) - 1, 1) ** alpha, len(candidates), sequence))\n                else:")],
+        caught_by="length_normalisation", clause="normalization"),
+    Bug("beam_search.beam_search", "one decoder call per sequence of the beam", """
+        def beam_search(net, src_tokens, src_vocab, tgt_vocab, num_steps, beam_size, alpha=0.75, device="cpu"):
+            net.eval()
+            tokens = src_vocab[list(src_tokens)] + [src_vocab["<eos>"]]
+            enc_valid_len = torch.tensor([len(tokens)], device=device)
+            tokens = tokens[:num_steps] + [src_vocab["<pad>"]] * (num_steps - len(tokens))
+            eos = tgt_vocab["<eos>"]
+            with torch.no_grad():
+                state = net.decoder.init_state(net.encoder(torch.tensor([tokens], device=device), enc_valid_len),
+                                               enc_valid_len)
+                beam = [([], 0.0, state, tgt_vocab["<bos>"])]
+                candidates = []
+                for _ in range(num_steps):
+                    options = []
+                    for row, (sequence, total, state, last) in enumerate(beam):
+                        Y, new_state = net.decoder(torch.tensor([[last]], device=device), state)
+                        log_probs = torch.log_softmax(Y[0, -1].double(), dim=-1)
+                        options += [(total + float(log_probs[t]), row, t, new_state) for t in range(len(log_probs))]
+                    options.sort(key=lambda o: -o[0])
+                    kept = []
+                    for total, row, token, new_state in options[:beam_size]:
+                        sequence = beam[row][0] + [token]
+                        if token == eos:
+                            candidates.append((total / len(sequence) ** alpha, len(candidates), sequence))
+                        else:
+                            kept.append((sequence, total, new_state, token))
+                    if not kept:
+                        break
+                    beam = kept
+                else:
+                    for sequence, total, _, _ in beam:
+                        candidates.append((total / len(sequence) ** alpha, len(candidates), sequence))
+            score, _, best = max(candidates, key=lambda c: (c[0], -c[1]))
+            return " ".join(tgt_vocab.to_tokens([t for t in best if t != eos])), score
+        """, caught_by=("one_decoder_call_per_step", "speed"), clause="batched"),
 ]

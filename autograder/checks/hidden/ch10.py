@@ -2,6 +2,8 @@
 purity, gradients, initial weights, dropout, forbidden shortcuts, loops, speed), and training checks whose
 metrics the judge computes from what the student's code predicted."""
 import math
+import os
+import sys
 
 import torch
 import torch.nn.functional as F
@@ -1076,3 +1078,876 @@ def check_PositionalEncoding_table_buffer(PositionalEncoding):
 def check_PositionalEncoding_learns_tagging(PositionalEncoding):
     train_tagger(_CheckMultiHeadAttention, PositionalEncoding,
                  "your PositionalEncoding and the check's own multi-head attention")
+
+
+# =====================================================================================================
+# §10.4 Bahdanau attention, §10.7 the Transformer (appended). Unit checks put the check's own stand-ins (equal
+# to the references, same layers and names) where the code under test builds the chapter's other modules, so a
+# mistake in AdditiveAttention or MultiHeadAttention costs these checks nothing; the training checks use the
+# student's pieces and say which.
+# =====================================================================================================
+
+import random  # noqa: E402
+
+# names, not the module: check code that runs where the student's code lives refers to them
+from autograder.checks.hidden.nmt_common import (GRUEncoder, Task, assert_same_initial_state,  # noqa: E402
+                                                 book_train, call_module, load_weights, mean_bleu, seq2seq_run,
+                                                 student_view, task_data)
+from autograder.harness import (SEEDS, assert_close, assert_keeps_device, assert_same_outputs, assert_tensor,  # noqa: E402
+                                check, describe, on_its_side, randint, randn, reference, student_side,
+                                train_to_threshold, type_name)
+
+
+def nmt_ref(name):
+    return reference(f"ch10.{name}")
+
+
+class _StandInDotProduct(nn.Module):
+    def __init__(self, dropout):
+        super().__init__()
+        self.dropout = nn.Dropout(dropout)
+
+    def forward(self, queries, keys, values, valid_lens=None):
+        scores = torch.bmm(queries, keys.transpose(1, 2)) / math.sqrt(queries.shape[-1])
+        self.attention_weights = _stand_in_masked_softmax(scores, valid_lens)
+        return torch.bmm(self.dropout(self.attention_weights), values)
+
+
+def _stand_in_masked_softmax(X, valid_lens):
+    if valid_lens is None:
+        return torch.softmax(X, dim=-1)
+    valid_lens = valid_lens.to(X.device)
+    lens = valid_lens[:, None] if valid_lens.dim() == 1 else valid_lens
+    keep = torch.arange(X.shape[-1], device=X.device) < lens[..., None]
+    return torch.softmax(X.masked_fill(~keep, -1e6), dim=-1)
+
+
+class StandInAdditiveAttention(nn.Module):
+    """§10.3's AdditiveAttention (the check's stand-in: the reference's layers, names and computation)."""
+
+    def __init__(self, key_size, query_size, num_hiddens, dropout, **kwargs):
+        super().__init__(**kwargs)
+        self.W_k = nn.Linear(key_size, num_hiddens, bias=False)
+        self.W_q = nn.Linear(query_size, num_hiddens, bias=False)
+        self.w_v = nn.Linear(num_hiddens, 1, bias=False)
+        self.dropout = nn.Dropout(dropout)
+
+    def forward(self, queries, keys, values, valid_lens):
+        features = torch.tanh(self.W_q(queries).unsqueeze(2) + self.W_k(keys).unsqueeze(1))
+        self.attention_weights = _stand_in_masked_softmax(self.w_v(features).squeeze(-1), valid_lens)
+        return torch.bmm(self.dropout(self.attention_weights), values)
+
+
+class StandInMultiHeadAttention(nn.Module):
+    """§10.5's MultiHeadAttention (the check's stand-in)."""
+
+    def __init__(self, key_size, query_size, value_size, num_hiddens, num_heads, dropout, bias=False, **kwargs):
+        super().__init__(**kwargs)
+        self.num_heads = num_heads
+        self.attention = _StandInDotProduct(dropout)
+        self.W_q = nn.Linear(query_size, num_hiddens, bias=bias)
+        self.W_k = nn.Linear(key_size, num_hiddens, bias=bias)
+        self.W_v = nn.Linear(value_size, num_hiddens, bias=bias)
+        self.W_o = nn.Linear(num_hiddens, num_hiddens, bias=bias)
+
+    def forward(self, queries, keys, values, valid_lens):
+        def split(X):
+            batch, n, _ = X.shape
+            return X.reshape(batch, n, self.num_heads, -1).transpose(1, 2).reshape(batch * self.num_heads, n, -1)
+        queries, keys, values = split(self.W_q(queries)), split(self.W_k(keys)), split(self.W_v(values))
+        if valid_lens is not None:
+            valid_lens = valid_lens.repeat_interleave(self.num_heads, dim=0)
+        out = self.attention(queries, keys, values, valid_lens)
+        _, n, d = out.shape
+        return self.W_o(out.reshape(-1, self.num_heads, n, d).transpose(1, 2).reshape(-1, n, self.num_heads * d))
+
+
+class StrictStandInMultiHeadAttention(StandInMultiHeadAttention):
+    """The stand-in as the book's pieces take valid lengths: on the queries' device. The references move them there
+    (so a causal mask made on the CPU works with ours), but the book's ``sequence_mask`` compares its ``arange`` on
+    ``X.device`` with ``valid_len`` as it comes, and fails on a GPU: the device check uses this one."""
+
+    def forward(self, queries, keys, values, valid_lens):
+        if valid_lens is not None and valid_lens.device != queries.device:
+            here, caller = sys._getframe(0).f_code.co_filename, sys._getframe(1)
+            while caller.f_back is not None and (caller.f_code.co_filename == here or
+                                                 f"{os.sep}torch{os.sep}" in caller.f_code.co_filename):
+                caller = caller.f_back      # the code that called this attention (nn.Module's machinery skipped)
+            raise RuntimeError(f"Expected all tensors to be on the same device: the valid lengths are on "
+                               f"{valid_lens.device}, the queries on {queries.device} (passed at "
+                               f"{os.path.basename(caller.f_code.co_filename)}:{caller.f_lineno} in "
+                               f"{caller.f_code.co_name})")
+        return super().forward(queries, keys, values, valid_lens)
+
+
+class StandInPositionalEncoding(nn.Module):
+    """§10.6's PositionalEncoding (the check's stand-in)."""
+
+    def __init__(self, num_hiddens, dropout, max_len=1000):
+        super().__init__()
+        self.dropout = nn.Dropout(dropout)
+        angles = torch.arange(max_len, dtype=torch.float64)[:, None] / torch.pow(
+            10000, torch.arange(0, num_hiddens, 2, dtype=torch.float64) / num_hiddens)
+        P = torch.zeros(1, max_len, num_hiddens, dtype=torch.float64)
+        P[0, :, 0::2] = torch.sin(angles)
+        P[0, :, 1::2] = torch.cos(angles[:, :num_hiddens // 2])
+        self.register_buffer("P", P.float(), persistent=False)
+
+    def forward(self, X):
+        return self.dropout(X + self.P[:, :X.shape[1], :].to(X.device))
+
+
+class StandInPositionWiseFFN(nn.Module):
+    def __init__(self, ffn_num_input, ffn_num_hiddens, ffn_num_outputs, **kwargs):
+        super().__init__(**kwargs)
+        self.dense1 = nn.Linear(ffn_num_input, ffn_num_hiddens)
+        self.relu = nn.ReLU()
+        self.dense2 = nn.Linear(ffn_num_hiddens, ffn_num_outputs)
+
+    def forward(self, X):
+        return self.dense2(self.relu(self.dense1(X)))
+
+
+class StandInAddNorm(nn.Module):
+    def __init__(self, normalized_shape, dropout, **kwargs):
+        super().__init__(**kwargs)
+        self.dropout = nn.Dropout(dropout)
+        self.ln = nn.LayerNorm(normalized_shape)
+
+    def forward(self, X, Y):
+        return self.ln(self.dropout(Y) + X)
+
+
+class StandInEncoderBlock(nn.Module):
+    def __init__(self, key_size, query_size, value_size, num_hiddens, norm_shape, ffn_num_input, ffn_num_hiddens,
+                 num_heads, dropout, use_bias=False, **kwargs):
+        super().__init__(**kwargs)
+        self.attention = StandInMultiHeadAttention(key_size, query_size, value_size, num_hiddens, num_heads, dropout,
+                                                   use_bias)
+        self.addnorm1 = StandInAddNorm(norm_shape, dropout)
+        self.ffn = StandInPositionWiseFFN(ffn_num_input, ffn_num_hiddens, num_hiddens)
+        self.addnorm2 = StandInAddNorm(norm_shape, dropout)
+
+    def forward(self, X, valid_lens):
+        Y = self.addnorm1(X, self.attention(X, X, X, valid_lens))
+        return self.addnorm2(Y, self.ffn(Y))
+
+
+class StandInDecoderBlock(nn.Module):
+    def __init__(self, key_size, query_size, value_size, num_hiddens, norm_shape, ffn_num_input, ffn_num_hiddens,
+                 num_heads, dropout, i, **kwargs):
+        super().__init__(**kwargs)
+        self.i = i
+        self.attention1 = StandInMultiHeadAttention(key_size, query_size, value_size, num_hiddens, num_heads, dropout)
+        self.addnorm1 = StandInAddNorm(norm_shape, dropout)
+        self.attention2 = StandInMultiHeadAttention(key_size, query_size, value_size, num_hiddens, num_heads, dropout)
+        self.addnorm2 = StandInAddNorm(norm_shape, dropout)
+        self.ffn = StandInPositionWiseFFN(ffn_num_input, ffn_num_hiddens, num_hiddens)
+        self.addnorm3 = StandInAddNorm(norm_shape, dropout)
+
+    def forward(self, X, state):
+        enc_outputs, enc_valid_lens = state[0], state[1]
+        key_values = X if state[2][self.i] is None else torch.cat((state[2][self.i], X), dim=1)
+        state[2][self.i] = key_values
+        dec_valid_lens = torch.arange(1, X.shape[1] + 1, device=X.device).repeat(X.shape[0], 1) \
+            if self.training else None
+        Y = self.addnorm1(X, self.attention1(X, key_values, key_values, dec_valid_lens))
+        Z = self.addnorm2(Y, self.attention2(Y, enc_outputs, enc_outputs, enc_valid_lens))
+        return self.addnorm3(Z, self.ffn(Z)), state
+
+
+def stand_in(*pieces):
+    """``substitute=``: the check's stand-ins where the student's chapter-10 modules use these exercises (a module
+    must hold its parameters and carry autograd where it lives, so a check-code class, not a reference stub)."""
+    classes = {"AdditiveAttention": StandInAdditiveAttention, "MultiHeadAttention": StandInMultiHeadAttention,
+               "PositionalEncoding": StandInPositionalEncoding, "PositionWiseFFN": StandInPositionWiseFFN,
+               "AddNorm": StandInAddNorm, "EncoderBlock": StandInEncoderBlock, "DecoderBlock": StandInDecoderBlock}
+    return {name: classes[name] for name in pieces}
+
+
+# §10.4 Bahdanau attention -----------------------------------------------------------------------------------
+
+def _interface(AttentionDecoder):
+    """Student side: what the interface does, and whether a subclass can implement it."""
+    class Sub(AttentionDecoder):
+        def __init__(self):
+            super().__init__()
+            self.dense = nn.Linear(3, 2)
+
+        def init_state(self, enc_outputs, *args):
+            return enc_outputs.sum(0)
+
+        def forward(self, X, state):
+            self._weights = torch.ones(1)
+            return self.dense(X + state), state
+
+        @property
+        def attention_weights(self):
+            return self._weights
+
+    base = AttentionDecoder()
+    facts = {"module": isinstance(base, nn.Module)}
+    for name, call in (("init_state", lambda: base.init_state(torch.ones(2, 3))),
+                       ("forward", lambda: base(torch.ones(2, 3), None)),
+                       ("attention_weights", lambda: base.attention_weights)):
+        try:
+            call()
+            facts[name] = "returned a value"
+        except NotImplementedError:
+            facts[name] = "raised"
+        except Exception as e:  # noqa: BLE001
+            facts[name] = f"raised {type(e).__name__}: {e}"
+    sub = Sub()
+    Y, _ = sub(torch.zeros(1, 3), sub.init_state(torch.ones(2, 3)))
+    facts["subclass"] = (tuple(Y.shape), float(sub.attention_weights.sum()), sum(p.numel() for p in sub.parameters()))
+    return facts
+
+
+@check("bahdanau_attention.AttentionDecoder", clauses="interface")
+def check_AttentionDecoder_interface(AttentionDecoder):
+    facts = student_side(_interface, AttentionDecoder)
+    assert facts["module"], "AttentionDecoder() should be an nn.Module"
+    for name in ("init_state", "forward", "attention_weights"):
+        assert facts[name] == "raised", \
+            f"the interface's {name} should raise NotImplementedError, so that a subclass that forgets it fails " \
+            f"loudly; it {facts[name]}"
+    assert facts["subclass"] == ((1, 2), 1.0, 8), \
+        f"a subclass of AttentionDecoder that registers nn.Linear(3, 2) and implements init_state, forward and " \
+        f"attention_weights should work like any nn.Module; got (output shape, weights, parameter count) = " \
+        f"{facts['subclass']}"
+
+
+def attention_decoder_pair(Seq2SeqAttentionDecoder, seed, num_layers=2, dropout=0.0):
+    torch.manual_seed(seed)
+    expected = nmt_ref("bahdanau_attention.Seq2SeqAttentionDecoder")(11, 5, 7, num_layers, dropout)
+    net = Seq2SeqAttentionDecoder(11, 5, 7, num_layers, dropout)
+    load_weights(net, expected, what=f"Seq2SeqAttentionDecoder(11, 5, 7, {num_layers})")
+    return net, expected
+
+
+def bahdanau_state(seed, num_layers=2, valid=(6, 6, 6, 6)):
+    """The state init_state makes of encoder outputs (6 steps, batch 4, 7 hidden units); valid lengths all 6 but
+    for the masking check (which is the only one that depends on them)."""
+    outputs, hidden = randn((6, 4, 7), seed), randn((num_layers, 4, 7), seed + 1)
+    return [outputs.permute(1, 0, 2).contiguous(), hidden, torch.tensor(valid)]
+
+
+ATTENTION_PIECES = stand_in("AdditiveAttention")
+BAHDANAU_HINT = ("at each step: query = hidden_state[-1].unsqueeze(1), context = self.attention(query, enc_outputs, "
+                 "enc_outputs, enc_valid_lens), x = cat((context, embedded step.unsqueeze(1)), dim=-1), one GRU step "
+                 "from hidden_state; dense over all steps, permuted to (batch, num_steps, vocab_size)")
+
+
+@check("bahdanau_attention.Seq2SeqAttentionDecoder", points=2, clauses="values", substitute=ATTENTION_PIECES)
+def check_Seq2SeqAttentionDecoder_matches_reference(Seq2SeqAttentionDecoder):
+    for seed, num_layers in ((0, 1), (1, 2), (2, 3)):
+        net, expected = attention_decoder_pair(Seq2SeqAttentionDecoder, seed, num_layers)
+        X, state = randint(0, 11, (4, 5), seed), bahdanau_state(seed, num_layers)
+        got, want = call_module(net, X, state), call_module(expected, X, state)
+        output = got[0] if isinstance(got, (tuple, list)) and got else got
+        assert_close(output, want[0], what=f"the logits of Seq2SeqAttentionDecoder(11, 5, 7, {num_layers})(X (4, 5), "
+                                           "state) with the reference's weights", hint=BAHDANAU_HINT)
+
+
+def _decode_steps(net, X, state):
+    net.eval()
+    outputs = []
+    with torch.no_grad():
+        for t in range(X.shape[1]):
+            Y, state = net(X[:, t:t + 1], state)
+            outputs.append(Y)
+    return outputs, list(state)
+
+
+@check("bahdanau_attention.Seq2SeqAttentionDecoder", clauses="state", substitute=ATTENTION_PIECES)
+def check_Seq2SeqAttentionDecoder_carries_its_state(Seq2SeqAttentionDecoder):
+    net, expected = attention_decoder_pair(Seq2SeqAttentionDecoder, 3)
+    X, state = randint(0, 11, (4, 5), 3), bahdanau_state(3)
+    got, want = call_module(net, X, state), call_module(expected, X, state)
+    assert isinstance(got, (tuple, list)) and len(got) == 2 and isinstance(got[1], (tuple, list)) and \
+        len(got[1]) == 3, "forward(X, state) should return (outputs, [enc_outputs, hidden_state, enc_valid_lens])"
+    for name, g, e in zip(("enc_outputs", "hidden_state", "enc_valid_lens"), got[1], want[1]):
+        assert_close(g, e, what=f"{name} in the state forward returns",
+                     hint="return [enc_outputs, the GRU's new hidden state, enc_valid_lens]")
+    outputs, _ = on_its_side(net, _decode_steps, X, state)
+    expected_outputs, _ = _decode_steps(expected, X, state)
+    for t, (g, e) in enumerate(zip(outputs, expected_outputs)):
+        assert_close(g, e, what=f"the logits of step {t} when decoding one column at a time from the returned states")
+
+
+@check("bahdanau_attention.Seq2SeqAttentionDecoder", clauses="init_state", substitute=ATTENTION_PIECES)
+def check_Seq2SeqAttentionDecoder_init_state(Seq2SeqAttentionDecoder):
+    net = Seq2SeqAttentionDecoder(11, 5, 7, 2)
+    outputs, hidden, valid = randn((6, 4, 7), 0), randn((2, 4, 7), 1), torch.tensor([2, 6, 3, 5])
+    got = net.init_state((outputs, hidden), valid)
+    assert isinstance(got, (tuple, list)) and len(got) == 3, \
+        f"init_state(enc_outputs, enc_valid_lens) should return three things, got {type_name(got)}"
+    for name, g, e in zip(("outputs", "hidden_state", "enc_valid_lens"), got, (outputs.permute(1, 0, 2), hidden, valid)):
+        assert_close(g, e, what=f"{name} in the state init_state returns",
+                     hint="(outputs.permute(1, 0, 2), hidden_state, enc_valid_lens): the encoder's outputs batch first")
+
+
+@check("bahdanau_attention.Seq2SeqAttentionDecoder", clauses="mask", substitute=ATTENTION_PIECES)
+def check_Seq2SeqAttentionDecoder_masks_padding(Seq2SeqAttentionDecoder):
+    net, expected = attention_decoder_pair(Seq2SeqAttentionDecoder, 4)
+    X, state = randint(0, 11, (4, 5), 4), bahdanau_state(4, valid=(2, 6, 3, 1))
+    padded = torch.arange(6)[None, :] >= state[2][:, None]
+    changed = [torch.where(padded[..., None], randn((4, 6, 7), 99, scale=3), state[0]), state[1], state[2]]
+    want = call_module(expected, X, state)[0]
+    for enc_state, label in ((state, "the encoder's outputs"), (changed, "other encoder outputs past the valid lengths")):
+        got = call_module(net, X, enc_state)
+        output = got[0] if isinstance(got, (tuple, list)) and got else got
+        assert_close(output, want, what=f"the logits for {label} (enc_valid_lens [2, 6, 3, 1])",
+                     hint="pass enc_valid_lens to the attention: positions past it must get no weight")
+
+
+@check("bahdanau_attention.Seq2SeqAttentionDecoder", clauses="weights", substitute=ATTENTION_PIECES)
+def check_Seq2SeqAttentionDecoder_attention_weights(Seq2SeqAttentionDecoder):
+    net, expected = attention_decoder_pair(Seq2SeqAttentionDecoder, 5)
+    X, state = randint(0, 11, (4, 5), 5), bahdanau_state(5)
+
+    want = on_its_side(expected, _forward_weights, X, state)
+    got = on_its_side(net, _forward_weights, X, state)
+    assert isinstance(got, list) and len(got) == 5, \
+        f"attention_weights after a forward pass over 5 steps should be a list of 5 tensors, got " \
+        f"{len(got) if isinstance(got, list) else type_name(got)}\n  hint: append self.attention.attention_weights " \
+        "after every step (start a new list in each forward)"
+    for t, (g, e) in enumerate(zip(got, want)):
+        assert_close(g, e, what=f"attention_weights[{t}] (batch 4, 1 query, 6 encoder steps)")
+
+
+def _forward_weights(net, X, state):
+    net.eval()
+    with torch.no_grad():
+        net(X, state)
+    weights = net.attention_weights
+    return [w.detach().clone() if isinstance(w, torch.Tensor) else w for w in weights] \
+        if isinstance(weights, (list, tuple)) else weights
+
+
+def _layers(cls, dropout):
+    net = cls(11, 5, 7, 2, dropout)
+    attention_dropout = getattr(getattr(getattr(net, "attention", None), "dropout", None), "p", None)
+    return {"rnn": getattr(getattr(net, "rnn", None), "dropout", None), "attention": attention_dropout}
+
+
+@check("bahdanau_attention.Seq2SeqAttentionDecoder", clauses="init", substitute=ATTENTION_PIECES)
+def check_Seq2SeqAttentionDecoder_initial_weights(Seq2SeqAttentionDecoder):
+    assert_same_initial_state(Seq2SeqAttentionDecoder, nmt_ref("bahdanau_attention.Seq2SeqAttentionDecoder"),
+                              (11, 5, 7, 2), {}, seeds=(0, 1), what="Seq2SeqAttentionDecoder(11, 5, 7, 2)",
+                              hint="create attention (AdditiveAttention(num_hiddens, num_hiddens, num_hiddens, "
+                                   "dropout)), embedding, rnn (nn.GRU(embed_size + num_hiddens, ...)), dense in this "
+                                   "order, with PyTorch's defaults")
+    facts = student_side(_layers, Seq2SeqAttentionDecoder, 0.3)
+    assert facts == {"rnn": 0.3, "attention": 0.3}, \
+        f"Seq2SeqAttentionDecoder(11, 5, 7, 2, dropout=0.3) should pass dropout to its GRU and its attention; the " \
+        f"GRU's dropout is {facts['rnn']}, the attention's {facts['attention']}"
+
+
+LONG_TASK = Task(lo=14, hi=22, n_train=2500, n_test=200, num_steps=26)
+LONG_BUDGET = {"embed_size": 32, "num_hiddens": 64, "num_layers": 1, "lr": 0.01, "num_epochs": 4, "batch_size": 64}
+PLAIN_ON_LONG = 0.235  # the plain seq2seq (§9.7's decoder) on LONG_TASK with LONG_BUDGET, measured (seeds 0-2: 0.235,
+# 0.237, 0.219; tests/test_nmt.py keeps it measured)
+LONG_THRESHOLD = 0.6   # attention's reference reaches 0.886
+
+
+@check("bahdanau_attention.Seq2SeqAttentionDecoder", points=3, kind="accuracy", clauses="values", integration=True)
+def check_Seq2SeqAttentionDecoder_beats_seq2seq_on_long_sentences(Seq2SeqAttentionDecoder, device):
+    data, b = task_data(LONG_TASK), LONG_BUDGET
+    E, H, L = b["embed_size"], b["num_hiddens"], b["num_layers"]
+    train_to_threshold(
+        lambda: seq2seq_run(lambda v: GRUEncoder(v, E, H, L), lambda v: Seq2SeqAttentionDecoder(v, E, H, L),
+                            book_train, student_view(data), b, device),
+        metric=lambda run: mean_bleu(run, data, what="the seq2seq model with attention"),
+        history=lambda run: run["history"],
+        names=("loss per token",), threshold_on=None, x="epoch", threshold=LONG_THRESHOLD, reference_value=0.886,
+        budget=f"{b['num_epochs']} epochs on {LONG_TASK} (batches of {b['batch_size']}, Adam lr {b['lr']:g}, "
+               "dropout 0)",
+        what=f"the mean BLEU (k=2) on {LONG_TASK.n_test} unseen long sentences of a seq2seq model (embed {E}, hidden "
+             f"{H}) whose decoder is your Seq2SeqAttentionDecoder (with your AdditiveAttention), trained by the book's "
+             f"loop; the same model without attention reaches {PLAIN_ON_LONG} on this budget, and attention must "
+             "beat it by a wide margin")
+
+
+# §10.7 the Transformer ----------------------------------------------------------------------------------------
+
+BLOCK_PIECES = stand_in("MultiHeadAttention", "AddNorm", "PositionWiseFFN")
+ENCODER_PIECES = stand_in("MultiHeadAttention", "AddNorm", "PositionWiseFFN", "EncoderBlock", "PositionalEncoding")
+DECODER_PIECES = stand_in("MultiHeadAttention", "AddNorm", "PositionWiseFFN", "DecoderBlock", "PositionalEncoding")
+
+
+def module_pair(cls, reference_name, args, seed=0):
+    """The student's and the reference's module of the same arguments, the reference's weights in both."""
+    torch.manual_seed(seed)
+    expected = nmt_ref(reference_name)(*args)
+    with torch.no_grad():       # livelier than the defaults: LayerNorms and biases away from 1 and 0
+        for p in expected.parameters():
+            p.add_(randn(p.shape, seed + p.numel(), scale=0.3))
+    net = cls(*args)
+    load_weights(net, expected, what=f"{reference_name.split('.')[-1]}{tuple(args)}")
+    return net, expected
+
+
+@check("transformer.PositionWiseFFN", points=2, clauses="values")
+def check_PositionWiseFFN_matches_reference(PositionWiseFFN):
+    for seed, shape in enumerate(((2, 3, 4), (5, 4), (2, 3, 2, 4), (1, 1, 4))):
+        net, expected = module_pair(PositionWiseFFN, "transformer.PositionWiseFFN", (4, 6, 3), seed)
+        X = randn(shape, seed)
+        got = call_module(net, X)
+        hint = "dense2(relu(dense1(X))) on the last axis: nn.Linear works on any leading axes, each position alone"
+        if isinstance(got, torch.Tensor) and got.shape == X.shape[:-1] + (3,) and len(shape) > 2:
+            changed = X.clone()
+            changed[..., 0, :] += 1
+            if not torch.allclose(call_module(net, changed)[..., 1:, :], got[..., 1:, :]):
+                hint = "changing one position changed the others: the FFN must act on every position on its own"
+        assert_close(got, call_module(expected, X), what=f"PositionWiseFFN(4, 6, 3)(X {shape}) with the reference's "
+                                                         "weights", hint=hint)
+
+
+@check("transformer.PositionWiseFFN", clauses="init")
+def check_PositionWiseFFN_initial_weights(PositionWiseFFN):
+    assert_same_initial_state(PositionWiseFFN, nmt_ref("transformer.PositionWiseFFN"), (4, 6, 3), {}, seeds=(0, 1),
+                              what="PositionWiseFFN(4, 6, 3)", hint="create dense1, relu, dense2 in this order with "
+                                                                    "PyTorch's default initialisation")
+
+
+def addnorm_hint(got, X, Y, net_expected):
+    if isinstance(got, torch.Tensor) and got.shape == X.shape:
+        ln = net_expected.ln
+        with torch.no_grad():
+            if torch.allclose(got, X + ln(Y), atol=1e-5):
+                return "pre-norm (X + ln(Y)): the book normalises after the residual, ln(dropout(Y) + X)"
+            if torch.allclose(got, ln(Y), atol=1e-5):
+                return "the residual X is missing: ln(dropout(Y) + X)"
+    return "ln(dropout(Y) + X), with nn.LayerNorm(normalized_shape)"
+
+
+@check("transformer.AddNorm", points=2, clauses="values")
+def check_AddNorm_matches_reference(AddNorm):
+    for seed, shape in enumerate(([3, 4], [4], 4)):
+        net, expected = module_pair(AddNorm, "transformer.AddNorm", (shape, 0.5), seed)
+        X, Y = randn((2, 3, 4), seed), randn((2, 3, 4), seed + 1)
+        got, want = call_module(net, X, Y), call_module(expected, X, Y)
+        assert_close(got, want, what=f"AddNorm({shape}, 0.5)(X, Y) in eval mode, the reference's LayerNorm weights",
+                     hint=addnorm_hint(got, X, Y, expected))
+
+
+@check("transformer.AddNorm", clauses="dropout")
+def check_AddNorm_dropout_on_Y(AddNorm):
+    for seed in (0, 1):
+        net, expected = module_pair(AddNorm, "transformer.AddNorm", ([4], 0.5), seed)
+        X, Y = randn((8, 5, 4), seed), randn((8, 5, 4), seed + 1)
+        assert_close(call_module(net, X, Y), call_module(expected, X, Y),
+                     what="AddNorm([4], 0.5)(X, Y) in eval mode (it must also be right for this check to count)")
+        got, want = call_module(net, X, Y, train=True, seed=7), call_module(expected, X, Y, train=True, seed=7)
+        assert_close(got, want, what="AddNorm([4], 0.5)(X, Y) in training mode after torch.manual_seed(7) (the "
+                                     "reference's dropout mask)",
+                     hint="ln(self.dropout(Y) + X): dropout on the sublayer's output Y only, not on X or on the sum")
+
+
+def encoder_layer_with(block_weights, d, heads, ffn, use_bias):
+    """nn.TransformerEncoderLayer (post-norm, ReLU, dropout 0) holding an EncoderBlock's weights."""
+    layer = nn.TransformerEncoderLayer(d, heads, ffn, dropout=0.0, batch_first=True)
+    w = block_weights
+    zeros = torch.zeros(d)
+    with torch.no_grad():
+        layer.self_attn.in_proj_weight.copy_(torch.cat([w["attention.W_q.weight"], w["attention.W_k.weight"],
+                                                        w["attention.W_v.weight"]]))
+        layer.self_attn.in_proj_bias.copy_(torch.cat([w.get(f"attention.W_{x}.bias", zeros) for x in "qkv"]))
+        layer.self_attn.out_proj.weight.copy_(w["attention.W_o.weight"])
+        layer.self_attn.out_proj.bias.copy_(w.get("attention.W_o.bias", zeros))
+        for mine, theirs in (("linear1", "ffn.dense1"), ("linear2", "ffn.dense2"), ("norm1", "addnorm1.ln"),
+                             ("norm2", "addnorm2.ln")):
+            getattr(layer, mine).weight.copy_(w[f"{theirs}.weight"])
+            getattr(layer, mine).bias.copy_(w[f"{theirs}.bias"])
+    return layer.train()      # training mode with dropout 0: PyTorch's plain path, not the fused one
+
+
+BLOCK_ARGS = (16, 16, 16, 16, [16], 16, 32, 4, 0.0)
+
+
+def weights_of(module):
+    return {k: v.detach().clone() for k, v in module.state_dict().items()}
+
+
+def padding_mask(valid_lens, n):
+    return torch.arange(n)[None, :] >= valid_lens[:, None]
+
+
+@check("transformer.EncoderBlock", points=2, clauses="values", substitute=BLOCK_PIECES)
+def check_EncoderBlock_matches_torch(EncoderBlock):
+    for seed, use_bias in ((0, False), (1, True), (2, False)):
+        net, expected = module_pair(EncoderBlock, "transformer.EncoderBlock", BLOCK_ARGS + (use_bias,), seed)
+        layer = encoder_layer_with(weights_of(expected), 16, 4, 32, use_bias)
+        X, valid_lens = randn((3, 6, 16), seed), torch.tensor([6, 2, 4][seed:] + [6, 2, 4][:seed])
+        with torch.no_grad():
+            want = layer(X, src_key_padding_mask=padding_mask(valid_lens, 6))
+        assert_close(call_module(net, X, valid_lens), want, atol=1e-4, rtol=1e-4,
+                     what=f"EncoderBlock(16, ..., num_heads=4, use_bias={use_bias})(X (3, 6, 16), valid_lens "
+                          f"{valid_lens.tolist()}) against nn.TransformerEncoderLayer with the same weights",
+                     hint="Y = addnorm1(X, attention(X, X, X, valid_lens)); addnorm2(Y, ffn(Y)) (post-norm: the "
+                          "norm after each residual); pass use_bias to the attention")
+
+
+@check("transformer.EncoderBlock", clauses="init", substitute=BLOCK_PIECES)
+def check_EncoderBlock_initial_weights(EncoderBlock):
+    assert_same_initial_state(EncoderBlock, nmt_ref("transformer.EncoderBlock"), BLOCK_ARGS, {}, seeds=(0, 1),
+                              what="EncoderBlock(16, 16, 16, 16, [16], 16, 32, 4, 0)",
+                              hint="create attention, addnorm1, ffn, addnorm2 in this order")
+
+
+ENCODER_ARGS = (20, 16, 16, 16, 16, [16], 16, 32, 4, 2, 0.0)
+
+
+def transformer_tokens(seed, batch=3, steps=7, vocab=20, full=True):
+    """Tokens and valid lengths: all 7 (so that only the padding check depends on masking), or [7, 3, 5] rotated."""
+    lens = [7, 7, 7] if full else [7, 3, 5][seed % 3:] + [7, 3, 5][:seed % 3]
+    return randint(0, vocab, (batch, steps), seed), torch.tensor(lens)
+
+
+@check("transformer.TransformerEncoder", points=2, clauses="values", substitute=ENCODER_PIECES)
+def check_TransformerEncoder_matches_reference(TransformerEncoder):
+    for seed in (0, 1, 2):
+        net, expected = module_pair(TransformerEncoder, "transformer.TransformerEncoder", ENCODER_ARGS, seed)
+        X, valid_lens = transformer_tokens(seed)
+        assert_close(call_module(net, X, valid_lens), call_module(expected, X, valid_lens), atol=1e-4, rtol=1e-4,
+                     what=f"TransformerEncoder(20, ..., num_layers=2)(X (3, 7), valid_lens {valid_lens.tolist()}), eval "
+                          "mode, the reference's weights",
+                     hint="pos_encoding(embedding(X) * math.sqrt(num_hiddens)), then every block with valid_lens")
+
+
+@check("transformer.TransformerEncoder", clauses="padding", substitute=ENCODER_PIECES)
+def check_TransformerEncoder_ignores_padding(TransformerEncoder):
+    for seed in (1, 2):
+        net, expected = module_pair(TransformerEncoder, "transformer.TransformerEncoder", ENCODER_ARGS, seed)
+        X, valid_lens = transformer_tokens(seed, full=False)
+        changed = torch.where(padding_mask(valid_lens, 7), randint(0, 20, (3, 7), seed + 9), X)
+        keep = ~padding_mask(valid_lens, 7)
+        want = call_module(expected, X, valid_lens, dtype=torch.float64)
+        for tokens, label in ((X, "X"), (changed, "X with other tokens past the valid lengths")):
+            got = call_module(net, tokens, valid_lens, dtype=torch.float64)
+            assert isinstance(got, torch.Tensor) and got.shape == (3, 7, 16), \
+                f"TransformerEncoder(...)({label}) should return (3, 7, 16), got {describe(got)}"
+            assert_close(got[keep], want[keep], atol=1e-9, rtol=1e-9,
+                         what=f"the outputs at the valid positions for {label} (float64, valid_lens "
+                              f"{valid_lens.tolist()})",
+                         hint="pass valid_lens to every block, so that no position attends past them")
+
+
+@check("transformer.TransformerEncoder", clauses="weights", substitute=ENCODER_PIECES)
+def check_TransformerEncoder_attention_weights(TransformerEncoder):
+    net, expected = module_pair(TransformerEncoder, "transformer.TransformerEncoder", ENCODER_ARGS, 3)
+    X, valid_lens = transformer_tokens(3)
+    got = on_its_side(net, _encoder_weights, X, valid_lens)
+    want = _encoder_weights(expected, X, valid_lens)
+    assert isinstance(got, list) and len(got) == 2, \
+        f"attention_weights should be a list with one entry per block (2), got " \
+        f"{len(got) if isinstance(got, list) else type_name(got)}"
+    for i, (g, e) in enumerate(zip(got, want)):
+        assert_close(g, e, what=f"attention_weights[{i}] (batch * num_heads = 12, 7 queries, 7 keys)",
+                     hint="after block i, keep blk.attention.attention.attention_weights")
+
+
+def _encoder_weights(net, X, valid_lens):
+    net.eval()
+    with torch.no_grad():
+        net(X, valid_lens)
+    weights = getattr(net, "attention_weights", None)
+    return [w.detach().clone() if isinstance(w, torch.Tensor) else w for w in weights] \
+        if isinstance(weights, (list, tuple)) else weights
+
+
+@check("transformer.TransformerEncoder", clauses="init", substitute=ENCODER_PIECES)
+def check_TransformerEncoder_initial_weights(TransformerEncoder):
+    assert_same_initial_state(TransformerEncoder, nmt_ref("transformer.TransformerEncoder"), ENCODER_ARGS, {},
+                              seeds=(0, 1), what="TransformerEncoder(20, 16, ..., num_layers=2)",
+                              hint="create embedding, pos_encoding, then blks = nn.Sequential() with "
+                                   "add_module('block0', EncoderBlock(...)), ... in this order")
+
+
+def decoder_layer_with(w, d, heads, ffn):
+    """nn.TransformerDecoderLayer (post-norm, ReLU, dropout 0) holding a DecoderBlock's weights."""
+    layer = nn.TransformerDecoderLayer(d, heads, ffn, dropout=0.0, batch_first=True)
+    with torch.no_grad():
+        for attention, theirs in ((layer.self_attn, "attention1"), (layer.multihead_attn, "attention2")):
+            attention.in_proj_weight.copy_(torch.cat([w[f"{theirs}.W_{x}.weight"] for x in "qkv"]))
+            attention.in_proj_bias.zero_()
+            attention.out_proj.weight.copy_(w[f"{theirs}.W_o.weight"])
+            attention.out_proj.bias.zero_()
+        for mine, theirs in (("linear1", "ffn.dense1"), ("linear2", "ffn.dense2"), ("norm1", "addnorm1.ln"),
+                             ("norm2", "addnorm2.ln"), ("norm3", "addnorm3.ln")):
+            getattr(layer, mine).weight.copy_(w[f"{theirs}.weight"])
+            getattr(layer, mine).bias.copy_(w[f"{theirs}.bias"])
+    return layer.train()
+
+
+def block_inputs(seed, steps=6, dtype=torch.float32):
+    X = randn((3, steps, 16), seed, dtype=dtype)
+    enc_outputs, valid_lens = randn((3, 5, 16), seed + 1, dtype=dtype), torch.tensor([5, 2, 4])
+    return X, enc_outputs, valid_lens
+
+
+def _block_call(block, X, enc_outputs, valid_lens, train, cached=None, dtype=None):
+    """Student side: one forward pass of a decoder block with a fresh state; its output and what it cached."""
+    if dtype is not None:
+        block.to(dtype)
+    block.train(train)
+    state = [enc_outputs, valid_lens, [cached] if cached is not None else [None]]
+    with torch.no_grad():
+        out, new_state = block(X, state)
+    cache = new_state[2][0] if isinstance(new_state, (list, tuple)) and len(new_state) == 3 else "no state"
+    return out, cache, state[2][0]
+
+
+DECODER_BLOCK_HINT = ("keys and values of the self-attention: X (or the cache then X); in training mode a causal mask "
+                      "dec_valid_lens = arange(1, num_steps + 1) per row; Y = addnorm1(X, self-attention), Z = "
+                      "addnorm2(Y, attention2(Y, enc_outputs, enc_outputs, enc_valid_lens)), addnorm3(Z, ffn(Z))")
+
+
+@check("transformer.DecoderBlock", points=2, clauses="values", substitute=BLOCK_PIECES)
+def check_DecoderBlock_matches_torch(DecoderBlock):
+    for seed in (0, 1, 2):
+        net, expected = module_pair(DecoderBlock, "transformer.DecoderBlock", BLOCK_ARGS + (0,), seed)
+        layer = decoder_layer_with(weights_of(expected), 16, 4, 32)
+        X, enc_outputs, valid_lens = block_inputs(seed)
+        with torch.no_grad():
+            want = layer(X, enc_outputs, memory_key_padding_mask=padding_mask(valid_lens, 5))
+        out, _, _ = on_its_side(net, _block_call, X, enc_outputs, valid_lens, False)
+        assert_close(out, want, atol=1e-4, rtol=1e-4,
+                     what=f"DecoderBlock(16, ..., i=0) in eval mode (no mask on the self-attention, as the book) "
+                          f"against nn.TransformerDecoderLayer with the same weights, enc_valid_lens "
+                          f"{valid_lens.tolist()}", hint=DECODER_BLOCK_HINT)
+
+
+@check("transformer.DecoderBlock", clauses="causal", substitute=BLOCK_PIECES)
+def check_DecoderBlock_is_causal_in_training(DecoderBlock):
+    net, expected = module_pair(DecoderBlock, "transformer.DecoderBlock", BLOCK_ARGS + (0,), 3)
+    layer = decoder_layer_with(weights_of(expected), 16, 4, 32)
+    X, enc_outputs, valid_lens = block_inputs(3)
+    with torch.no_grad():
+        want = layer(X, enc_outputs, tgt_mask=nn.Transformer.generate_square_subsequent_mask(6),
+                     memory_key_padding_mask=padding_mask(valid_lens, 5), tgt_is_causal=True)
+    causal_hint = ("in training mode, query t may only see keys 0..t: dec_valid_lens with rows [1, 2, ..., num_steps] "
+                   "(torch.arange(1, num_steps + 1).repeat(batch_size, 1))")
+    assert_close(on_its_side(net, _block_call, X, enc_outputs, valid_lens, True)[0], want, atol=1e-4, rtol=1e-4,
+                 what="DecoderBlock in training mode (dropout 0) against nn.TransformerDecoderLayer with the same "
+                      "weights and a causal tgt_mask", hint=causal_hint)
+    X, enc_outputs, valid_lens = block_inputs(3, dtype=torch.float64)
+    want = _block_call(expected, X, enc_outputs, valid_lens, True, dtype=torch.float64)[0]
+    for t in (0, 2, 4):
+        changed = X.clone()
+        changed[:, t + 1:] = randn((3, 5 - t, 16), 40 + t, dtype=torch.float64)
+        got = on_its_side(net, _block_call, changed, enc_outputs, valid_lens, True, None, torch.float64)[0]
+        assert isinstance(got, torch.Tensor) and got.shape == X.shape, f"DecoderBlock returned {describe(got)}"
+        assert_close(got[:, :t + 1], want[:, :t + 1], atol=1e-10, rtol=1e-10,
+                     what=f"the outputs at positions 0..{t} in training mode (float64) after changing X after "
+                          f"position {t}", hint=causal_hint)
+
+
+def _decode_block_steps(block, X, enc_outputs, valid_lens):
+    """Student side: one step at a time in eval mode, the cache carried in the state."""
+    block.eval()
+    state = [enc_outputs, valid_lens, [None]]
+    outputs = []
+    with torch.no_grad():
+        for t in range(X.shape[1]):
+            out, state = block(X[:, t:t + 1], state)
+            outputs.append(out)
+    return torch.cat(outputs, dim=1), state[2][0]
+
+
+@check("transformer.DecoderBlock", clauses="cache", substitute=BLOCK_PIECES)
+def check_DecoderBlock_caches_its_inputs(DecoderBlock):
+    net, expected = module_pair(DecoderBlock, "transformer.DecoderBlock", BLOCK_ARGS + (0,), 4)
+    X, enc_outputs, valid_lens = block_inputs(4)
+    want_train = _block_call(expected, X, enc_outputs, valid_lens, True)[0]
+    _, cache, written = on_its_side(net, _block_call, X, enc_outputs, valid_lens, False)
+    assert_close(cache, X, what="state[2][i] after a forward pass from an empty cache (None)",
+                 hint="the self-attention's keys and values are X itself; store them in state[2][self.i]")
+    assert_close(written, X, what="the state list passed in, after the call: its state[2][i]",
+                 hint="write the cache into the state's list (state[2][self.i] = key_values), as the book does")
+    previous = randn((3, 2, 16), 77)
+    _, cache, _ = on_its_side(net, _block_call, X[:, :1], enc_outputs, valid_lens, False, previous)
+    assert_close(cache, torch.cat([previous, X[:, :1]], 1), what="state[2][i] after a step from a cache of 2 steps",
+                 hint="torch.cat((state[2][self.i], X), dim=1): the cached steps first, then X")
+    steps, _ = on_its_side(net, _decode_block_steps, X, enc_outputs, valid_lens)
+    assert_close(steps, want_train, atol=1e-5, rtol=1e-4,
+                 what="decoding one step at a time in eval mode (each step from the returned state), against one "
+                      "training-mode call on all steps (dropout 0, causal)",
+                 hint="each step attends to the cached inputs of the earlier steps and itself")
+
+
+def _block_on_device(block, X, enc_outputs, valid_lens):
+    block.to(X.device)
+    block.train()
+    out, _ = block(X, [enc_outputs, valid_lens, [None]])
+    return out
+
+
+@check("transformer.DecoderBlock", clauses="device",
+       substitute={**BLOCK_PIECES, "MultiHeadAttention": StrictStandInMultiHeadAttention})
+def check_DecoderBlock_on_device(DecoderBlock):
+    net, expected = module_pair(DecoderBlock, "transformer.DecoderBlock", BLOCK_ARGS + (0,), 5)
+    X, enc_outputs, valid_lens = block_inputs(5)
+    assert_close(on_its_side(net, _block_call, X, enc_outputs, valid_lens, False)[0],
+                 _block_call(expected, X, enc_outputs, valid_lens, False)[0],
+                 what="DecoderBlock in eval mode (it must also be right for this check to count)")
+    assert_keeps_device(_block_on_device, net, X, enc_outputs, valid_lens,
+                        what="DecoderBlock(...) in training mode, moved with its inputs to another device",
+                        hint="torch.arange(1, num_steps + 1, device=X.device) for the causal mask")
+
+
+@check("transformer.DecoderBlock", clauses="init", substitute=BLOCK_PIECES)
+def check_DecoderBlock_initial_weights(DecoderBlock):
+    assert_same_initial_state(DecoderBlock, nmt_ref("transformer.DecoderBlock"), BLOCK_ARGS + (0,), {}, seeds=(0, 1),
+                              what="DecoderBlock(16, ..., i=0)",
+                              hint="create attention1, addnorm1, attention2, addnorm2, ffn, addnorm3 in this order")
+
+
+DECODER_ARGS = (20, 16, 16, 16, 16, [16], 16, 32, 4, 2, 0.0)
+
+
+def decoder_inputs(seed, dtype=torch.float32, full=True):
+    """Target tokens, encoder outputs and their valid lengths: all 5 (the blocks' masking is DecoderBlock's to
+    grade), or [5, 2, 4]."""
+    Y = randint(0, 20, (3, 6), seed)
+    enc_outputs = randn((3, 5, 16), seed + 1, dtype=dtype)
+    return Y, enc_outputs, torch.tensor([5, 5, 5] if full else [5, 2, 4])
+
+
+def _decoder_call(net, Y, enc_outputs, valid_lens, train, dtype=None):
+    """Student side: the logits of one call on the whole sequence from init_state."""
+    if dtype is not None:
+        net.to(dtype)
+    net.train(train)
+    with torch.no_grad():
+        out, _ = net(Y, net.init_state(enc_outputs, valid_lens))
+    return out
+
+
+@check("transformer.TransformerDecoder", points=2, clauses="values", substitute=DECODER_PIECES)
+def check_TransformerDecoder_matches_reference(TransformerDecoder):
+    for seed in (0, 1):
+        net, expected = module_pair(TransformerDecoder, "transformer.TransformerDecoder", DECODER_ARGS, seed)
+        Y, enc_outputs, valid_lens = decoder_inputs(seed)
+        for train in (True, False):
+            got = on_its_side(net, _decoder_call, Y, enc_outputs, valid_lens, train)
+            want = _decoder_call(expected, Y, enc_outputs, valid_lens, train)
+            assert_close(got, want, atol=1e-4, rtol=1e-4,
+                         what=f"the logits of TransformerDecoder(20, ..., num_layers=2) on Y (3, 6) in "
+                              f"{'training' if train else 'eval'} mode (dropout 0), the reference's weights",
+                         hint="pos_encoding(embedding(X) * sqrt(num_hiddens)), the blocks in order (each gets the "
+                              "state the previous returned), then dense")
+
+
+@check("transformer.TransformerDecoder", clauses="init_state", substitute=DECODER_PIECES)
+def check_TransformerDecoder_init_state(TransformerDecoder):
+    net = TransformerDecoder(*DECODER_ARGS)
+    _, enc_outputs, valid_lens = decoder_inputs(0, full=False)
+    got = net.init_state(enc_outputs, valid_lens)
+    assert isinstance(got, list) and len(got) == 3, \
+        f"init_state(enc_outputs, enc_valid_lens) should return a list [enc_outputs, enc_valid_lens, caches], got " \
+        f"{type_name(got)}"
+    assert_close(got[0], enc_outputs, what="state[0]: enc_outputs")
+    assert_close(got[1], valid_lens, what="state[1]: enc_valid_lens")
+    assert got[2] == [None, None], f"state[2] should be [None] * num_layers (one empty cache per block), got {got[2]!r}"
+
+
+@check("transformer.TransformerDecoder", clauses="values", substitute=DECODER_PIECES)
+def check_TransformerDecoder_is_causal_in_training(TransformerDecoder):
+    net, expected = module_pair(TransformerDecoder, "transformer.TransformerDecoder", DECODER_ARGS, 2)
+    Y, enc_outputs, valid_lens = decoder_inputs(2, torch.float64)
+    want = _decoder_call(expected, Y, enc_outputs, valid_lens, True, torch.float64)
+    for t in (0, 3):
+        changed = Y.clone()
+        changed[:, t + 1:] = randint(0, 20, (3, 5 - t), 60 + t)
+        got = on_its_side(net, _decoder_call, changed, enc_outputs, valid_lens, True, torch.float64)
+        assert isinstance(got, torch.Tensor) and got.shape == (3, 6, 20), f"TransformerDecoder returned {describe(got)}"
+        assert_close(got[:, :t + 1], want[:, :t + 1], atol=1e-10, rtol=1e-10,
+                     what=f"the logits at positions 0..{t} in training mode (float64) after changing the target tokens "
+                          f"after position {t}",
+                     hint="every decoder block masks the future in training mode")
+
+
+def _decode_tokens(net, Y, enc_outputs, valid_lens):
+    """Student side: eval mode, one token at a time, each call from the state the previous returned."""
+    net.eval()
+    state = net.init_state(enc_outputs, valid_lens)
+    outputs = []
+    with torch.no_grad():
+        for t in range(Y.shape[1]):
+            out, state = net(Y[:, t:t + 1], state)
+            outputs.append(out)
+    return torch.cat(outputs, dim=1)
+
+
+@check("transformer.TransformerDecoder", clauses="state", substitute=DECODER_PIECES)
+def check_TransformerDecoder_carries_its_state(TransformerDecoder):
+    net, expected = module_pair(TransformerDecoder, "transformer.TransformerDecoder", DECODER_ARGS, 3)
+    Y, enc_outputs, valid_lens = decoder_inputs(3)
+    assert_close(on_its_side(net, _decode_tokens, Y, enc_outputs, valid_lens),
+                 _decode_tokens(expected, Y, enc_outputs, valid_lens), atol=1e-4, rtol=1e-4,
+                 what="the logits of TransformerDecoder decoding Y one token at a time in eval mode, each call from the "
+                      "state the previous one returned",
+                 hint="pass the state from block to block and return it: the blocks' caches (state[2]) carry the "
+                      "earlier steps")
+
+
+def _decoder_weights(net, Y, enc_outputs, valid_lens):
+    net.eval()
+    with torch.no_grad():
+        net(Y, net.init_state(enc_outputs, valid_lens))
+    weights = net.attention_weights
+    if not (isinstance(weights, (list, tuple)) and len(weights) == 2):
+        return weights
+    return [[w.detach().clone() if isinstance(w, torch.Tensor) else w for w in kind] if isinstance(kind, (list, tuple))
+            else kind for kind in weights]
+
+
+@check("transformer.TransformerDecoder", clauses="weights", substitute=DECODER_PIECES)
+def check_TransformerDecoder_attention_weights(TransformerDecoder):
+    net, expected = module_pair(TransformerDecoder, "transformer.TransformerDecoder", DECODER_ARGS, 4)
+    Y, enc_outputs, valid_lens = decoder_inputs(4)
+    got = on_its_side(net, _decoder_weights, Y, enc_outputs, valid_lens)
+    want = _decoder_weights(expected, Y, enc_outputs, valid_lens)
+    assert isinstance(got, (list, tuple)) and len(got) == 2 and all(isinstance(k, (list, tuple)) and len(k) == 2
+                                                                     for k in got), \
+        "attention_weights should be [self-attention weights, encoder-decoder weights], each a list with one entry " \
+        "per block (2 here)"
+    for kind, name in enumerate(("self-attention", "encoder-decoder attention")):
+        for i in range(2):
+            assert_close(got[kind][i], want[kind][i], what=f"the {name} weights of block {i}",
+                         hint="after block i: attention1.attention.attention_weights and "
+                              "attention2.attention.attention_weights")
+
+
+@check("transformer.TransformerDecoder", clauses="init", substitute=DECODER_PIECES)
+def check_TransformerDecoder_initial_weights(TransformerDecoder):
+    assert_same_initial_state(TransformerDecoder, nmt_ref("transformer.TransformerDecoder"), DECODER_ARGS, {},
+                              seeds=(0, 1), what="TransformerDecoder(20, 16, ..., num_layers=2)",
+                              hint="create embedding, pos_encoding, blks (add_module('block0', DecoderBlock(..., 0)), "
+                                   "...), then dense, in this order")
+
+
+TRANSFORMER_TASK = Task(lo=2, hi=8, n_train=4000, n_test=200, num_steps=10)
+TRANSFORMER_BUDGET = {"num_hiddens": 32, "num_layers": 2, "num_heads": 4, "ffn_num_hiddens": 64, "lr": 0.005,
+                      "num_epochs": 6, "batch_size": 64}
+
+
+@check("transformer.TransformerDecoder", points=3, kind="accuracy", clauses="values", integration=True)
+def check_TransformerDecoder_learns_to_translate(TransformerEncoder, TransformerDecoder, device):
+    data, b = task_data(TRANSFORMER_TASK), TRANSFORMER_BUDGET
+    H, L, heads, F_ = b["num_hiddens"], b["num_layers"], b["num_heads"], b["ffn_num_hiddens"]
+    train_to_threshold(
+        lambda: seq2seq_run(lambda v: TransformerEncoder(v, H, H, H, H, [H], H, F_, heads, L, 0.0),
+                            lambda v: TransformerDecoder(v, H, H, H, H, [H], H, F_, heads, L, 0.0),
+                            book_train, student_view(data), b, device),
+        metric=lambda run: mean_bleu(run, data, what="the Transformer"), history=lambda run: run["history"],
+        names=("loss per token",), threshold_on=None, x="epoch",
+        threshold=0.7, reference_value=0.88,
+        budget=f"{b['num_epochs']} epochs on {TRANSFORMER_TASK} (batches of {b['batch_size']}, Adam lr {b['lr']:g}, "
+               "dropout 0)",
+        what=f"the mean BLEU (k=2) on {TRANSFORMER_TASK.n_test} unseen sentences of a Transformer ({L} layers, "
+             f"{H} hidden, {heads} heads) built from your TransformerEncoder and TransformerDecoder (with your "
+             "EncoderBlock, DecoderBlock, AddNorm, PositionWiseFFN, MultiHeadAttention and PositionalEncoding), "
+             "trained by the book's loop and translated greedily by the check")

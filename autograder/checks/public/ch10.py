@@ -190,3 +190,111 @@ def check_PositionalEncoding_book_example(PositionalEncoding):
     expected = torch.tensor([math.sin(1), math.cos(1), math.sin(10 ** -0.25), math.cos(10 ** -0.25)])
     assert_close(X[0, 1, :4], expected, what="the first 4 columns of the encoding of position 1",
                  hint="P[i, 2j] = sin(i / 10000^(2j/d)), P[i, 2j+1] = cos(i / 10000^(2j/d))")
+
+
+# =====================================================================================================
+# §10.4 Bahdanau attention, §10.7 the Transformer (appended)
+# =====================================================================================================
+
+from torch import nn  # noqa: E402
+
+from autograder.harness import student_side, type_name  # noqa: E402
+
+
+def _interface_facts(AttentionDecoder):
+    decoder = AttentionDecoder()
+    facts = {"module": isinstance(decoder, nn.Module)}
+    for name, call in (("init_state", lambda: decoder.init_state(torch.ones(2, 3))),
+                       ("forward", lambda: decoder(torch.ones(2, 3), None)),
+                       ("attention_weights", lambda: decoder.attention_weights)):
+        try:
+            call()
+            facts[name] = "returned"
+        except NotImplementedError:
+            facts[name] = "raised"
+        except Exception as e:  # noqa: BLE001
+            facts[name] = f"raised {type(e).__name__}"
+    return facts
+
+
+@check("bahdanau_attention.AttentionDecoder", clauses="interface")
+def check_AttentionDecoder_raises(AttentionDecoder):
+    facts = student_side(_interface_facts, AttentionDecoder)
+    assert facts["module"], "AttentionDecoder() should be an nn.Module"
+    for name in ("init_state", "forward", "attention_weights"):
+        assert facts[name] == "raised", \
+            f"the interface's {name} should raise NotImplementedError (a subclass implements it); it {facts[name]}"
+
+
+@check("bahdanau_attention.Seq2SeqAttentionDecoder", clauses="values")
+def check_Seq2SeqAttentionDecoder_book_shapes(Seq2SeqAttentionDecoder):
+    decoder = Seq2SeqAttentionDecoder(vocab_size=10, embed_size=8, num_hiddens=16, num_layers=2)
+    decoder.eval()
+    state = (torch.zeros(4, 7, 16), torch.zeros(2, 4, 16), None)    # what init_state makes of the encoder's outputs
+    output, state = decoder(torch.zeros((4, 7), dtype=torch.long), state)
+    assert_tensor(output, what="output of Seq2SeqAttentionDecoder(10, 8, 16, 2) for X (4, 7)", shape=(4, 7, 10))
+    assert isinstance(state, (list, tuple)) and len(state) == 3, \
+        f"the state should be [enc_outputs, hidden_state, enc_valid_lens], got {type_name(state)}"
+    assert_tensor(state[0], what="enc_outputs in the state", shape=(4, 7, 16))
+    assert_tensor(state[1], what="hidden_state in the state", shape=(2, 4, 16))
+
+
+@check("transformer.PositionWiseFFN", clauses="values")
+def check_PositionWiseFFN_book_shapes(PositionWiseFFN):
+    ffn = PositionWiseFFN(4, 4, 8)
+    ffn.eval()
+    out = ffn(torch.ones((2, 3, 4)))
+    assert_tensor(out, what="PositionWiseFFN(4, 4, 8)(ones(2, 3, 4))", shape=(2, 3, 8))
+    assert_close(out[0], out[1], what="the outputs for two identical examples")
+    assert_close(out[0, 0], out[0, 2], what="the outputs at two positions with the same input",
+                 hint="the same MLP at every position")
+
+
+@check("transformer.AddNorm", clauses="values")
+def check_AddNorm_book_shapes(AddNorm):
+    add_norm = AddNorm([3, 4], 0.5)
+    add_norm.eval()
+    X = torch.arange(24, dtype=torch.float32).reshape(2, 3, 4)
+    out = add_norm(X, torch.ones((2, 3, 4)))
+    assert_tensor(out, what="AddNorm([3, 4], 0.5)(X, ones(2, 3, 4)) in eval mode", shape=(2, 3, 4))
+    expected = torch.nn.functional.layer_norm(X + 1, [3, 4])
+    assert_close(out, expected, what="AddNorm([3, 4], 0.5)(X, ones) in eval mode (a fresh LayerNorm over the last two "
+                                     "axes)", hint="ln(dropout(Y) + X)")
+
+
+@check("transformer.EncoderBlock", clauses="values")
+def check_EncoderBlock_book_shapes(EncoderBlock):
+    X, valid_lens = torch.ones((2, 100, 24)), torch.tensor([3, 2])
+    encoder_blk = EncoderBlock(24, 24, 24, 24, [100, 24], 24, 48, 8, 0.5)
+    encoder_blk.eval()
+    assert_tensor(encoder_blk(X, valid_lens), what="EncoderBlock(24, 24, 24, 24, [100, 24], 24, 48, 8, 0.5)(X "
+                                                   "(2, 100, 24), valid_lens)", shape=(2, 100, 24))
+
+
+@check("transformer.TransformerEncoder", clauses="values")
+def check_TransformerEncoder_book_shapes(TransformerEncoder):
+    encoder = TransformerEncoder(200, 24, 24, 24, 24, [100, 24], 24, 48, 8, 2, 0.5)
+    encoder.eval()
+    out = encoder(torch.ones((2, 100), dtype=torch.long), torch.tensor([3, 2]))
+    assert_tensor(out, what="TransformerEncoder(200, ..., num_layers=2)(ones(2, 100), valid_lens [3, 2])",
+                  shape=(2, 100, 24))
+
+
+@check("transformer.DecoderBlock", clauses="values")
+def check_DecoderBlock_book_shapes(DecoderBlock):
+    decoder_blk = DecoderBlock(24, 24, 24, 24, [100, 24], 24, 48, 8, 0.5, 0)
+    decoder_blk.eval()
+    X, valid_lens = torch.ones((2, 100, 24)), torch.tensor([3, 2])
+    out, state = decoder_blk(X, [torch.ones((2, 100, 24)), valid_lens, [None]])
+    assert_tensor(out, what="DecoderBlock(24, ..., i=0)(X (2, 100, 24), state)", shape=(2, 100, 24))
+    assert isinstance(state, list) and len(state) == 3, "the block returns the state, [enc_outputs, enc_valid_lens, " \
+                                                        "caches]"
+
+
+@check("transformer.TransformerDecoder", clauses="values")
+def check_TransformerDecoder_book_shapes(TransformerDecoder):
+    decoder = TransformerDecoder(200, 24, 24, 24, 24, [10, 24], 24, 48, 8, 2, 0.5)
+    decoder.eval()
+    state = decoder.init_state(torch.ones((2, 10, 24)), torch.tensor([3, 2]))
+    out, state = decoder(torch.ones((2, 10), dtype=torch.long), state)
+    assert_tensor(out, what="TransformerDecoder(200, ..., num_layers=2)(ones(2, 10), state)", shape=(2, 10, 200))

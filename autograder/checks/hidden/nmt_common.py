@@ -1,0 +1,377 @@
+"""Machine translation for the checks of chapters 9 and 10: the generated corpus prepared by the judge, the
+check's own seq2seq pieces, the book's training loop, greedy decoding, and BLEU computed by the judge.
+
+Everything here that runs where the code under test lives (the stand-in modules, the training loop, the
+decoding) is check code: this module is shipped by value, like the check modules themselves, and exists
+in the student's process only while a check runs. The judge prepares the data (the student's code never
+sees the test sentences' translations) and computes BLEU from the token ids the trained model predicted.
+
+Stand-ins: a unit check grades one exercise. Where the code under test builds another exercise's module
+(a decoder that makes this chapter's ``AdditiveAttention``, a training loop that makes this module's
+``MaskedSoftmaxCELoss``), a reference would go there as a stub that calls back into the judge: that works
+for functions, but a module must hold parameters and carry autograd where it lives. The checks name
+check-code classes instead, equal to the references (same layers, same names, same computation), in
+``substitute={name: stand-in}``.
+"""
+from __future__ import annotations
+
+import collections
+import dataclasses
+import functools
+import math
+import random
+
+import torch
+from torch import nn
+
+from autograder.harness.session import ship_by_value
+from d2lkit import read_nmt_text
+
+RESERVED = ["<pad>", "<bos>", "<eos>"]
+
+
+# --- the corpus (judge side) ---------------------------------------------------------------------------------
+
+def preprocess(text):
+    """§9.5's preprocessing (the check's copy)."""
+    text = text.replace("\u202f", " ").replace("\xa0", " ").lower()
+    return "".join(" " + c if i > 0 and c in ",.!?" and text[i - 1] != " " else c for i, c in enumerate(text))
+
+
+@functools.lru_cache(maxsize=1)
+def corpus_pairs() -> tuple:
+    """Every (source tokens, target tokens) pair of the generated corpus, preprocessed and split."""
+    pairs = []
+    for line in preprocess(read_nmt_text("generated")).split("\n"):
+        parts = line.split("\t")
+        if len(parts) == 2:
+            pairs.append((tuple(parts[0].split(" ")), tuple(parts[1].split(" "))))
+    return tuple(pairs)
+
+
+class CheckVocab:
+    """§8.2's Vocab (the check's own): <unk> 0, the reserved tokens, then by decreasing frequency."""
+
+    def __init__(self, tokens=None, min_freq=0, reserved_tokens=None):
+        counter = collections.Counter(token for line in (tokens or []) for token in line)
+        freqs = sorted(counter.items(), key=lambda item: item[1], reverse=True)
+        self.idx_to_token = ["<unk>"] + list(reserved_tokens or [])
+        self.idx_to_token += [t for t, f in freqs if f >= min_freq and t not in self.idx_to_token]
+        self.token_to_idx = {t: i for i, t in enumerate(self.idx_to_token)}
+        self.unk = 0
+
+    def __len__(self):
+        return len(self.idx_to_token)
+
+    def __getitem__(self, tokens):
+        if not isinstance(tokens, (list, tuple)):
+            return self.token_to_idx.get(tokens, self.unk)
+        return [self[t] for t in tokens]
+
+    def to_tokens(self, indices):
+        if not isinstance(indices, (list, tuple)):
+            return self.idx_to_token[int(indices)]
+        return [self.idx_to_token[int(i)] for i in indices]
+
+
+def build_array(lines, vocab, num_steps):
+    """§9.5.4's build_array_nmt (the check's copy): int64 rows with <eos>, padded; int64 valid lengths."""
+    rows = [(vocab[list(line)] + [vocab["<eos>"]])[:num_steps] for line in lines]
+    rows = [row + [vocab["<pad>"]] * (num_steps - len(row)) for row in rows]
+    array = torch.tensor(rows, dtype=torch.int64).reshape(len(rows), num_steps)
+    return array, (array != vocab["<pad>"]).sum(1)
+
+
+@dataclasses.dataclass(frozen=True)
+class Task:
+    """A translation task on the generated corpus: sentences whose source has ``lo``..``hi`` tokens, shuffled
+    with ``seed``, ``n_train`` to train on and the next ``n_test`` (unseen) to translate."""
+    lo: int
+    hi: int
+    n_train: int
+    n_test: int
+    num_steps: int
+    seed: int = 0
+
+    def __str__(self):
+        return (f"{self.n_train:,} sentence pairs of the generated corpus with {self.lo} to {self.hi} source tokens "
+                f"(num_steps {self.num_steps}), translating {self.n_test} others")
+
+
+@functools.lru_cache(maxsize=8)
+def task_data(task: Task) -> dict:
+    """Judge side: the vocabularies (of the training sentences, min_freq 2), the training arrays, the test
+    sources and the test references (never sent to the student's side)."""
+    pairs = [p for p in corpus_pairs() if task.lo <= len(p[0]) <= task.hi]
+    random.Random(task.seed).shuffle(pairs)
+    if len(pairs) < task.n_train + task.n_test:
+        raise ValueError(f"the corpus has only {len(pairs)} pairs for {task}")
+    train, test = pairs[:task.n_train], pairs[task.n_train:task.n_train + task.n_test]
+    src_vocab = CheckVocab([s for s, _ in train], 2, RESERVED)
+    tgt_vocab = CheckVocab([t for _, t in train], 2, RESERVED)
+    X, X_valid_len = build_array([s for s, _ in train], src_vocab, task.num_steps)
+    Y, Y_valid_len = build_array([t for _, t in train], tgt_vocab, task.num_steps)
+    test_X, test_X_valid_len = build_array([s for s, _ in test], src_vocab, task.num_steps)
+    return {"src_vocab": src_vocab, "tgt_vocab": tgt_vocab, "arrays": (X, X_valid_len, Y, Y_valid_len),
+            "test": (test_X, test_X_valid_len), "references": [" ".join(t) for _, t in test]}
+
+
+def student_view(data: dict) -> dict:
+    """What the student's side gets of a task: the vocabularies, the training arrays, the test sources."""
+    return {k: data[k] for k in ("src_vocab", "tgt_vocab", "arrays", "test")}
+
+
+class EpochBatches:
+    """Minibatches of ``arrays``: every example once per pass, a new order each pass (seeded by the pass)."""
+
+    def __init__(self, arrays, batch_size, seed=0):
+        self.arrays, self.batch_size, self.seed, self.passes = tuple(arrays), batch_size, seed, 0
+
+    def __iter__(self):
+        self.passes += 1
+        order = torch.randperm(len(self.arrays[0]), generator=torch.Generator().manual_seed(self.seed + self.passes))
+        for i in range(0, len(order), self.batch_size):
+            index = order[i:i + self.batch_size]
+            yield tuple(a[index] for a in self.arrays)
+
+    def __len__(self):
+        return (len(self.arrays[0]) + self.batch_size - 1) // self.batch_size
+
+
+# --- the check's own seq2seq (§9.7), shipped by value ------------------------------------------------------
+
+class EncoderDecoder(nn.Module):
+    """§9.6's EncoderDecoder (the check's own)."""
+
+    def __init__(self, encoder, decoder):
+        super().__init__()
+        self.encoder, self.decoder = encoder, decoder
+
+    def forward(self, enc_X, dec_X, *args):
+        return self.decoder(dec_X, self.decoder.init_state(self.encoder(enc_X, *args), *args))
+
+
+class GRUEncoder(nn.Module):
+    """§9.7's Seq2SeqEncoder (the check's own)."""
+
+    def __init__(self, vocab_size, embed_size, num_hiddens, num_layers, dropout=0):
+        super().__init__()
+        self.embedding = nn.Embedding(vocab_size, embed_size)
+        self.rnn = nn.GRU(embed_size, num_hiddens, num_layers, dropout=dropout)
+
+    def forward(self, X, *args):
+        return self.rnn(self.embedding(X).permute(1, 0, 2))
+
+
+class GRUDecoder(nn.Module):
+    """§9.7's Seq2SeqDecoder (the check's own)."""
+
+    def __init__(self, vocab_size, embed_size, num_hiddens, num_layers, dropout=0):
+        super().__init__()
+        self.embedding = nn.Embedding(vocab_size, embed_size)
+        self.rnn = nn.GRU(embed_size + num_hiddens, num_hiddens, num_layers, dropout=dropout)
+        self.dense = nn.Linear(num_hiddens, vocab_size)
+
+    def init_state(self, enc_outputs, *args):
+        return enc_outputs[1]
+
+    def forward(self, X, state):
+        X = self.embedding(X).permute(1, 0, 2)
+        output, state = self.rnn(torch.cat((X, state[-1].repeat(X.shape[0], 1, 1)), 2), state)
+        return self.dense(output).permute(1, 0, 2), state
+
+
+def valid_weights(label, valid_len, dtype, device):
+    return (torch.arange(label.shape[1], device=device)[None, :] < valid_len.to(device)[:, None]).to(dtype)
+
+
+class MaskedCE(nn.CrossEntropyLoss):
+    """§9.7.3's MaskedSoftmaxCELoss (the check's own)."""
+
+    def forward(self, pred, label, valid_len):
+        unweighted = nn.functional.cross_entropy(pred.permute(0, 2, 1), label, reduction="none")
+        return (unweighted * valid_weights(label, valid_len, pred.dtype, pred.device)).mean(dim=1)
+
+
+def xavier_init(m):
+    if type(m) == nn.Linear:  # noqa: E721  (the book's test)
+        nn.init.xavier_uniform_(m.weight)
+    if type(m) == nn.GRU:  # noqa: E721
+        for name in m._flat_weights_names:
+            if "weight" in name:
+                nn.init.xavier_uniform_(m._parameters[name])
+
+
+def train_loop(net, data_iter, lr, num_epochs, bos, device, loss=None):
+    """§9.7.4's train_seq2seq (the check's own): returns the loss per token of each epoch."""
+    net.apply(xavier_init)
+    net.to(device)
+    optimizer = torch.optim.Adam(net.parameters(), lr=lr)
+    loss = loss or MaskedCE()
+    net.train()
+    history = []
+    for _ in range(num_epochs):
+        total, tokens = 0.0, 0.0
+        for batch in data_iter:
+            optimizer.zero_grad()
+            X, X_valid_len, Y, Y_valid_len = [x.to(device) for x in batch]
+            dec_input = torch.cat([torch.full((Y.shape[0], 1), bos, dtype=Y.dtype, device=device), Y[:, :-1]], 1)
+            Y_hat, _ = net(X, dec_input, X_valid_len)
+            l = loss(Y_hat, Y, Y_valid_len)
+            l.sum().backward()
+            nn.utils.clip_grad_norm_(net.parameters(), 1)
+            optimizer.step()
+            total, tokens = total + float(l.sum().detach()), tokens + float(Y_valid_len.sum())
+        history.append(total / tokens)
+    return history
+
+
+def prefix_translate(net, X, X_valid_len, bos, eos, num_steps):
+    """Greedy decoding of a batch, each step decoding the whole prefix again from the encoder's state, in
+    training mode (the checks train with dropout 0, so that is deterministic) under no_grad.
+
+    This is what teacher forcing trains: every position sees the encoder's state as §9.7's decoder saw it in
+    training (decoding one token at a time, the book's decoder takes the previous step's state as its
+    context instead), and the Transformer's decoder keeps its causal mask and its positions. Returns the
+    predicted ids ``(batch, num_steps)``; what follows the first ``eos`` of a row is not part of it."""
+    net.train()
+    with torch.no_grad():
+        enc_outputs = net.encoder(X, X_valid_len)
+        out = torch.full((X.shape[0], 1), bos, dtype=torch.long, device=X.device)
+        for _ in range(num_steps):
+            Y, _ = net.decoder(out, net.decoder.init_state(enc_outputs, X_valid_len))
+            out = torch.cat([out, Y[:, -1].argmax(-1, keepdim=True)], 1)
+    return out[:, 1:].cpu()
+
+
+# --- BLEU (judge side) ---------------------------------------------------------------------------------------
+
+def book_bleu(pred_seq, label_seq, k):
+    """§9.7.6's BLEU (the check's copy of the formula): 0 for a prediction shorter than k."""
+    pred_tokens, label_tokens = pred_seq.split(" "), label_seq.split(" ")
+    len_pred, len_label = len(pred_tokens), len(label_tokens)
+    if len_pred < k:
+        return 0.0
+    score = math.exp(min(0, 1 - len_label / len_pred))
+    for n in range(1, k + 1):
+        label_subs = collections.Counter(tuple(label_tokens[i:i + n]) for i in range(len_label - n + 1))
+        matches = 0
+        for i in range(len_pred - n + 1):
+            gram = tuple(pred_tokens[i:i + n])
+            if label_subs[gram] > 0:
+                matches += 1
+                label_subs[gram] -= 1
+        score *= math.pow(matches / (len_pred - n + 1), math.pow(0.5, n))
+    return score
+
+
+def translations(rows, tgt_vocab, eos):
+    """Judge side: predicted id rows -> sentences (cut at the first eos)."""
+    found = []
+    for row in rows.tolist():
+        if eos in row:
+            row = row[:row.index(eos)]
+        found.append(" ".join(tgt_vocab.to_tokens(row)))
+    return found
+
+
+def mean_bleu(run, data, *, k=2, what="the trained model"):
+    """Judge side: the mean BLEU (k=2) of the translations the student's trained model predicted for the judge's
+    test sentences."""
+    predicted = run.get("predicted") if isinstance(run, dict) else None
+    references = data["references"]
+    n = len(references)
+    if not isinstance(predicted, torch.Tensor) or predicted.dim() != 2 or predicted.shape[0] != n or \
+            predicted.dtype not in (torch.int64, torch.int32):
+        raise AssertionError(f"{what}: its predictions should be integer token ids of shape ({n}, num_steps)")
+    sentences = translations(predicted, data["tgt_vocab"], data["tgt_vocab"]["<eos>"])
+    return sum(book_bleu(p, r, k) for p, r in zip(sentences, references)) / n
+
+
+def seq2seq_run(make_encoder, make_decoder, train, data, budget, device):
+    """Student side: build ``EncoderDecoder(make_encoder(len(src_vocab)), make_decoder(len(tgt_vocab)))``, train it
+    with ``train(net, data_iter, lr, num_epochs, tgt_vocab, device)`` and translate the test sentences."""
+    src_vocab, tgt_vocab = data["src_vocab"], data["tgt_vocab"]
+    net = EncoderDecoder(make_encoder(len(src_vocab)), make_decoder(len(tgt_vocab)))
+    history = train(net, EpochBatches(data["arrays"], budget["batch_size"]), budget["lr"], budget["num_epochs"],
+                    tgt_vocab, device)
+    X, X_valid_len = data["test"]
+    predicted = prefix_translate(net, X.to(device), X_valid_len.to(device), tgt_vocab["<bos>"], tgt_vocab["<eos>"],
+                                 X.shape[1])
+    return {"history": list(history) if isinstance(history, (list, tuple)) else [], "predicted": predicted}
+
+
+def book_train(net, data_iter, lr, num_epochs, tgt_vocab, device):
+    """The check's §9.7.4 loop in train_seq2seq's signature."""
+    return train_loop(net, data_iter, lr, num_epochs, tgt_vocab["<bos>"], device)
+
+
+# --- modules: weights, initial states, forward passes where the module lives --------------------------------
+
+def _load(net, names, values):
+    """Copy ``values`` into ``net``'s state: by name where the names are the reference's, else in registration
+    order (shapes must line up). None, or a listing of ``net``'s tensors."""
+    mine = {k: v for k, v in net.state_dict().items() if not k.endswith("num_batches_tracked")}
+    pairs = [(mine[k], v) for k, v in zip(names, values)] if set(mine) == set(names) else list(zip(mine.values(), values))
+    if len(mine) != len(values) or any(tuple(a.shape) != tuple(b.shape) for a, b in pairs):
+        return "\n".join(f"    {k}: {tuple(v.shape)}" for k, v in list(mine.items())[:40]) or "    (none)"
+    with torch.no_grad():
+        for a, b in pairs:
+            a.copy_(b)
+    return None
+
+
+def load_weights(net, source, *, what):
+    """``source``'s tensors (a module of the judge's, or ``{name: tensor}``) into ``net``, where ``net`` lives."""
+    from autograder.harness import on_its_side
+    items = list(source.items()) if isinstance(source, dict) else \
+        [(k, v.detach()) for k, v in source.state_dict().items() if not k.endswith("num_batches_tracked")]
+    listing = on_its_side(net, _load, [k for k, _ in items], [v for _, v in items])
+    if listing is not None:
+        expected = "\n".join(f"    {k}: {tuple(v.shape)}" for k, v in items)
+        raise AssertionError(f"{what}: its parameters do not line up with the reference's.\n  yours:\n{listing}\n"
+                             f"  reference:\n{expected}")
+
+
+def _call(net, method, inputs, train, seed, dtype):
+    if dtype is not None:
+        net.to(dtype)
+    net.train(train)
+    torch.manual_seed(seed)
+    with torch.no_grad():
+        return getattr(net, method)(*inputs) if method else net(*inputs)
+
+
+def call_module(net, *inputs, method=None, train=False, seed=0, dtype=None):
+    """``net(*inputs)`` (or ``net.method(*inputs)``) in eval (or training) mode after ``torch.manual_seed(seed)``,
+    under no_grad, where ``net`` lives."""
+    from autograder.harness import on_its_side
+    return on_its_side(net, _call, method, tuple(inputs), train, seed, dtype)
+
+
+def _initial_state(cls, args, kwargs, seed):
+    torch.manual_seed(seed)
+    net = cls(*args, **kwargs)
+    return [(k, v.detach().clone()) for k, v in net.state_dict().items()]
+
+
+def assert_same_initial_state(cls, reference_cls, args, kwargs, *, seeds, what, hint):
+    """Under the same seed, the student's module starts with the reference's parameters and buffers (the same
+    draws in the same order), compared by name where the names are the reference's."""
+    from autograder.harness import assert_close, student_side
+    for seed in seeds:
+        mine = student_side(_initial_state, cls, args, kwargs, seed)
+        theirs = _initial_state(reference_cls, args, kwargs, seed)
+        shown = ", ".join(f"{k} {tuple(v.shape)}" for k, v in theirs)
+        if [tuple(v.shape) for _, v in mine] != [tuple(v.shape) for _, v in theirs]:
+            raise AssertionError(f"{what} has the tensors {', '.join(f'{k} {tuple(v.shape)}' for k, v in mine)}; "
+                                 f"the reference {shown}\n  hint: {hint}")
+        if {k for k, _ in mine} == {k for k, _ in theirs}:
+            named = dict(mine)
+            mine = [(k, named[k]) for k, _ in theirs]
+        for (name, got), (ref_name, expected) in zip(mine, theirs):
+            assert_close(got, expected, what=f"the initial {name} of {what} after torch.manual_seed({seed}) (the "
+                         f"reference's {ref_name})", hint=hint)
+
+
+ship_by_value(__name__)
