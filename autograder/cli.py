@@ -1,4 +1,5 @@
-"""Command line: ``list``, ``stubs``, ``grade``, ``grade-all`` and ``release`` (``python -m autograder -h``)."""
+"""Command line: ``list``, ``stubs``, ``grade``, ``grade-all``, ``gather``, ``gradescope`` and ``release``
+(``python -m autograder -h``)."""
 from __future__ import annotations
 
 import argparse
@@ -84,8 +85,47 @@ def cmd_grade(args) -> int:
 def cmd_grade_all(args) -> int:
     from autograder.grading.batch import grade_all
     from autograder.grading.judging import install_signal_handlers
+    from autograder.grading.batch import parse_shard
+    try:
+        shard = parse_shard(args.shard)
+    except ValueError as e:
+        print(f"grader error: {e}")
+        return 1
     install_signal_handlers()
-    return grade_all(args.submissions, args.out, _options(args), jobs=args.jobs)
+    return grade_all(args.submissions, args.out, _options(args), jobs=args.jobs, shard=shard,
+                     similarity=not args.no_similarity, threshold=args.similarity_threshold)
+
+
+def cmd_gather(args) -> int:
+    """Merge the output folders of grade-all shards into one gradebook and class report."""
+    from autograder.grading.gather import GatherError, gather
+    try:
+        found = gather(args.report_dirs, args.out, similarity=not args.no_similarity,
+                       threshold=args.similarity_threshold)
+    except GatherError as e:
+        print(f"gather: {e}")
+        return 1
+    print(f"gathered {found['students']} students into {args.out / 'grades.csv'} and {args.out / 'class' / 'index.html'}"
+          + (f"; MISSING shards {', '.join(found['missing_shards'])}" if found["missing_shards"] else "")
+          + (f"; grader errors: {', '.join(found['errors'])}" if found["errors"] else ""))
+    return 1 if found["missing_shards"] else 0
+
+
+def cmd_classroom_result(args) -> int:
+    """Print ``result=<base64>`` for $GITHUB_OUTPUT: the score in GitHub Classroom's reporter format."""
+    from autograder.grading.classroom import output_line
+    print(output_line(args.report))
+    return 0
+
+
+def cmd_gradescope(args) -> int:
+    """Write the Gradescope autograder zip (setup.sh, run_autograder, source/)."""
+    from autograder.grading.gradescope import write_zip
+    from autograder.harness.registry import chapter_names
+    path = write_zip(args.out_zip, chapters=chapter_names(args.chapters) if args.chapters else None,
+                     device=args.device, data=not args.no_data, skip_kinds=args.skip.split(",") if args.skip else [])
+    print(f"wrote {path} ({path.stat().st_size / (1 << 20):.1f} MiB): upload it as the assignment's autograder")
+    return 0
 
 
 def cmd_profile(args) -> int:
@@ -128,6 +168,12 @@ def _grading_options(p) -> None:
     p.add_argument("--parallel", type=int, default=2, help="chapters graded at once per submission (default 2)")
 
 
+def _similarity_options(p) -> None:
+    p.add_argument("--no-similarity", action="store_true", help="skip the similarity scan (copydetect)")
+    p.add_argument("--similarity-threshold", type=float, default=None,
+                   help="flag pairs whose shared code is at least this share of the smaller one's (default 0.8)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m autograder", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -151,8 +197,28 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("submissions", type=Path)
     p.add_argument("--out", type=Path, default=Path("grading-reports"))
     p.add_argument("--jobs", "-j", type=int, default=os.cpu_count() or 1)
+    p.add_argument("--shard", default=None, metavar="I/N",
+                   help="grade only shard I of N (0 <= I < N; by a hash of the student's name); merge with gather")
+    _similarity_options(p)
     _grading_options(p)
     p.set_defaults(func=cmd_grade_all)
+    p = sub.add_parser("gather", help="merge grade-all output folders (shards) into one grades.csv and class report")
+    p.add_argument("report_dirs", type=Path, nargs="+", help="output folders of grade-all (--shard) runs")
+    p.add_argument("--out", type=Path, required=True)
+    _similarity_options(p)
+    p.set_defaults(func=cmd_gather)
+    p = sub.add_parser("classroom-result", help="print result=<base64> (GitHub Classroom's grading reporter) "
+                       "from a report folder, for $GITHUB_OUTPUT")
+    p.add_argument("report", type=Path, help="the --out folder of grade (or its results.json)")
+    p.set_defaults(func=cmd_classroom_result)
+    p = sub.add_parser("gradescope", help="write the Gradescope autograder zip (setup.sh, run_autograder, source/)")
+    p.add_argument("out_zip", type=Path)
+    p.add_argument("--chapters", nargs="+", help="e.g. 3,6 or ch3 ch6 (default: every chapter)")
+    p.add_argument("--device", default="cpu", choices=("cpu", "cuda"), help="the torch build setup.sh installs")
+    p.add_argument("--skip", help="comma-separated kinds the autograder does not run: speed, accuracy")
+    p.add_argument("--no-data", action="store_true",
+                   help="do not put the data sets in the zip: setup.sh downloads them (Gradescope's build has network)")
+    p.set_defaults(func=cmd_gradescope)
     p = sub.add_parser("profile", help="measure the reference's time per check and curves (cached) ahead of grading")
     _grading_options(p)
     p.set_defaults(func=cmd_profile)
