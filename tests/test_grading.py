@@ -14,7 +14,7 @@ import pytest
 
 from autograder.grading.batch import grade_all
 from autograder.grading.grade import Options, grade, select_checks
-from autograder.grading.sandbox import Limits, Platform, descendants_of
+from autograder.grading.sandbox import Limits, Platform, busy_factor, descendants_of
 from autograder.grading.submission import SubmissionError, prepare
 from autograder.harness.loader import REPO_ROOT
 from autograder.harness.registry import available_chapters, chapter_names
@@ -272,3 +272,15 @@ def test_without_namespaces_the_grader_degrades_and_says_so(tmp_path, grading_ca
     assert result.score == 1
     assert "exit status 3" in next(r["message"] for r in result.records if r["exercise"] == "softmax")
     assert "test: no namespaces available" in valid_results_json(tmp_path / "out" / "results.json")["output"]
+
+
+def test_a_check_time_limit_follows_the_reference_and_the_load():
+    check = next(c for c in select_checks(Options(chapters=["ch3"])) if c.kind == "correctness")
+    limits = Limits()
+    assert limits.check_time(check, 2.0) == 20.0                      # 10 x the reference
+    assert limits.check_time(check, 0.01) == limits.floor              # at least the floor
+    assert limits.check_time(check, 0.01, busy=3.0) == 3 * limits.floor   # a busy machine gets more
+    assert limits.check_time(check, 0.01, busy=100.0) == limits.busy_cap * limits.floor
+    assert limits.check_time(check, 1e6) == check.timeout              # never past the flat limit
+    assert limits.check_time(check, None) == check.timeout             # no profile: the flat limit
+    assert busy_factor() >= 1.0

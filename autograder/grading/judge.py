@@ -23,8 +23,8 @@ import sys
 import time
 from pathlib import Path
 
-from autograder.grading.sandbox import (Limits, Output, Platform, Sandbox, become_subreaper, death_message,
-                                       end_descendants)
+from autograder.grading.sandbox import (Limits, Output, Platform, Sandbox, become_subreaper, busy_factor,
+                                       death_message, end_descendants)
 from autograder.grading.wire import SocketLink
 from autograder.harness.registry import exercises_of, load_chapter
 from autograder.harness.runner import run_check
@@ -100,7 +100,7 @@ def judge(job: Job, emit) -> dict:
                 except WorkerLost as e:
                     emit(record(check, "failed", str(e)))
                     continue
-            limit = job.limits.check_time(check, job.reference_seconds.get(check.id))
+            limit = job.limits.check_time(check, job.reference_seconds.get(check.id), busy_factor())
             link = SocketLink(worker.sock)
             session = Session(link, job.device)
             link.on_callback = session.on_callback

@@ -58,16 +58,27 @@ class Limits:
     time_scale: float = 1.0        # multiplies every check's time limit
     max_check_time: float | None = None   # caps every check's time limit (tests)
     factor: float = 10.0           # a check may take this many times what the reference took
-    floor: float = 10.0            # ... and never less than this many seconds: on a loaded machine (load 8 on
-    #                                two cores) a check of many short calls took over 3 s where the profile said 0.3
+    floor: float = 5.0             # ... and never less than this many seconds
+    busy_cap: float = 4.0          # ... times how busy the machine is now, up to this factor
 
-    def check_time(self, check: Check, reference_seconds: float | None = None) -> float:
+    def check_time(self, check: Check, reference_seconds: float | None = None, busy: float = 1.0) -> float:
         """The check's wall-clock limit: ``factor`` times what the reference needed for it (measured once,
-        ``profile.py``), at least ``floor`` seconds, at most the check's flat limit; scaled by ``time_scale``."""
+        ``profile.py``), at least ``floor`` seconds, times ``busy`` (``busy_factor()``: on a loaded machine a
+        perfect check of many short calls ran past 3 s where the profile said 0.3), at most the check's flat
+        limit; scaled by ``time_scale``."""
         limit = check.timeout if reference_seconds is None else \
-            min(check.timeout, max(self.floor, self.factor * reference_seconds))
+            min(check.timeout, max(self.floor, self.factor * reference_seconds) * min(self.busy_cap, busy))
         limit *= self.time_scale
         return min(limit, self.max_check_time) if self.max_check_time else limit
+
+
+def busy_factor() -> float:
+    """How much slower than when idle this machine runs now: the 1-minute load average per CPU this process
+    may use, at least 1 (the same submission must get the same verdict on a busy machine)."""
+    try:
+        return max(1.0, os.getloadavg()[0] / max(1, len(os.sched_getaffinity(0))))
+    except (OSError, AttributeError):
+        return 1.0
 
 
 @dataclasses.dataclass
