@@ -117,7 +117,7 @@ def test_the_checks_copies_are_the_references():
         assert nmt.book_bleu(" ".join(pred), " ".join(label), k) == reference("ch9.seq2seq.bleu")(
             " ".join(pred), " ".join(label), k)
     pairs = list(nmt.corpus_pairs())[:300]
-    vocab = nmt.CheckVocab([s for s, _ in pairs], 2, nmt.RESERVED)
+    vocab = nmt.StandInVocab([s for s, _ in pairs], 2, nmt.RESERVED)
     for num_steps in (3, 10):
         got = nmt.build_array([list(s) for s, _ in pairs], vocab, num_steps)
         expected = reference("ch9.machine_translation.build_array_nmt")([list(s) for s, _ in pairs], vocab, num_steps)

@@ -11,13 +11,13 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from autograder.checks.hidden.rnn_common import (RECURRENT_LAYERS, Budget, Recorder, StandInModel, StandInVocab,
+from autograder.checks.hidden.rnn_common import (RECURRENT_LAYERS, Budget, Recorder, StandInModel,
                                                  assert_leaves, assert_made_on, assert_params_match_reference,
                                                  assert_perplexity, assert_recurrent_matches, installed, layer_builtin,
                                                  loop_hint, one_hot_inputs, run_with, single_thread,
                                                  standin_get_params, standin_grad_clipping, standin_init_state,
                                                  standin_rnn, standin_train_epoch, timing_args, torch_layer_outputs)
-from autograder.checks.public.ch8 import CHARS, CountingNet, LetterVocab, ScratchLike
+from autograder.checks.public.ch8 import CHARS, CountingNet, LetterVocab, ScratchLike, StandInVocab
 from autograder.harness import (chapter_references, SEEDS, Forbidden, assert_close, assert_gradients_match, assert_keeps_device,
                                 assert_no_forbidden_calls, assert_same_outputs, assert_tensor,
                                 check, is_instance, load_weights_in_order, randint, randn, reference, scratch_params,

@@ -529,7 +529,7 @@ import torch.nn.functional as F  # noqa: E402
 
 # names, not the module: check code that runs where the student's code lives refers to them (a module object
 # would be pickled whole)
-from autograder.checks.hidden.nmt_common import RESERVED, CheckVocab, build_array, corpus_pairs  # noqa: E402
+from autograder.checks.hidden.nmt_common import RESERVED, StandInVocab, build_array, corpus_pairs  # noqa: E402
 from autograder.checks.public.ch9 import TinyTranslator, TinyVocab, tiny_batches  # noqa: E402
 from autograder.harness import (SEEDS, assert_close, assert_gradients_match, assert_keeps_device,  # noqa: E402
                                 assert_same_outputs, assert_tensor, check, describe, on_its_side, randint, randn,
@@ -681,7 +681,7 @@ def array_cases():
     pairs = corpus_pairs()
     rng = random.Random(5)
     chosen = rng.sample(pairs, 60)
-    vocab = CheckVocab([s for s, _ in chosen[:40]], 2, RESERVED)     # some tokens unknown
+    vocab = StandInVocab([s for s, _ in chosen[:40]], 2, RESERVED)     # some tokens unknown
     return [([list(s) for s, _ in chosen], vocab, n) for n in (4, 10, 30)]
 
 
@@ -793,7 +793,7 @@ def check_load_data_nmt_vocabularies(load_data_nmt):
     run = load_data_run(load_data_nmt)
     assert_batches_hold_examples(run, 64, "load_data_nmt(64, 10, 600) (it must also be right for this check to count)")
     for side, lines in (("src", run["source"]), ("tgt", run["target"])):
-        expected = CheckVocab(lines, 2, RESERVED)
+        expected = StandInVocab(lines, 2, RESERVED)
         table = run["tables"][side]
         name = "src_vocab" if side == "src" else "tgt_vocab"
         if table["tokens"][:4] != ["<unk>", "<pad>", "<bos>", "<eos>"]:

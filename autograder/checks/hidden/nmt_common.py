@@ -24,6 +24,7 @@ import random
 import torch
 from torch import nn
 
+from autograder.checks.public.ch8 import StandInVocab
 from autograder.harness.session import ship_by_value
 from d2lkit import read_nmt_text
 
@@ -47,31 +48,6 @@ def corpus_pairs() -> tuple:
         if len(parts) == 2:
             pairs.append((tuple(parts[0].split(" ")), tuple(parts[1].split(" "))))
     return tuple(pairs)
-
-
-class CheckVocab:
-    """§8.2's Vocab (the check's own): <unk> 0, the reserved tokens, then by decreasing frequency."""
-
-    def __init__(self, tokens=None, min_freq=0, reserved_tokens=None):
-        counter = collections.Counter(token for line in (tokens or []) for token in line)
-        freqs = sorted(counter.items(), key=lambda item: item[1], reverse=True)
-        self.idx_to_token = ["<unk>"] + list(reserved_tokens or [])
-        self.idx_to_token += [t for t, f in freqs if f >= min_freq and t not in self.idx_to_token]
-        self.token_to_idx = {t: i for i, t in enumerate(self.idx_to_token)}
-        self.unk = 0
-
-    def __len__(self):
-        return len(self.idx_to_token)
-
-    def __getitem__(self, tokens):
-        if not isinstance(tokens, (list, tuple)):
-            return self.token_to_idx.get(tokens, self.unk)
-        return [self[t] for t in tokens]
-
-    def to_tokens(self, indices):
-        if not isinstance(indices, (list, tuple)):
-            return self.idx_to_token[int(indices)]
-        return [self.idx_to_token[int(i)] for i in indices]
 
 
 def build_array(lines, vocab, num_steps):
@@ -107,8 +83,8 @@ def task_data(task: Task) -> dict:
     if len(pairs) < task.n_train + task.n_test:
         raise ValueError(f"the corpus has only {len(pairs)} pairs for {task}")
     train, test = pairs[:task.n_train], pairs[task.n_train:task.n_train + task.n_test]
-    src_vocab = CheckVocab([s for s, _ in train], 2, RESERVED)
-    tgt_vocab = CheckVocab([t for _, t in train], 2, RESERVED)
+    src_vocab = StandInVocab([s for s, _ in train], 2, RESERVED)
+    tgt_vocab = StandInVocab([t for _, t in train], 2, RESERVED)
     X, X_valid_len = build_array([s for s, _ in train], src_vocab, task.num_steps)
     Y, Y_valid_len = build_array([t for _, t in train], tgt_vocab, task.num_steps)
     test_X, test_X_valid_len = build_array([s for s, _ in test], src_vocab, task.num_steps)

@@ -21,6 +21,7 @@ from torch import nn
 
 from autograder.harness import (Forbidden, assert_close, assert_same_outputs, randint, reference, seed_everything,
                                 student_side, train_to_threshold, type_name)
+from autograder.checks.public.ch8 import TokenIndex
 from autograder.harness.session import ship_by_value
 from autograder.harness.train import single_thread
 
@@ -192,34 +193,6 @@ def standin_train(net, train_iter, lr, num_epochs, device, epoch=standin_train_e
     return [epoch(net, train_iter, loss, updater, device, False)[0] for _ in range(num_epochs)]
 
 
-class StandInVocab:
-    """The book's ``Vocab`` as check code: fast where the code under test looks up every character."""
-
-    def __init__(self, tokens=None, min_freq=0, reserved_tokens=None):
-        import collections
-        tokens = tokens or []
-        if len(tokens) and isinstance(tokens[0], list):
-            tokens = [t for line in tokens for t in line]
-        self.token_freqs = sorted(collections.Counter(tokens).items(), key=lambda kv: kv[1], reverse=True)
-        self.unk = 0
-        self.idx_to_token = ["<unk>"] + list(reserved_tokens or [])
-        self.idx_to_token += [t for t, f in self.token_freqs if f >= min_freq and t not in self.idx_to_token]
-        self.token_to_idx = {t: i for i, t in enumerate(self.idx_to_token)}
-
-    def __len__(self):
-        return len(self.idx_to_token)
-
-    def __getitem__(self, tokens):
-        if not isinstance(tokens, (list, tuple)):
-            return self.token_to_idx.get(tokens, self.unk)
-        return [self[t] for t in tokens]
-
-    def to_tokens(self, indices):
-        if not isinstance(indices, (list, tuple)):
-            return self.idx_to_token[int(indices)]
-        return [self.idx_to_token[int(i)] for i in indices]
-
-
 # --- perplexity on a budget, computed by the judge -----------------------------------------------------------
 
 @functools.lru_cache(maxsize=4)
@@ -273,27 +246,6 @@ class Recorded:
         return Y, state
 
 
-class CharVocab:
-    """Check code: the character vocabulary that ``predict_ch8`` reads (``vocab[token]``, ``idx_to_token``)."""
-
-    def __init__(self, tokens):
-        self.idx_to_token = list(tokens)
-        self.token_to_idx = {t: i for i, t in enumerate(self.idx_to_token)}
-
-    def __len__(self):
-        return len(self.idx_to_token)
-
-    def __getitem__(self, tokens):
-        if not isinstance(tokens, (list, tuple)):
-            return self.token_to_idx.get(tokens, 0)
-        return [self[t] for t in tokens]
-
-    def to_tokens(self, indices):
-        if not isinstance(indices, (list, tuple)):
-            return self.idx_to_token[int(indices)]
-        return [self.idx_to_token[int(i)] for i in indices]
-
-
 def perplexity_run(pieces, passes, tokens, num_hiddens, lr, train_ch8=None):
     """Student side: train ``StandInModel(*pieces)`` on the judge's minibatches (one pass per epoch) with the
     book's loop (or with ``train_ch8``); returns what the loop reported and the model's outputs on the last pass."""
@@ -303,7 +255,7 @@ def perplexity_run(pieces, passes, tokens, num_hiddens, lr, train_ch8=None):
         if train_ch8 is None:
             history = standin_train(net, data, lr, len(passes), "cpu")
         else:
-            history = train_ch8(net, data, CharVocab(tokens), lr, len(passes), "cpu")
+            history = train_ch8(net, data, TokenIndex(tokens), lr, len(passes), "cpu")
     return {"history": history, "outputs": [net.outputs.get(i) for i in range(len(passes[-1]))]}
 
 

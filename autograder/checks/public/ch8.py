@@ -194,6 +194,44 @@ class CountingNet:
         return torch.nn.functional.one_hot(target, self.vocab_size).float(), (steps,)
 
 
+class TokenIndex:
+    """Check code: §8.2's ``Vocab`` interface over the tokens given, in that order: ``vocab[token]`` (a token it
+    does not hold is index 0) or ``vocab[list]``, ``vocab.to_tokens(indices)``, ``len(vocab)``, ``idx_to_token``."""
+
+    def __init__(self, idx_to_token):
+        self.idx_to_token = list(idx_to_token)
+        self.token_to_idx = {t: i for i, t in enumerate(self.idx_to_token)}
+        self.unk = 0
+
+    def __len__(self):
+        return len(self.idx_to_token)
+
+    def __getitem__(self, tokens):
+        if not isinstance(tokens, (list, tuple)):
+            return self.token_to_idx.get(tokens, self.unk)
+        return [self[t] for t in tokens]
+
+    def to_tokens(self, indices):
+        if not isinstance(indices, (list, tuple)):
+            return self.idx_to_token[int(indices)]
+        return [self.idx_to_token[int(i)] for i in indices]
+
+
+class StandInVocab(TokenIndex):
+    """The book's ``Vocab`` (§8.2) as check code: ``<unk>`` 0, the reserved tokens, then the tokens seen at least
+    ``min_freq`` times by decreasing count (``tokens`` a list of tokens or of lines of tokens)."""
+
+    def __init__(self, tokens=None, min_freq=0, reserved_tokens=None):
+        import collections
+        tokens = tokens or []
+        if len(tokens) and isinstance(tokens[0], (list, tuple)):
+            tokens = [t for line in tokens for t in line]
+        self.token_freqs = sorted(collections.Counter(tokens).items(), key=lambda kv: kv[1], reverse=True)
+        idx_to_token = ["<unk>"] + list(reserved_tokens or [])
+        idx_to_token += [t for t, f in self.token_freqs if f >= min_freq and t not in idx_to_token]
+        super().__init__(idx_to_token)
+
+
 class LetterVocab:
     idx_to_token = CHARS
 

@@ -201,30 +201,16 @@ def check_EncoderDecoder_wiring(EncoderDecoder):
 
 import math  # noqa: E402
 
+from autograder.checks.public.ch8 import TokenIndex  # noqa: E402
 from autograder.harness import student_side  # noqa: E402
 from d2lkit import read_nmt_text  # noqa: E402
 
 
-class TinyVocab:
+class TinyVocab(TokenIndex):
     """A vocabulary of the given tokens after <unk>, <pad>, <bos>, <eos> (§8.2's interface)."""
 
     def __init__(self, tokens):
-        self.idx_to_token = ["<unk>", "<pad>", "<bos>", "<eos>"] + list(tokens)
-        self.token_to_idx = {t: i for i, t in enumerate(self.idx_to_token)}
-        self.unk = 0
-
-    def __len__(self):
-        return len(self.idx_to_token)
-
-    def __getitem__(self, tokens):
-        if not isinstance(tokens, (list, tuple)):
-            return self.token_to_idx.get(tokens, 0)
-        return [self[t] for t in tokens]
-
-    def to_tokens(self, indices):
-        if not isinstance(indices, (list, tuple)):
-            return self.idx_to_token[int(indices)]
-        return [self.idx_to_token[int(i)] for i in indices]
+        super().__init__(["<unk>", "<pad>", "<bos>", "<eos>"] + list(tokens))
 
 
 class TinyTranslator(nn.Module):
