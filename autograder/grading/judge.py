@@ -139,6 +139,7 @@ def main() -> int:
     try:
         return _judge_job(json.loads(sys.stdin.readline()))
     finally:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)    # a second request to stop must not cut the cleanup short
         end_descendants()
 
 
