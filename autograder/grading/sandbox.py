@@ -58,7 +58,7 @@ class Limits:
     time_scale: float = 1.0        # multiplies every check's time limit
     max_check_time: float | None = None   # caps every check's time limit (tests)
     factor: float = 10.0           # a check may take this many times what the reference took
-    floor: float = 5.0             # ... and never less than this many seconds
+    floor: float = 3.0             # ... and never less than this many seconds (a hang costs one floor per exercise)
     busy_cap: float = 4.0          # ... times how busy the machine is now, up to this factor
 
     def check_time(self, check: Check, reference_seconds: float | None = None, busy: float = 1.0) -> float:
