@@ -204,7 +204,7 @@ class TokenIndex:
         self.unk = 0
 
     def __len__(self):
-        return len(self.idx_to_token)
+        return len(self.token_to_idx)      # the tokens are distinct
 
     def __getitem__(self, tokens):
         if not isinstance(tokens, (list, tuple)):
