@@ -41,8 +41,9 @@ def cmd_stubs(args) -> int:
 
 def cmd_contracts(args) -> int:
     from autograder.contracts import link_readme, unlinked_exercises, write
-    print(f"wrote {write()}; linked the chapter table of {link_readme()}")
-    missing = unlinked_exercises(link_readme().read_text(encoding="utf-8"))
+    readme = link_readme()
+    print(f"wrote {write()}; linked the chapter table of {readme}")
+    missing = unlinked_exercises(readme.read_text(encoding="utf-8"))
     if missing:
         print(f"not in the README's chapter table: {', '.join(missing)}")
     return 0

@@ -23,7 +23,7 @@ import socket
 import sys
 import time
 
-from autograder.grading.sandbox import closed_ancestor, descendants_of
+from autograder.grading.sandbox import become_subreaper, closed_ancestor, descendants_of
 
 CONTROL_BYTES = 1 << 16
 
@@ -118,9 +118,8 @@ def prepare(job: dict) -> list[str]:
     _limit(resource.RLIMIT_CPU, limits["cpu"])
     _limit(resource.RLIMIT_FSIZE, limits["file_size"])
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    if hasattr(os, "getpid") and os.getpid() != 1 and sys.platform.startswith("linux"):
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(36, 1, 0, 0, 0)     # PR_SET_CHILD_SUBREAPER: orphans of the workers come back to us
+    if os.getpid() != 1:        # pid 1 of its namespace gets the orphans anyway
+        become_subreaper()      # orphans of the workers come back to us
     if sys.platform.startswith("linux"):
         ctypes.CDLL(None).prctl(4, 0, 0, 0, 0)   # PR_SET_DUMPABLE 0: a worker (same uid) cannot ptrace us
     return applied
