@@ -2,11 +2,14 @@
 
     python benchmarks/grading.py perfect  [--chapters 3,6] [--parallel 2]   # a copy of solutions/, sandboxed
     python benchmarks/grading.py hangs    [--chapters 3,6] [--parallel 2]   # every exercise loops forever
+    python benchmarks/grading.py inprocess [--chapters 3,6]                 # the same checks, no judge, no sandbox
     python benchmarks/grading.py throughput [--n 8] [--jobs 2] [--select softmax,linreg] [--chapters 3]
 
 ``perfect`` and ``hangs`` grade every check (accuracy and speed too) with the reference profile measured
 first (and cached), and print wall and CPU time and the peak memory of the largest process; the target
-is hangs <= 2 x perfect + 120 s. ``throughput`` grades N copies one after another, then with ``grade-all
+is hangs <= 2 x perfect + 120 s. ``inprocess`` is the grader as it was before the judge (#11): every check in
+one process, the code under test beside the checks, one chapter after another; ``perfect`` may cost at most
+1.5 x that. ``throughput`` grades N copies one after another, then with ``grade-all
 --jobs k``.
 """
 from __future__ import annotations
@@ -70,6 +73,28 @@ def one(kind: str, chapters: list[str], parallel: int, cache: Path) -> None:
           f"({len(checks)} checks, {', '.join(chapters)}; --parallel {parallel}; peak RSS of a process {peak:.0f} MiB)")
 
 
+def inprocess(chapters: list[str]) -> None:
+    """A copy of ``solutions/`` graded with every check in this process (``local_session``, as ``pytest
+    --submission`` does), single-threaded like a sandbox worker: the cost without the judge."""
+    import torch
+    from autograder.harness.loader import Implementation
+    from autograder.harness.registry import load_chapter
+    from autograder.harness.runner import run_check
+    from autograder.harness.session import local_session
+    torch.set_num_threads(1)
+    with tempfile.TemporaryDirectory() as tmp:
+        sub = Path(tmp) / "student"
+        shutil.copytree(REPO_ROOT / "solutions", sub)
+        cpu, start = cpu_seconds(), time.monotonic()
+        impl = Implementation(sub, label="student")
+        session = local_session(impl.get, impl.loaded_modules, "cpu")
+        checks = [c for chapter in chapters for c in load_chapter(chapter) if not c.gpu]
+        passed = sum(run_check(c, session, "cpu").outcome == "passed" for c in checks)
+        wall, cpu = time.monotonic() - start, cpu_seconds() - cpu
+    print(f"inprocess: {passed} / {len(checks)} checks passed in {wall:.1f} s wall, {cpu:.1f} s CPU "
+          f"({', '.join(chapters)}; no judge, no sandbox)")
+
+
 def throughput(args) -> None:
     options = Options(chapters=chapter_names(args.chapters), select=args.select.split(","), plots=False,
                       skip_kinds=["accuracy"], cache=Path(args.cache) if args.cache else None)
@@ -94,7 +119,7 @@ def throughput(args) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("what", choices=("perfect", "hangs", "throughput"))
+    parser.add_argument("what", choices=("perfect", "hangs", "inprocess", "throughput"))
     parser.add_argument("--chapters", default=None)
     parser.add_argument("--parallel", type=int, default=2)
     parser.add_argument("--cache", default=None)
@@ -107,6 +132,8 @@ def main() -> None:
         return throughput(args)
     from autograder.harness.registry import available_chapters
     chapters = chapter_names(args.chapters) if args.chapters else available_chapters()
+    if args.what == "inprocess":
+        return inprocess(chapters)
     one(args.what, chapters, args.parallel, Path(args.cache) if args.cache else None)
 
 
