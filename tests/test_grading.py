@@ -274,6 +274,25 @@ def test_without_namespaces_the_grader_degrades_and_says_so(tmp_path, grading_ca
     assert "test: no namespaces available" in valid_results_json(tmp_path / "out" / "results.json")["output"]
 
 
+def test_a_module_that_hangs_at_import_costs_one_import_limit_and_its_exercises_fail_at_once(tmp_path, grading_cache):
+    """Imports have a limit of their own, before a check's clock starts: a module whose top level loops is charged
+    once, with the reason, every exercise of that module then fails at once, and the other modules are graded."""
+    shutil.copytree(REPO_ROOT / "solutions" / "ch3", tmp_path / "student" / "ch3")
+    with open(tmp_path / "student" / "ch3" / "softmax_regression.py", "a") as f:
+        f.write("\nwhile True:\n    pass\n")
+    select = ["ch3::linreg::book_example", "ch3::softmax::book_example", "ch3::softmax::matches_reference",
+              "ch3::accuracy::book_example"]
+    opts = options(grading_cache, chapters=["ch3"], select=select, limits=Limits(import_time=3.0), plots=False)
+    start = time.monotonic()
+    result = grade(tmp_path / "student", None, opts)
+    assert result.score == 1 and time.monotonic() - start < 60
+    by_id = {r["id"]: r["message"] for r in result.records}
+    assert "importing the module did not finish within" in by_id["ch3::softmax::book_example"]
+    assert "softmax_regression.py" in by_id["ch3::softmax::book_example"]
+    for other in ("ch3::softmax::matches_reference", "ch3::accuracy::book_example"):
+        assert by_id[other].startswith("not run: importing softmax_regression.py did not finish"), by_id[other]
+
+
 def test_a_check_time_limit_follows_the_reference_and_the_load():
     check = next(c for c in select_checks(Options(chapters=["ch3"])) if c.kind == "correctness")
     limits = Limits()
@@ -283,4 +302,5 @@ def test_a_check_time_limit_follows_the_reference_and_the_load():
     assert limits.check_time(check, 0.01, busy=100.0) == limits.busy_cap * limits.floor
     assert limits.check_time(check, 1e6) == check.timeout              # never past the flat limit
     assert limits.check_time(check, None) == check.timeout             # no profile: the flat limit
+    assert limits.import_limit() == limits.import_time and limits.import_limit(2.0) == 2 * limits.import_time
     assert busy_factor() >= 1.0

@@ -7,7 +7,8 @@ process: it holds the references and decides every verdict, and reaches the stud
 through the proxies of ``harness.session`` over a socket to a worker the sandbox forked.
 
 Per check: a fresh worker (on the CPU; on CUDA one per chapter, re-created after trouble, as a CUDA
-context costs seconds), a wall-clock limit that follows from what the reference needed for that
+context costs seconds), the student's modules it needs imported under a limit of their own
+(``Limits.import_limit``), then a wall-clock limit that follows from what the reference needed for that
 check (``Limits.check_time``), and, if the worker hangs or dies, that check alone is charged, with
 where the code was when the time ran out. A student object that hung or crashed the process is
 *poisoned*: later checks that need it fail at once with the same message instead of waiting again.
@@ -76,6 +77,36 @@ class Job:
     sandbox: dict                 # what the zygote gets: uid, hide, limits, home, threads, preload
 
 
+def modules_of(targets: list[str]) -> list[str]:
+    """``["ch3.softmax_regression"]`` of ``["ch3.softmax_regression.softmax", ...]``, in order, once each."""
+    return list(dict.fromkeys(t.rsplit(".", 1)[0] for t in targets))
+
+
+def import_modules(session: Session, link: SocketLink, targets: list[str], limit: float) -> WorkerLost | None:
+    """Import the student's modules that a check needs, before its clock starts: an import has a limit of its own
+    (``Limits.import_time``; a module may load data), so a check's limit is what its calls need. What goes wrong
+    in an import other than a hang is left to the check, which reports it. The ``WorkerLost`` of a hang or crash."""
+    link.deadline = time.monotonic() + limit
+    try:
+        for target in targets:
+            try:
+                session.resolve(target, target.rsplit(".", 1)[1])
+            except AssertionError:     # not importable, or no such name: the check says so
+                pass
+    except WorkerLost as e:
+        return e
+    return None
+
+
+def end_lost(sandbox: Sandbox, worker, lost: WorkerLost, limit: float, submission: Path, importing: bool = False):
+    """Kill a lost worker; ``(message, where it hung)`` for the check's record."""
+    found = where_it_hung(sandbox.stack(worker), submission) if lost.timed_out else None
+    status = sandbox.kill(worker)
+    message = str(lost) if lost.garbled else \
+        death_message(status, lost.timed_out, limit, found[2] if found else "", importing=importing)
+    return message, found
+
+
 def judge(job: Job, emit) -> dict:
     """Run ``job.checks`` and ``emit(record)`` for each as it finishes; return what the run was like."""
     output = Output(job.limits.output)
@@ -100,10 +131,24 @@ def judge(job: Job, emit) -> dict:
                 except WorkerLost as e:
                     emit(record(check, "failed", str(e)))
                     continue
-            limit = job.limits.check_time(check, job.reference_seconds.get(check.id), busy_factor())
+            busy = busy_factor()
             link = SocketLink(worker.sock)
             session = Session(link, job.device)
             link.on_callback = session.on_callback
+            limit = job.limits.import_limit(busy)
+            lost = import_modules(session, link, targets, limit)
+            if lost is not None:
+                message, _ = end_lost(sandbox, worker, lost, limit, job.submission, importing=True)
+                worker = None
+                emit(record(check, "failed", message))
+                if lost.timed_out:
+                    for module in modules_of(targets):
+                        chapter, name = module.split(".", 1)
+                        poisoned.update({e.target: f"not run: importing {name.replace('.', '/')}.py did not finish "
+                                                   f"in an earlier check ({check.id}): {message}"
+                                         for e in exercises_of(chapter).values() if e.module == name})
+                continue
+            limit = job.limits.check_time(check, job.reference_seconds.get(check.id), busy)
             link.deadline = time.monotonic() + limit
             start = time.perf_counter()
             try:
@@ -114,11 +159,8 @@ def judge(job: Job, emit) -> dict:
                     sandbox.kill(worker)
                     worker = None
             except WorkerLost as e:
-                found = where_it_hung(sandbox.stack(worker), job.submission) if e.timed_out else None
-                status = sandbox.kill(worker)
+                message, found = end_lost(sandbox, worker, e, limit, job.submission)
                 worker = None
-                message = str(e) if e.garbled else \
-                    death_message(status, e.timed_out, limit, found[2] if found else "")
                 emit(record(check, "failed", message, time.perf_counter() - start))
                 if e.timed_out:
                     culprit = blame(check, found, session.lost_in)

@@ -58,7 +58,8 @@ class Limits:
     time_scale: float = 1.0        # multiplies every check's time limit
     max_check_time: float | None = None   # caps every check's time limit (tests)
     factor: float = 10.0           # a check may take this many times what the reference took
-    floor: float = 3.0             # ... and never less than this many seconds (a hang costs one floor per exercise)
+    floor: float = 2.0             # ... and never less than this many seconds (a hang costs one floor per exercise)
+    import_time: float = 20.0      # seconds to import a check's modules of the submission, before its clock starts
     busy_cap: float = 4.0          # ... times how busy the machine is now, up to this factor
 
     def check_time(self, check: Check, reference_seconds: float | None = None, busy: float = 1.0) -> float:
@@ -69,6 +70,11 @@ class Limits:
         limit = check.timeout if reference_seconds is None else \
             min(check.timeout, max(self.floor, self.factor * reference_seconds) * min(self.busy_cap, busy))
         limit *= self.time_scale
+        return min(limit, self.max_check_time) if self.max_check_time else limit
+
+    def import_limit(self, busy: float = 1.0) -> float:
+        """Seconds to import the modules of the submission that a check needs (``import_time``, times ``busy``)."""
+        limit = self.import_time * min(self.busy_cap, busy) * self.time_scale
         return min(limit, self.max_check_time) if self.max_check_time else limit
 
 
@@ -387,8 +393,11 @@ class Sandbox:
         self.proc = None
 
 
-def death_message(status: str, timed_out: bool, limit: float, where: str = "") -> str:
+def death_message(status: str, timed_out: bool, limit: float, where: str = "", importing: bool = False) -> str:
     at = f"; it was running {where}" if where else ""
+    if timed_out and importing:
+        return (f"stopped: importing the module did not finish within {limit:.3g} s (code at the top level of the "
+                f"file that loops, sleeps or trains? keep it under `if __name__ == \"__main__\":`){at}")
     if timed_out:
         return (f"stopped: it ran past the time limit of {limit:.3g} s (an infinite loop, a sleep, or far too "
                 f"slow?){at}")

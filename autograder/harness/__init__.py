@@ -11,6 +11,7 @@
 - ``train_to_threshold``: accuracy checks on a budget (train)
 - ``assert_same_function``, ``assert_block_shapes``, ``assert_same_parameter_count``: networks (modules)
 - ``reference``, ``chapter_references``: the reference solution of an exercise (loader)
+- ``InPlace``: a reference layer sent with its code into the student's network, as a stand-in (session)
 - ``scratch_params``, ``book_compatible_gru``: PyTorch's recurrent layers in the book's layout (recurrent)
 """
 from autograder.harness.compare import (assert_close, assert_matches_reference, assert_pure, assert_same_outputs,
@@ -25,7 +26,7 @@ from autograder.harness.modules import (assert_block_shapes, assert_same_functio
 from autograder.harness.recurrent import book_compatible_gru, layer_weights, scratch_params
 from autograder.harness.context import student_side
 from autograder.harness.registry import check, seed_everything
-from autograder.harness.session import is_instance, type_name
+from autograder.harness.session import InPlace, is_instance, type_name
 from autograder.harness.speed import assert_fast_enough, speed_ratio
 from autograder.harness.speedcheck import module_speed_check, speed_check
 from autograder.harness.train import (accuracy_curve, fashion_mnist_run, optimizer_epoch, predict_labels, single_thread,
@@ -34,7 +35,7 @@ from autograder.harness.train import (accuracy_curve, fashion_mnist_run, optimiz
 __all__ = [
     "assert_close", "assert_matches_reference", "assert_pure", "assert_keeps_device", "assert_same_outputs", "assert_tensor", "assert_unchanged", "Forbidden",
     "assert_no_forbidden_calls", "call_recorded", "assert_gradients_match", "gradients", "SEEDS", "describe",
-    "probabilities", "randint", "randn", "shape", "uniform", "Implementation", "ImplementationError", "chapter_references", "reference",
+    "probabilities", "randint", "randn", "shape", "uniform", "Implementation", "ImplementationError", "chapter_references", "reference", "InPlace",
     "check", "seed_everything", "student_side", "is_instance", "type_name", "on_its_side", "accuracy_curve",
     "fashion_mnist_run", "optimizer_epoch", "predict_labels", "test_accuracies", "verified_test_accuracy", "assert_fast_enough", "speed_ratio", "speed_check", "module_speed_check",
     "train_to_threshold", "single_thread", "library_calls", "assert_block_shapes", "assert_same_function", "assert_same_parameter_count",

@@ -165,7 +165,8 @@ def check(exercise: str, *, points: float = 1, uses: dict | None = None, kind: s
     check runs (``("accuracy", "Accumulator")``), so that a mistake there costs this check nothing.
     A replaced function runs in the judge: it must not rely on changing its arguments in place. A dict
     ``{"grad_clipping": stand_in}`` replaces with check code instead (shipped by value, it runs beside the
-    student's code: a stand-in may work in place).
+    student's code: a stand-in may work in place), or, ``{"Inception": InPlace("ch7.googlenet.Inception")}``,
+    with the reference sent with its code (a layer that must hold its parameters in the student's network).
     ``clauses``: the clauses of the exercise's contract this check tests (names from its EXERCISES entry).
     """
     if kind not in KINDS:

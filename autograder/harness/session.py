@@ -9,7 +9,9 @@ the bytes exchanged are the same, so a check behaves the same on every path.
 What the judge sends is pickled with ``JudgePickler``: check code (lambdas, stand-in classes) goes by
 value, tensors and modules are tracked so that the worker's report of what the call did to them
 is applied to the judge's own objects, proxies go as their handles, and objects of the reference
-solutions never leave: they go as stubs that call back into the judge.
+solutions never leave: they go as stubs that call back into the judge. The one exception is ``InPlace``:
+a reference piece (a layer) plugged into the student's network must hold its parameters and carry
+autograd where the network runs, so it goes with its code, for the checks that plug it in.
 """
 from __future__ import annotations
 
@@ -75,6 +77,33 @@ def ship_by_value(module_name: str) -> None:
             cloudpickle.register_pickle_by_value(module)
 
 
+class InPlace:
+    """``substitute={"Inception": InPlace("ch7.googlenet.Inception")}``: the reference ``target`` goes with its
+    code to where the student's code runs (a module that holds its parameters, plugged into the student's
+    network), not as a stub. ``mixin``: a check-code class put in front of it there (checks of its calls).
+    The exercise it answers is graded by its own checks, in workers where it was not sent."""
+
+    __slots__ = ("target", "mixin")
+
+    def __init__(self, target: str, mixin: type | None = None):
+        self.target, self.mixin = target, mixin
+
+    def __repr__(self):
+        return f"InPlace({self.target!r})"
+
+
+def reference_code(obj) -> bytes:
+    """``obj`` (of the references) pickled with its code and that of the reference code it uses."""
+    packages = [m for name, m in list(sys.modules.items()) if name.startswith(REFERENCE_PREFIX) and "." not in name]
+    for package in packages:
+        cloudpickle.register_pickle_by_value(package)
+    try:
+        return cloudpickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
+    finally:
+        for package in packages:
+            cloudpickle.unregister_pickle_by_value(package)
+
+
 def _is_reference(obj) -> bool:
     for owner in (obj, type(obj), getattr(obj, "__self__", None)):
         if owner is not None and str(getattr(owner, "__module__", "") or "").startswith(REFERENCE_PREFIX):
@@ -101,6 +130,9 @@ class JudgePickler(cloudpickle.Pickler):
         return raw_tensor_args(t)
 
     def reducer_override(self, obj):
+        if type(obj) is InPlace:
+            from autograder.harness.loader import reference
+            return _worker._in_place, (reference_code(reference(obj.target)), obj.mixin)
         if _is_reference(obj) and not isinstance(obj, (type(sys), torch.Tensor)):
             kind = "function" if callable(obj) and not isinstance(obj, type) else \
                 "class" if isinstance(obj, type) else "object"

@@ -115,6 +115,13 @@ def _tracked_object(index, rebuild, args):
     return obj
 
 
+def _in_place(code: bytes, mixin):
+    """A reference piece sent with its code (``session.InPlace``), behind the check's ``mixin`` if any."""
+    obj = pickle.loads(code)
+    return obj if mixin is None else type(obj.__name__, (mixin, obj), {"__module__": obj.__module__,
+                                                                     "__qualname__": obj.__qualname__})
+
+
 def _judge_stub(stub_id, kind):
     worker, _ = _CURRENT[-1]
     return worker.stub(stub_id, kind)

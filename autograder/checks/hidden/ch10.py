@@ -1093,79 +1093,20 @@ import random  # noqa: E402
 from autograder.checks.hidden.nmt_common import (GRUEncoder, Task, assert_same_initial_state,  # noqa: E402
                                                  book_train, call_module, load_weights, mean_bleu, seq2seq_run,
                                                  student_view, task_data)
-from autograder.harness import (SEEDS, assert_close, assert_keeps_device, assert_same_outputs, assert_tensor,  # noqa: E402
-                                check, describe, on_its_side, randint, randn, reference, student_side,
-                                train_to_threshold, type_name)
+from autograder.harness import (SEEDS, InPlace, assert_close, assert_keeps_device, assert_same_outputs,  # noqa: E402
+                                assert_tensor, check, describe, on_its_side, randint, randn, reference,
+                                student_side, train_to_threshold, type_name)
 
 
 def nmt_ref(name):
     return reference(f"ch10.{name}")
 
 
-class _StandInDotProduct(nn.Module):
-    def __init__(self, dropout):
-        super().__init__()
-        self.dropout = nn.Dropout(dropout)
-
-    def forward(self, queries, keys, values, valid_lens=None):
-        scores = torch.bmm(queries, keys.transpose(1, 2)) / math.sqrt(queries.shape[-1])
-        self.attention_weights = _stand_in_masked_softmax(scores, valid_lens)
-        return torch.bmm(self.dropout(self.attention_weights), values)
-
-
-def _stand_in_masked_softmax(X, valid_lens):
-    if valid_lens is None:
-        return torch.softmax(X, dim=-1)
-    valid_lens = valid_lens.to(X.device)
-    lens = valid_lens[:, None] if valid_lens.dim() == 1 else valid_lens
-    keep = torch.arange(X.shape[-1], device=X.device) < lens[..., None]
-    return torch.softmax(X.masked_fill(~keep, -1e6), dim=-1)
-
-
-class StandInAdditiveAttention(nn.Module):
-    """§10.3's AdditiveAttention (the check's stand-in: the reference's layers, names and computation)."""
-
-    def __init__(self, key_size, query_size, num_hiddens, dropout, **kwargs):
-        super().__init__(**kwargs)
-        self.W_k = nn.Linear(key_size, num_hiddens, bias=False)
-        self.W_q = nn.Linear(query_size, num_hiddens, bias=False)
-        self.w_v = nn.Linear(num_hiddens, 1, bias=False)
-        self.dropout = nn.Dropout(dropout)
-
-    def forward(self, queries, keys, values, valid_lens):
-        features = torch.tanh(self.W_q(queries).unsqueeze(2) + self.W_k(keys).unsqueeze(1))
-        self.attention_weights = _stand_in_masked_softmax(self.w_v(features).squeeze(-1), valid_lens)
-        return torch.bmm(self.dropout(self.attention_weights), values)
-
-
-class StandInMultiHeadAttention(nn.Module):
-    """§10.5's MultiHeadAttention (the check's stand-in)."""
-
-    def __init__(self, key_size, query_size, value_size, num_hiddens, num_heads, dropout, bias=False, **kwargs):
-        super().__init__(**kwargs)
-        self.num_heads = num_heads
-        self.attention = _StandInDotProduct(dropout)
-        self.W_q = nn.Linear(query_size, num_hiddens, bias=bias)
-        self.W_k = nn.Linear(key_size, num_hiddens, bias=bias)
-        self.W_v = nn.Linear(value_size, num_hiddens, bias=bias)
-        self.W_o = nn.Linear(num_hiddens, num_hiddens, bias=bias)
-
-    def forward(self, queries, keys, values, valid_lens):
-        def split(X):
-            batch, n, _ = X.shape
-            return X.reshape(batch, n, self.num_heads, -1).transpose(1, 2).reshape(batch * self.num_heads, n, -1)
-        queries, keys, values = split(self.W_q(queries)), split(self.W_k(keys)), split(self.W_v(values))
-        if valid_lens is not None:
-            valid_lens = valid_lens.repeat_interleave(self.num_heads, dim=0)
-        out = self.attention(queries, keys, values, valid_lens)
-        _, n, d = out.shape
-        return self.W_o(out.reshape(-1, self.num_heads, n, d).transpose(1, 2).reshape(-1, n, self.num_heads * d))
-
-
-class StrictStandInMultiHeadAttention(StandInMultiHeadAttention):
-    """The stand-in as the book's pieces take valid lengths: on the queries' device. The references move them there
-    (so a causal mask made on the CPU works with ours), but the book's ``sequence_mask`` compares its ``arange`` on
-    ``X.device`` with ``valid_len`` as it comes, and fails on a GPU: the device check uses this one."""
+class StrictDevices:
+    """In front of the reference MultiHeadAttention: valid lengths must come on the queries' device, as the book's
+    pieces take them. The references move them there (so a causal mask made on the CPU works with ours), but the
+    book's ``sequence_mask`` compares its ``arange`` on ``X.device`` with ``valid_len`` as it comes, and fails on a
+    GPU: the device check uses this one."""
 
     def forward(self, queries, keys, values, valid_lens):
         if valid_lens is not None and valid_lens.device != queries.device:
@@ -1180,89 +1121,15 @@ class StrictStandInMultiHeadAttention(StandInMultiHeadAttention):
         return super().forward(queries, keys, values, valid_lens)
 
 
-class StandInPositionalEncoding(nn.Module):
-    """§10.6's PositionalEncoding (the check's stand-in)."""
-
-    def __init__(self, num_hiddens, dropout, max_len=1000):
-        super().__init__()
-        self.dropout = nn.Dropout(dropout)
-        angles = torch.arange(max_len, dtype=torch.float64)[:, None] / torch.pow(
-            10000, torch.arange(0, num_hiddens, 2, dtype=torch.float64) / num_hiddens)
-        P = torch.zeros(1, max_len, num_hiddens, dtype=torch.float64)
-        P[0, :, 0::2] = torch.sin(angles)
-        P[0, :, 1::2] = torch.cos(angles[:, :num_hiddens // 2])
-        self.register_buffer("P", P.float(), persistent=False)
-
-    def forward(self, X):
-        return self.dropout(X + self.P[:, :X.shape[1], :].to(X.device))
-
-
-class StandInPositionWiseFFN(nn.Module):
-    def __init__(self, ffn_num_input, ffn_num_hiddens, ffn_num_outputs, **kwargs):
-        super().__init__(**kwargs)
-        self.dense1 = nn.Linear(ffn_num_input, ffn_num_hiddens)
-        self.relu = nn.ReLU()
-        self.dense2 = nn.Linear(ffn_num_hiddens, ffn_num_outputs)
-
-    def forward(self, X):
-        return self.dense2(self.relu(self.dense1(X)))
-
-
-class StandInAddNorm(nn.Module):
-    def __init__(self, normalized_shape, dropout, **kwargs):
-        super().__init__(**kwargs)
-        self.dropout = nn.Dropout(dropout)
-        self.ln = nn.LayerNorm(normalized_shape)
-
-    def forward(self, X, Y):
-        return self.ln(self.dropout(Y) + X)
-
-
-class StandInEncoderBlock(nn.Module):
-    def __init__(self, key_size, query_size, value_size, num_hiddens, norm_shape, ffn_num_input, ffn_num_hiddens,
-                 num_heads, dropout, use_bias=False, **kwargs):
-        super().__init__(**kwargs)
-        self.attention = StandInMultiHeadAttention(key_size, query_size, value_size, num_hiddens, num_heads, dropout,
-                                                   use_bias)
-        self.addnorm1 = StandInAddNorm(norm_shape, dropout)
-        self.ffn = StandInPositionWiseFFN(ffn_num_input, ffn_num_hiddens, num_hiddens)
-        self.addnorm2 = StandInAddNorm(norm_shape, dropout)
-
-    def forward(self, X, valid_lens):
-        Y = self.addnorm1(X, self.attention(X, X, X, valid_lens))
-        return self.addnorm2(Y, self.ffn(Y))
-
-
-class StandInDecoderBlock(nn.Module):
-    def __init__(self, key_size, query_size, value_size, num_hiddens, norm_shape, ffn_num_input, ffn_num_hiddens,
-                 num_heads, dropout, i, **kwargs):
-        super().__init__(**kwargs)
-        self.i = i
-        self.attention1 = StandInMultiHeadAttention(key_size, query_size, value_size, num_hiddens, num_heads, dropout)
-        self.addnorm1 = StandInAddNorm(norm_shape, dropout)
-        self.attention2 = StandInMultiHeadAttention(key_size, query_size, value_size, num_hiddens, num_heads, dropout)
-        self.addnorm2 = StandInAddNorm(norm_shape, dropout)
-        self.ffn = StandInPositionWiseFFN(ffn_num_input, ffn_num_hiddens, num_hiddens)
-        self.addnorm3 = StandInAddNorm(norm_shape, dropout)
-
-    def forward(self, X, state):
-        enc_outputs, enc_valid_lens = state[0], state[1]
-        key_values = X if state[2][self.i] is None else torch.cat((state[2][self.i], X), dim=1)
-        state[2][self.i] = key_values
-        dec_valid_lens = torch.arange(1, X.shape[1] + 1, device=X.device).repeat(X.shape[0], 1) \
-            if self.training else None
-        Y = self.addnorm1(X, self.attention1(X, key_values, key_values, dec_valid_lens))
-        Z = self.addnorm2(Y, self.attention2(Y, enc_outputs, enc_outputs, enc_valid_lens))
-        return self.addnorm3(Z, self.ffn(Z)), state
+PIECES = {"AdditiveAttention": "attention_scoring", "MultiHeadAttention": "multihead_attention",
+          "PositionalEncoding": "self_attention", "PositionWiseFFN": "transformer", "AddNorm": "transformer",
+          "EncoderBlock": "transformer", "DecoderBlock": "transformer"}
 
 
 def stand_in(*pieces):
-    """``substitute=``: the check's stand-ins where the student's chapter-10 modules use these exercises (a module
-    must hold its parameters and carry autograd where it lives, so a check-code class, not a reference stub)."""
-    classes = {"AdditiveAttention": StandInAdditiveAttention, "MultiHeadAttention": StandInMultiHeadAttention,
-               "PositionalEncoding": StandInPositionalEncoding, "PositionWiseFFN": StandInPositionWiseFFN,
-               "AddNorm": StandInAddNorm, "EncoderBlock": StandInEncoderBlock, "DecoderBlock": StandInDecoderBlock}
-    return {name: classes[name] for name in pieces}
+    """``substitute=``: the references of these pieces, sent with their code where the student's chapter-10 modules
+    build them (a module must hold its parameters and carry autograd where it lives, so not a stub)."""
+    return {name: InPlace(f"ch10.{PIECES[name]}.{name}") for name in pieces}
 
 
 # §10.4 Bahdanau attention -----------------------------------------------------------------------------------
@@ -1785,7 +1652,8 @@ def _block_on_device(block, X, enc_outputs, valid_lens):
 
 
 @check("transformer.DecoderBlock", clauses="device",
-       substitute={**BLOCK_PIECES, "MultiHeadAttention": StrictStandInMultiHeadAttention})
+       substitute={**BLOCK_PIECES, "MultiHeadAttention": InPlace("ch10.multihead_attention.MultiHeadAttention",
+                                                                StrictDevices)})
 def check_DecoderBlock_on_device(DecoderBlock):
     net, expected = module_pair(DecoderBlock, "transformer.DecoderBlock", BLOCK_ARGS + (0,), 5)
     X, enc_outputs, valid_lens = block_inputs(5)

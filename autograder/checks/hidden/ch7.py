@@ -19,7 +19,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from autograder.checks.public.ch7 import image
-from autograder.harness import (chapter_references, SEEDS, Forbidden, assert_close, assert_gradients_match,
+from autograder.harness import (InPlace, chapter_references, SEEDS, Forbidden, assert_close, assert_gradients_match,
                                 assert_keeps_device, assert_no_forbidden_calls, check, module_speed_check, on_its_side,
                                 randn, student_side, train_to_threshold, type_name, uniform)
 from autograder.harness.train import predict_labels, single_thread
@@ -186,7 +186,7 @@ def _build(owner, call, args, kwargs, replacements):
 
 def build_with(fn, *args, stand_ins=None, **kwargs):
     """``fn(*args, **kwargs)`` where the student's code lives, with the chapter's other pieces replaced by
-    ``stand_ins`` (``{"Inception": StandInInception}``) while it runs: the object stays there (a proxy here)."""
+    ``stand_ins`` (``{"Inception": InPlace("ch7.googlenet.Inception")}``) while it runs: the object stays there (a proxy here)."""
     return student_side(_build, fn, fn, args, kwargs, dict(stand_ins or {}))
 
 
@@ -228,103 +228,18 @@ def assert_dropout(net, reference_net, X, *, what):
                          "dropping)")
 
 
-# Stand-ins for the chapter's classes (check code: they go by value to where the student's code runs) -----------
+# Stand-ins: the references of the chapter's layers, sent with their code into the student's network -----------
 
-class StandInInception(nn.Module):
-    def __init__(self, in_channels, c1, c2, c3, c4, **kwargs):
-        super().__init__(**kwargs)
-        self.p1_1 = nn.Conv2d(in_channels, c1, kernel_size=1)
-        self.p2_1 = nn.Conv2d(in_channels, c2[0], kernel_size=1)
-        self.p2_2 = nn.Conv2d(c2[0], c2[1], kernel_size=3, padding=1)
-        self.p3_1 = nn.Conv2d(in_channels, c3[0], kernel_size=1)
-        self.p3_2 = nn.Conv2d(c3[0], c3[1], kernel_size=5, padding=2)
-        self.p4_1 = nn.MaxPool2d(kernel_size=3, stride=1, padding=1)
-        self.p4_2 = nn.Conv2d(in_channels, c4, kernel_size=1)
-
-    def forward(self, x):
-        p1 = F.relu(self.p1_1(x))
-        p2 = F.relu(self.p2_2(F.relu(self.p2_1(x))))
-        p3 = F.relu(self.p3_2(F.relu(self.p3_1(x))))
-        return torch.cat((p1, p2, p3, F.relu(self.p4_2(self.p4_1(x)))), dim=1)
-
-
-def standin_batch_norm(X, gamma, beta, moving_mean, moving_var, eps, momentum):
-    if not torch.is_grad_enabled():
-        X_hat = (X - moving_mean) / torch.sqrt(moving_var + eps)
-    else:
-        dims = (0,) if X.dim() == 2 else (0, 2, 3)
-        mean = X.mean(dim=dims, keepdim=True)
-        var = ((X - mean) ** 2).mean(dim=dims, keepdim=True)
-        X_hat = (X - mean) / torch.sqrt(var + eps)
-        moving_mean = momentum * moving_mean + (1.0 - momentum) * mean
-        moving_var = momentum * moving_var + (1.0 - momentum) * var
-    return gamma * X_hat + beta, moving_mean.detach(), moving_var.detach()
-
-
-class StandInBatchNorm(nn.Module):
-    def __init__(self, num_features, num_dims):
-        super().__init__()
-        shape = (1, num_features) if num_dims == 2 else (1, num_features, 1, 1)
-        self.gamma = nn.Parameter(torch.ones(shape))
-        self.beta = nn.Parameter(torch.zeros(shape))
-        self.moving_mean, self.moving_var = torch.zeros(shape), torch.ones(shape)
-
-    def forward(self, X):
-        if self.moving_mean.device != X.device:
-            self.moving_mean, self.moving_var = self.moving_mean.to(X.device), self.moving_var.to(X.device)
-        Y, self.moving_mean, self.moving_var = standin_batch_norm(X, self.gamma, self.beta, self.moving_mean,
-                                                                  self.moving_var, eps=1e-5, momentum=0.9)
-        return Y
-
-
-class StandInResidual(nn.Module):
-    def __init__(self, input_channels, num_channels, use_1x1conv=False, strides=1):
-        super().__init__()
-        self.conv1 = nn.Conv2d(input_channels, num_channels, kernel_size=3, padding=1, stride=strides)
-        self.conv2 = nn.Conv2d(num_channels, num_channels, kernel_size=3, padding=1)
-        self.conv3 = nn.Conv2d(input_channels, num_channels, kernel_size=1, stride=strides) if use_1x1conv else None
-        self.bn1, self.bn2 = nn.BatchNorm2d(num_channels), nn.BatchNorm2d(num_channels)
-
-    def forward(self, X):
-        Y = self.bn2(self.conv2(F.relu(self.bn1(self.conv1(X)))))
-        return F.relu(Y + (self.conv3(X) if self.conv3 is not None else X))
-
-
-def standin_resnet_block(input_channels, num_channels, num_residuals, first_block=False):
-    return [StandInResidual(input_channels, num_channels, use_1x1conv=True, strides=2)
-            if i == 0 and not first_block else StandInResidual(num_channels, num_channels)
-            for i in range(num_residuals)]
-
-
-def standin_conv_block(input_channels, num_channels):
-    return nn.Sequential(nn.BatchNorm2d(input_channels), nn.ReLU(),
-                         nn.Conv2d(input_channels, num_channels, kernel_size=3, padding=1))
-
-
-def standin_transition_block(input_channels, num_channels):
-    return nn.Sequential(nn.BatchNorm2d(input_channels), nn.ReLU(),
-                         nn.Conv2d(input_channels, num_channels, kernel_size=1), nn.AvgPool2d(kernel_size=2, stride=2))
-
-
-class StandInDenseBlock(nn.Module):
-    def __init__(self, num_convs, input_channels, num_channels):
-        super().__init__()
-        self.net = nn.Sequential(*[standin_conv_block(input_channels + i * num_channels, num_channels)
-                                   for i in range(num_convs)])
-
-    def forward(self, X):
-        for block in self.net:
-            X = torch.cat((X, block(X)), dim=1)
-        return X
+def _in_place(*targets):
+    return {t.rsplit(".", 1)[1]: InPlace(f"ch7.{t}") for t in targets}
 
 
 STAND_INS = {
-    "googlenet": {"Inception": StandInInception},
-    "lenet_bn": {"BatchNorm": StandInBatchNorm},
-    "resnet_block": {"Residual": StandInResidual},
-    "resnet18": {"resnet_block": standin_resnet_block, "Residual": StandInResidual},
-    "densenet": {"DenseBlock": StandInDenseBlock, "transition_block": standin_transition_block,
-                 "conv_block": standin_conv_block},
+    "googlenet": _in_place("googlenet.Inception"),
+    "lenet_bn": _in_place("batch_norm.BatchNorm"),
+    "resnet_block": _in_place("resnet.Residual"),
+    "resnet18": _in_place("resnet.resnet_block", "resnet.Residual"),
+    "densenet": _in_place("densenet.DenseBlock", "densenet.transition_block", "densenet.conv_block"),
 }
 
 

@@ -529,15 +529,12 @@ import torch.nn.functional as F  # noqa: E402
 
 # names, not the module: check code that runs where the student's code lives refers to them (a module object
 # would be pickled whole)
-from autograder.checks.hidden.nmt_common import RESERVED, StandInVocab, build_array, corpus_pairs  # noqa: E402
+from autograder.checks.hidden.nmt_common import RESERVED, StandInVocab, corpus_pairs, nmt_ref  # noqa: E402
 from autograder.checks.public.ch9 import TinyTranslator, TinyVocab, tiny_batches  # noqa: E402
-from autograder.harness import (SEEDS, assert_close, assert_gradients_match, assert_keeps_device,  # noqa: E402
+from autograder.harness import (SEEDS, InPlace, assert_close, assert_gradients_match, assert_keeps_device,  # noqa: E402
                                 assert_same_outputs, assert_tensor, check, describe, on_its_side, randint, randn,
                                 reference, student_side, train_to_threshold, type_name)
 from d2lkit import read_nmt_text  # noqa: E402
-
-def nmt_ref(name):
-    return reference(f"ch9.{name}")
 
 
 DATA = ("read_data_nmt", "preprocess_nmt", "tokenize_nmt", "truncate_pad")
@@ -773,12 +770,8 @@ def assert_batches_hold_examples(run, batch_size, what):
             "arrays in this order: src_array, src_valid_len, tgt_array, tgt_valid_len"
 
 
-def _check_build_array_nmt(lines, vocab, num_steps):
-    """§9.5.4's build_array_nmt (the check's stand-in: it takes the student's vocabulary, so it runs there)."""
-    return build_array(lines, vocab, num_steps)
-
-
-LOAD_SUBSTITUTES = {**{name: None for name in DATA}, "build_array_nmt": _check_build_array_nmt}
+# build_array_nmt takes the student's vocabulary, so the reference goes where that lives
+LOAD_SUBSTITUTES = {**{name: None for name in DATA}, "build_array_nmt": InPlace("ch9.machine_translation.build_array_nmt")}
 
 
 @check("machine_translation.load_data_nmt", points=2, clauses="values", substitute=LOAD_SUBSTITUTES)

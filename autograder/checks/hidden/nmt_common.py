@@ -15,47 +15,33 @@ check-code classes instead, equal to the references (same layers, same names, sa
 """
 from __future__ import annotations
 
-import collections
 import dataclasses
 import functools
-import math
 import random
 
 import torch
 from torch import nn
 
 from autograder.checks.public.ch8 import StandInVocab
+from autograder.harness.loader import chapter_references
 from autograder.harness.session import ship_by_value
 from d2lkit import read_nmt_text
 
 RESERVED = ["<pad>", "<bos>", "<eos>"]
+nmt_ref = chapter_references("ch9")      # judge side: preprocessing, arrays and BLEU are the references'
 
 
 # --- the corpus (judge side) ---------------------------------------------------------------------------------
-
-def preprocess(text):
-    """§9.5's preprocessing (the check's copy)."""
-    text = text.replace("\u202f", " ").replace("\xa0", " ").lower()
-    return "".join(" " + c if i > 0 and c in ",.!?" and text[i - 1] != " " else c for i, c in enumerate(text))
-
 
 @functools.lru_cache(maxsize=1)
 def corpus_pairs() -> tuple:
     """Every (source tokens, target tokens) pair of the generated corpus, preprocessed and split."""
     pairs = []
-    for line in preprocess(read_nmt_text("generated")).split("\n"):
+    for line in nmt_ref("machine_translation.preprocess_nmt")(read_nmt_text("generated")).split("\n"):
         parts = line.split("\t")
         if len(parts) == 2:
             pairs.append((tuple(parts[0].split(" ")), tuple(parts[1].split(" "))))
     return tuple(pairs)
-
-
-def build_array(lines, vocab, num_steps):
-    """§9.5.4's build_array_nmt (the check's copy): int64 rows with <eos>, padded; int64 valid lengths."""
-    rows = [(vocab[list(line)] + [vocab["<eos>"]])[:num_steps] for line in lines]
-    rows = [row + [vocab["<pad>"]] * (num_steps - len(row)) for row in rows]
-    array = torch.tensor(rows, dtype=torch.int64).reshape(len(rows), num_steps)
-    return array, (array != vocab["<pad>"]).sum(1)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -85,6 +71,7 @@ def task_data(task: Task) -> dict:
     train, test = pairs[:task.n_train], pairs[task.n_train:task.n_train + task.n_test]
     src_vocab = StandInVocab([s for s, _ in train], 2, RESERVED)
     tgt_vocab = StandInVocab([t for _, t in train], 2, RESERVED)
+    build_array = nmt_ref("machine_translation.build_array_nmt")
     X, X_valid_len = build_array([s for s, _ in train], src_vocab, task.num_steps)
     Y, Y_valid_len = build_array([t for _, t in train], tgt_vocab, task.num_steps)
     test_X, test_X_valid_len = build_array([s for s, _ in test], src_vocab, task.num_steps)
@@ -222,25 +209,6 @@ def prefix_translate(net, X, X_valid_len, bos, eos, num_steps):
 
 # --- BLEU (judge side) ---------------------------------------------------------------------------------------
 
-def book_bleu(pred_seq, label_seq, k):
-    """§9.7.6's BLEU (the check's copy of the formula): 0 for a prediction shorter than k."""
-    pred_tokens, label_tokens = pred_seq.split(" "), label_seq.split(" ")
-    len_pred, len_label = len(pred_tokens), len(label_tokens)
-    if len_pred < k:
-        return 0.0
-    score = math.exp(min(0, 1 - len_label / len_pred))
-    for n in range(1, k + 1):
-        label_subs = collections.Counter(tuple(label_tokens[i:i + n]) for i in range(len_label - n + 1))
-        matches = 0
-        for i in range(len_pred - n + 1):
-            gram = tuple(pred_tokens[i:i + n])
-            if label_subs[gram] > 0:
-                matches += 1
-                label_subs[gram] -= 1
-        score *= math.pow(matches / (len_pred - n + 1), math.pow(0.5, n))
-    return score
-
-
 def translations(rows, tgt_vocab, eos):
     """Judge side: predicted id rows -> sentences (cut at the first eos)."""
     found = []
@@ -261,7 +229,8 @@ def mean_bleu(run, data, *, k=2, what="the trained model"):
             predicted.dtype not in (torch.int64, torch.int32):
         raise AssertionError(f"{what}: its predictions should be integer token ids of shape ({n}, num_steps)")
     sentences = translations(predicted, data["tgt_vocab"], data["tgt_vocab"]["<eos>"])
-    return sum(book_bleu(p, r, k) for p, r in zip(sentences, references)) / n
+    bleu = nmt_ref("seq2seq.bleu")
+    return sum(bleu(p, r, k) for p, r in zip(sentences, references)) / n
 
 
 def seq2seq_run(make_encoder, make_decoder, train, data, budget, device):

@@ -2,10 +2,10 @@
 into the student's module, training a character-level language model on a budget, PyTorch's layers in the
 book's layout.
 
-The references never run where the code under test lives. What the student's side needs is check code (it
-goes by value): the book's scratch RNN and training loop (``standin_*``, ``StandInModel``), recording
-stand-ins, and the minibatches, which the judge draws with the reference's data pipeline and passes in. The
-perplexity a threshold is compared with is computed here, from the model's outputs on those minibatches.
+What the student's side needs is check code (it goes by value): the book's scratch RNN (``standin_*``,
+``StandInModel``), recording stand-ins, and the minibatches, which the judge draws with the reference's data
+pipeline and passes in; and the reference's gradient clipping and epoch, sent with their code (``InPlace``).
+The perplexity a threshold is compared with is computed here, from the model's outputs on those minibatches.
 """
 import contextlib
 import dataclasses
@@ -13,13 +13,12 @@ import functools
 import io
 import math
 import sys
-import time
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-from autograder.harness import (Forbidden, assert_close, assert_same_outputs, randint, reference, seed_everything,
+from autograder.harness import (Forbidden, InPlace, assert_close, assert_same_outputs, randint, reference, seed_everything,
                                 student_side, train_to_threshold, type_name)
 from autograder.checks.public.ch8 import TokenIndex
 from autograder.harness.session import ship_by_value
@@ -141,40 +140,9 @@ class StandInModel:
         return self.init_state(batch_size, self.num_hiddens, device)
 
 
-def standin_grad_clipping(net, theta):
-    params = [p for p in net.parameters() if p.requires_grad] if isinstance(net, nn.Module) else net.params
-    grads = [p.grad for p in params if p.grad is not None]
-    if not grads:
-        return
-    norm = torch.sqrt(sum((g * g).sum() for g in grads))
-    if norm > theta:
-        for g in grads:
-            g.mul_(theta / norm)
-
-
-def standin_train_epoch(net, train_iter, loss, updater, device, use_random_iter):
-    state, start = None, time.perf_counter()
-    total_loss, total_tokens = 0.0, 0
-    for X, Y in train_iter:
-        if state is None or use_random_iter:
-            state = net.begin_state(batch_size=X.shape[0], device=device)
-        else:
-            state = state.detach() if isinstance(state, torch.Tensor) else tuple(s.detach() for s in state)
-        y = Y.T.reshape(-1).to(device)
-        y_hat, state = net(X.to(device), state)
-        l = loss(y_hat, y.long()).mean()
-        if isinstance(updater, torch.optim.Optimizer):
-            updater.zero_grad()
-            l.backward()
-            standin_grad_clipping(net, 1)
-            updater.step()
-        else:
-            l.backward()
-            standin_grad_clipping(net, 1)
-            updater(batch_size=1)
-        total_loss += l.item() * y.numel()
-        total_tokens += y.numel()
-    return math.exp(total_loss / total_tokens), total_tokens / max(time.perf_counter() - start, 1e-9)
+# the reference's clipping and epoch, sent with their code where the code under test lives
+standin_grad_clipping = InPlace("ch8.rnn_scratch.grad_clipping")
+standin_train_epoch = InPlace("ch8.rnn_scratch.train_epoch_ch8")
 
 
 def sgd_updater(params, lr):
