@@ -120,3 +120,13 @@ def test_read_fashion_mnist_shapes():
     images, labels = read_fashion_mnist(False)
     assert images.shape == (10000, 28, 28) and images.dtype == torch.uint8
     assert labels.shape == (10000,) and labels.dtype == torch.int64 and set(labels.unique().tolist()) == set(range(10))
+
+
+def test_a_reference_sent_in_place_retires_its_worker():
+    """Pickling an ``InPlace`` marks the session, and the judge then ends that worker after the check (on CUDA a
+    worker otherwise serves the next checks: a later check of the exercise it answers must not find it)."""
+    from autograder.harness.session import InPlace, Session
+    session = Session(link=None)
+    assert not session.sent_in_place
+    session.dumps({"Inception": InPlace("ch7.googlenet.Inception")}, [])
+    assert session.sent_in_place

@@ -6,8 +6,8 @@ per finished check (``{"record": ...}``), then ``{"done": ...}``, on the file de
 process: it holds the references and decides every verdict, and reaches the student's code only
 through the proxies of ``harness.session`` over a socket to a worker the sandbox forked.
 
-Per check: a fresh worker (on the CPU; on CUDA one per chapter, re-created after trouble, as a CUDA
-context costs seconds), the student's modules it needs imported under a limit of their own
+Per check: a fresh worker (on the CPU; on CUDA one per chapter, re-created after trouble or after a check
+that sent a reference in place, as a CUDA context costs seconds), the student's modules it needs imported under a limit of their own
 (``Limits.import_limit``), then a wall-clock limit that follows from what the reference needed for that
 check (``Limits.check_time``), and, if the worker hangs or dies, that check alone is charged, with
 where the code was when the time ran out. A student object that hung or crashed the process is
@@ -155,7 +155,7 @@ def judge(job: Job, emit) -> dict:
                 outcome = run_check(check, session, job.device,
                                     replace=[(t, Poisoned(m)) for t, m in poisoned.items()])
                 emit(record(check, outcome.outcome, outcome.message, outcome.seconds, outcome.curves))
-                if not outcome.clean:
+                if not outcome.clean or session.sent_in_place:    # a reference's code never outlives its check
                     sandbox.kill(worker)
                     worker = None
             except WorkerLost as e:

@@ -132,6 +132,7 @@ class JudgePickler(cloudpickle.Pickler):
     def reducer_override(self, obj):
         if type(obj) is InPlace:
             from autograder.harness.loader import reference
+            self.session.sent_in_place = True
             return _worker._in_place, (reference_code(reference(obj.target)), obj.mixin)
         if _is_reference(obj) and not isinstance(obj, (type(sys), torch.Tensor)):
             kind = "function" if callable(obj) and not isinstance(obj, type) else \
@@ -277,6 +278,7 @@ class Session:
         self._counter = itertools.count(1)
         self.in_flight: list[str | None] = []   # the student's object each open request started from
         self.lost_in: list[str] = []            # ... when the worker was lost
+        self.sent_in_place = False              # a reference went with its code (InPlace): retire the worker after
 
     # -- pickling -------------------------------------------------------------------------------
     def stub_for(self, obj) -> int:
