@@ -3,6 +3,7 @@
     python benchmarks/grading.py perfect  [--chapters 3,6] [--parallel 2]   # a copy of solutions/, sandboxed
     python benchmarks/grading.py hangs    [--chapters 3,6] [--parallel 2]   # every exercise loops forever
     python benchmarks/grading.py inprocess [--chapters 3,6]                 # the same checks, no judge, no sandbox
+    python benchmarks/grading.py targets  [--chapters 3,6] [--parallel 2]   # the three, and the ratios to the targets
     python benchmarks/grading.py throughput [--n 8] [--jobs 2] [--select softmax,linreg] [--chapters 3]
 
 ``perfect`` and ``hangs`` grade every check (accuracy and speed too) with the reference profile measured
@@ -55,7 +56,7 @@ def cpu_seconds() -> float:
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
-def one(kind: str, chapters: list[str], parallel: int, cache: Path) -> None:
+def one(kind: str, chapters: list[str], parallel: int, cache: Path) -> float:
     options = Options(chapters=chapters, plots=False, parallel=parallel, cache=cache)
     checks, platform = select_checks(options), detect()
     device = resolve_device(options.device)
@@ -71,9 +72,10 @@ def one(kind: str, chapters: list[str], parallel: int, cache: Path) -> None:
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(f"{kind}: {result.score:g} / {result.max_score:g} in {wall:.1f} s wall, {cpu:.1f} s CPU "
           f"({len(checks)} checks, {', '.join(chapters)}; --parallel {parallel}; peak RSS of a process {peak:.0f} MiB)")
+    return wall
 
 
-def inprocess(chapters: list[str]) -> None:
+def inprocess(chapters: list[str]) -> float:
     """A copy of ``solutions/`` graded with every check in this process (``local_session``, as ``pytest
     --submission`` does), single-threaded like a sandbox worker: the cost without the judge."""
     import torch
@@ -93,6 +95,16 @@ def inprocess(chapters: list[str]) -> None:
         wall, cpu = time.monotonic() - start, cpu_seconds() - cpu
     print(f"inprocess: {passed} / {len(checks)} checks passed in {wall:.1f} s wall, {cpu:.1f} s CPU "
           f"({', '.join(chapters)}; no judge, no sandbox)")
+    return wall
+
+
+def targets(chapters: list[str], parallel: int, cache: Path | None) -> None:
+    """All three, one after another, and the two targets of the judge (#11)."""
+    before, perfect, hangs = inprocess(chapters), one("perfect", chapters, parallel, cache), \
+        one("hangs", chapters, parallel, cache)
+    for what, value, limit in (("perfect / inprocess", perfect / before, 1.5),
+                               ("hangs / (2 x perfect + 120 s)", hangs / (2 * perfect + 120), 1.0)):
+        print(f"{what}: {value:.2f} (target <= {limit:g}): {'met' if value <= limit else 'NOT met'}")
 
 
 def throughput(args) -> None:
@@ -119,7 +131,7 @@ def throughput(args) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("what", choices=("perfect", "hangs", "inprocess", "throughput"))
+    parser.add_argument("what", choices=("perfect", "hangs", "inprocess", "targets", "throughput"))
     parser.add_argument("--chapters", default=None)
     parser.add_argument("--parallel", type=int, default=2)
     parser.add_argument("--cache", default=None)
@@ -134,6 +146,8 @@ def main() -> None:
     chapters = chapter_names(args.chapters) if args.chapters else available_chapters()
     if args.what == "inprocess":
         return inprocess(chapters)
+    if args.what == "targets":
+        return targets(chapters, args.parallel, Path(args.cache) if args.cache else None)
     one(args.what, chapters, args.parallel, Path(args.cache) if args.cache else None)
 
 

@@ -210,4 +210,7 @@ def _judge_job(spec: dict) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    code = main()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)      # no interpreter teardown (0.6 s with torch loaded): the grader waits for this exit

