@@ -11,9 +11,9 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from autograder.checks.hidden.rnn_common import (RECURRENT_LAYERS, Budget, Recorder, StandInModel,
-                                                 assert_leaves, assert_made_on, assert_params_match_reference,
-                                                 assert_perplexity, assert_recurrent_matches, installed, layer_builtin,
+from autograder.checks.hidden.rnn_common import (RECURRENT_LAYERS, Budget, Recorder, StandInModel, assert_leaves,
+                                                 assert_made_on, assert_params_match_reference, assert_perplexity,
+                                                 assert_recurrent_matches, assert_zero_state, installed, layer_builtin,
                                                  loop_hint, one_hot_inputs, run_with, single_thread,
                                                  standin_get_params, standin_grad_clipping, standin_init_state,
                                                  standin_rnn, standin_train_epoch, timing_args, torch_layer_outputs)
@@ -550,17 +550,12 @@ def check_get_params_on_device(get_params):
 @check("rnn_scratch.init_rnn_state", clauses="values")
 def check_init_rnn_state_shapes(init_rnn_state):
     for batch_size, num_hiddens in ((1, 1), (7, 3)):
-        state = init_rnn_state(batch_size, num_hiddens, "cpu")
-        assert isinstance(state, tuple) and len(state) == 1, "init_rnn_state returns a 1-tuple (H,)"
-        assert_close(state[0], torch.zeros(batch_size, num_hiddens),
-                     what=f"H of init_rnn_state({batch_size}, {num_hiddens}, 'cpu')")
+        assert_zero_state(init_rnn_state, batch_size, num_hiddens, "init_rnn_state")
 
 
 @check("rnn_scratch.init_rnn_state", clauses="device")
 def check_init_rnn_state_on_device(init_rnn_state):
-    state = init_rnn_state(3, 4, "cpu")
-    assert isinstance(state, tuple) and len(state) == 1, "init_rnn_state returns a 1-tuple (H,)"
-    assert_close(state[0], torch.zeros(3, 4), what="H of init_rnn_state(3, 4, 'cpu')")
+    assert_zero_state(init_rnn_state, 3, 4, "init_rnn_state")
     assert_made_on(lambda d: init_rnn_state(3, 4, d), [(3, 4)], "init_rnn_state(3, 4)")
 
 

@@ -5,7 +5,8 @@ from torch import nn
 
 from autograder.checks.hidden.rnn_common import (RECURRENT_LAYERS, Budget, assert_leaves, assert_made_on,
                                                  assert_params_match_reference, assert_perplexity,
-                                                 assert_recurrent_matches, layer_builtin, one_hot_inputs, timing_args)
+                                                 assert_recurrent_matches, assert_zero_state, layer_builtin,
+                                                 one_hot_inputs, timing_args)
 from autograder.checks.public.ch9 import AddDecoder, LinearEncoder, compare_stacked_with_nn_RNN, compare_with_layer
 from autograder.harness import (chapter_references, SEEDS, assert_close, assert_gradients_match, assert_keeps_device,
                                 assert_matches_reference, assert_no_forbidden_calls, book_compatible_gru, check, randn,
@@ -105,17 +106,12 @@ def check_get_params_on_device(get_params):
 @check("gru.init_gru_state", clauses="values")
 def check_init_gru_state_shapes(init_gru_state):
     for batch_size, num_hiddens in ((1, 1), (7, 3)):
-        state = init_gru_state(batch_size, num_hiddens, "cpu")
-        assert isinstance(state, tuple) and len(state) == 1, "init_gru_state returns a 1-tuple (H,)"
-        assert_close(state[0], torch.zeros(batch_size, num_hiddens),
-                     what=f"H of init_gru_state({batch_size}, {num_hiddens}, 'cpu')")
+        assert_zero_state(init_gru_state, batch_size, num_hiddens, "init_gru_state")
 
 
 @check("gru.init_gru_state", clauses="device")
 def check_init_gru_state_on_device(init_gru_state):
-    state = init_gru_state(3, 4, "cpu")
-    assert isinstance(state, tuple) and len(state) == 1, "init_gru_state returns a 1-tuple (H,)"
-    assert_close(state[0], torch.zeros(3, 4), what="H of init_gru_state(3, 4, 'cpu')")
+    assert_zero_state(init_gru_state, 3, 4, "init_gru_state")
     assert_made_on(lambda d: init_gru_state(3, 4, d), [(3, 4)], "init_gru_state(3, 4)")
 
 
@@ -193,18 +189,10 @@ def check_get_lstm_params_on_device(get_lstm_params):
                    "get_lstm_params(10, 6)")
 
 
-def assert_zero_pair(init_lstm_state, batch_size, num_hiddens):
-    state = init_lstm_state(batch_size, num_hiddens, "cpu")
-    assert isinstance(state, tuple) and len(state) == 2, "init_lstm_state returns a pair (H, C)"
-    for name, s in zip("HC", state):
-        assert_close(s, torch.zeros(batch_size, num_hiddens),
-                     what=f"{name} of init_lstm_state({batch_size}, {num_hiddens}, 'cpu')")
-
-
 @check("lstm.init_lstm_state", clauses="values")
 def check_init_lstm_state_zeros_of_any_size(init_lstm_state):
     for batch_size, num_hiddens in ((1, 1), (4, 3)):
-        assert_zero_pair(init_lstm_state, batch_size, num_hiddens)
+        assert_zero_state(init_lstm_state, batch_size, num_hiddens, "init_lstm_state", "HC")
 
 
 def _write_into_H(init_lstm_state):
@@ -215,7 +203,7 @@ def _write_into_H(init_lstm_state):
 
 @check("lstm.init_lstm_state", clauses="separate")
 def check_init_lstm_state_separate_tensors(init_lstm_state):
-    assert_zero_pair(init_lstm_state, 4, 3)
+    assert_zero_state(init_lstm_state, 4, 3, "init_lstm_state", "HC")
     C = student_side(_write_into_H, init_lstm_state)
     assert torch.all(C == 0), "after H.add_(1), C changed too: H and C must be two separate tensors (two " \
                               "torch.zeros calls; one zeros tensor used twice is shared)"
@@ -223,7 +211,7 @@ def check_init_lstm_state_separate_tensors(init_lstm_state):
 
 @check("lstm.init_lstm_state", clauses="device")
 def check_init_lstm_state_on_device(init_lstm_state):
-    assert_zero_pair(init_lstm_state, 3, 4)
+    assert_zero_state(init_lstm_state, 3, 4, "init_lstm_state", "HC")
     assert_made_on(lambda d: init_lstm_state(3, 4, d), [(3, 4), (3, 4)], "init_lstm_state(3, 4)")
 
 

@@ -387,6 +387,17 @@ def assert_leaves(get_params, ref, names, *, what, sizes=(28, 16)):
                                                   "(it must also be right for this check to count)")
 
 
+def assert_zero_state(init_state, batch_size, num_hiddens, name, parts="H"):
+    """``init_state(batch_size, num_hiddens, 'cpu')`` is a tuple of zero (batch_size, num_hiddens) tensors, one
+    per letter of ``parts`` ("H": a 1-tuple (H,); "HC": the LSTM's pair (H, C))."""
+    state = init_state(batch_size, num_hiddens, "cpu")
+    shape = "a 1-tuple (H,)" if parts == "H" else f"a pair ({', '.join(parts)})"
+    assert isinstance(state, tuple) and len(state) == len(parts), f"{name} returns {shape}"
+    for part, s in zip(parts, state):
+        assert_close(s, torch.zeros(batch_size, num_hiddens),
+                     what=f"{part} of {name}({batch_size}, {num_hiddens}, 'cpu')")
+
+
 def assert_made_on(make, shapes, what):
     """``make(device)`` on PyTorch's meta device: every tensor it returns has its shape and is on ``meta``."""
     got = make("meta")
