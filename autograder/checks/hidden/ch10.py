@@ -14,6 +14,7 @@ from autograder.harness import (chapter_references, SEEDS, Forbidden, assert_clo
                                 assert_keeps_device, assert_matches_reference, assert_no_forbidden_calls, assert_pure,
                                 assert_same_outputs, assert_tensor, check, describe, module_speed_check, on_its_side,
                                 randint, randn, speed_check, student_side, train_to_threshold, uniform)
+from autograder.checks.hidden.nmt_common import load_weights
 
 SDPA = Forbidden(
     "F.scaled_dot_product_attention",
@@ -78,32 +79,6 @@ def assert_no_python_loop(fn, reference_fn, make_args, sizes, *, what, over, hin
         raise AssertionError(f"{what} makes {counts[0]} torch calls for {labels[0]} but {counts[-1]} for {labels[-1]}: "
                              f"the number grows with {over}, so there is a Python loop over them"
                              + (f"\n  hint: {hint}" if hint else ""))
-
-
-def _load_named_or_ordered(net, names, values):
-    """Copy the reference's tensors into ``net``: by name where the names are the reference's, else in
-    registration order (shapes must line up). Returns None, or a listing of ``net``'s tensors."""
-    mine = {k: v for k, v in net.state_dict().items() if not k.endswith("num_batches_tracked")}
-    if set(mine) == set(names):
-        pairs = [(mine[k], v) for k, v in zip(names, values)]
-    else:
-        pairs = list(zip(mine.values(), values))
-    if len(mine) != len(values) or any(tuple(a.shape) != tuple(b.shape) for a, b in pairs):
-        return "\n".join(f"    {k}: {tuple(v.shape)}" for k, v in list(mine.items())[:40]) or "    (none)"
-    with torch.no_grad():
-        for a, b in pairs:
-            a.copy_(b)
-    return None
-
-
-def load_reference_weights(net, reference_net, *, what):
-    """The reference's weights in the student's module, where the module lives (by name, else in order)."""
-    theirs = [(k, v.detach()) for k, v in reference_net.state_dict().items() if not k.endswith("num_batches_tracked")]
-    listing = on_its_side(net, _load_named_or_ordered, [k for k, _ in theirs], [v for _, v in theirs])
-    if listing is not None:
-        expected = "\n".join(f"    {k}: {tuple(v.shape)}" for k, v in theirs)
-        raise AssertionError(f"{what}: its parameters do not line up with the reference's.\n  yours:\n{listing}\n"
-                             f"  reference:\n{expected}")
 
 
 def _run_module(net, inputs, train, seed):
@@ -560,7 +535,7 @@ def additive_pair(AdditiveAttention, seed, dropout=0.0):
     torch.manual_seed(seed)
     net = AdditiveAttention(4, 6, 8, dropout)
     expected = ref("attention_scoring.AdditiveAttention")(4, 6, 8, dropout)
-    load_reference_weights(net, expected, what="AdditiveAttention(key_size=4, query_size=6, num_hiddens=8)")
+    load_weights(net, expected, what="AdditiveAttention(key_size=4, query_size=6, num_hiddens=8)")
     return net, expected
 
 
@@ -764,7 +739,7 @@ def mha_pair(MultiHeadAttention, sizes, heads, *, bias=False, seed=0):
     torch.manual_seed(seed)
     mine = MultiHeadAttention(*sizes, heads, 0.0, bias=bias)
     expected = ref("multihead_attention.MultiHeadAttention")(*sizes, heads, 0.0, bias=bias)
-    load_reference_weights(mine, expected, what=f"MultiHeadAttention{(*sizes, heads)} with bias={bias}")
+    load_weights(mine, expected, what=f"MultiHeadAttention{(*sizes, heads)} with bias={bias}")
     return mine, expected
 
 
@@ -794,7 +769,7 @@ def check_MultiHeadAttention_matches_torch(MultiHeadAttention):
         with torch.no_grad():
             for layer, weight in zip((weights.W_q, weights.W_k, weights.W_v, weights.W_o), (W_q, W_k, W_v, W_o)):
                 layer.weight.copy_(weight)
-        load_reference_weights(mine, weights, what=f"MultiHeadAttention({embed}, ..., num_heads={heads})")
+        load_weights(mine, weights, what=f"MultiHeadAttention({embed}, ..., num_heads={heads})")
         theirs = nn.MultiheadAttention(embed, heads, bias=False, batch_first=True).eval()
         with torch.no_grad():
             theirs.in_proj_weight.copy_(torch.cat([W_q, W_k, W_v]))
@@ -1091,7 +1066,7 @@ import random  # noqa: E402
 
 # names, not the module: check code that runs where the student's code lives refers to them
 from autograder.checks.hidden.nmt_common import (GRUEncoder, Task, assert_same_initial_state,  # noqa: E402
-                                                 book_train, call_module, load_weights, mean_bleu, seq2seq_run,
+                                                 book_train, call_module, mean_bleu, seq2seq_run,
                                                  student_view, task_data)
 from autograder.harness import (SEEDS, InPlace, assert_close, assert_keeps_device, assert_same_outputs,  # noqa: E402
                                 assert_tensor, check, describe, on_its_side, randint, randn, reference,
