@@ -14,7 +14,7 @@ from autograder.harness import (chapter_references, SEEDS, Forbidden, assert_clo
                                 assert_keeps_device, assert_matches_reference, assert_no_forbidden_calls, assert_pure,
                                 assert_same_outputs, assert_tensor, check, describe, module_speed_check, on_its_side,
                                 randint, randn, speed_check, student_side, train_to_threshold, uniform)
-from autograder.checks.hidden.nmt_common import load_weights
+from autograder.checks.hidden.nmt_common import assert_same_initial_state, load_weights
 
 SDPA = Forbidden(
     "F.scaled_dot_product_attention",
@@ -93,30 +93,6 @@ def _run_module(net, inputs, train, seed):
 
 def run_module(net, inputs, *, train=False, seed=0):
     return on_its_side(net, _run_module, tuple(inputs), train, seed)
-
-
-def _initial_state(cls, args, kwargs, seed):
-    torch.manual_seed(seed)
-    net = cls(*args, **kwargs)
-    return [(k, v.detach().clone()) for k, v in net.state_dict().items()]
-
-
-def assert_same_initial_state(cls, reference_cls, args, kwargs, *, seeds, what, hint):
-    """Under the same seed, the student's module starts with the reference's parameters and buffers (the same
-    draws in the same order)."""
-    for seed in seeds:
-        mine = student_side(_initial_state, cls, args, kwargs, seed)
-        theirs = _initial_state(reference_cls, args, kwargs, seed)
-        shown = ", ".join(f"{k} {tuple(v.shape)}" for k, v in theirs)
-        if [tuple(v.shape) for _, v in mine] != [tuple(v.shape) for _, v in theirs]:
-            raise AssertionError(f"{what} has the tensors {', '.join(f'{k} {tuple(v.shape)}' for k, v in mine)}; "
-                                 f"the reference {shown}\n  hint: {hint}")
-        if {k for k, _ in mine} == {k for k, _ in theirs}:     # by name: W_q must hold the draw the reference's W_q has
-            named = dict(mine)
-            mine = [(k, named[k]) for k, _ in theirs]
-        for (name, got), (ref_name, expected) in zip(mine, theirs):
-            assert_close(got, expected, what=f"the initial {name} of {what} after torch.manual_seed({seed}) (the "
-                         f"reference's {ref_name})", hint=hint)
 
 
 def axis_hint(weights, default=""):
@@ -1065,9 +1041,8 @@ def check_PositionalEncoding_learns_tagging(PositionalEncoding):
 import random  # noqa: E402
 
 # names, not the module: check code that runs where the student's code lives refers to them
-from autograder.checks.hidden.nmt_common import (GRUEncoder, Task, assert_same_initial_state,  # noqa: E402
-                                                 book_train, call_module, mean_bleu, seq2seq_run,
-                                                 student_view, task_data)
+from autograder.checks.hidden.nmt_common import (GRUEncoder, Task, book_train, call_module, mean_bleu,  # noqa: E402
+                                                 seq2seq_run, step_by_step, student_view, task_data)
 from autograder.harness import (SEEDS, InPlace, assert_close, assert_keeps_device, assert_same_outputs,  # noqa: E402
                                 assert_tensor, check, describe, on_its_side, randint, randn, reference,
                                 student_side, train_to_threshold, type_name)
@@ -1191,16 +1166,6 @@ def check_Seq2SeqAttentionDecoder_matches_reference(Seq2SeqAttentionDecoder):
                                            "state) with the reference's weights", hint=BAHDANAU_HINT)
 
 
-def _decode_steps(net, X, state):
-    net.eval()
-    outputs = []
-    with torch.no_grad():
-        for t in range(X.shape[1]):
-            Y, state = net(X[:, t:t + 1], state)
-            outputs.append(Y)
-    return outputs, list(state)
-
-
 @check("bahdanau_attention.Seq2SeqAttentionDecoder", clauses="state", substitute=ATTENTION_PIECES)
 def check_Seq2SeqAttentionDecoder_carries_its_state(Seq2SeqAttentionDecoder):
     net, expected = attention_decoder_pair(Seq2SeqAttentionDecoder, 3)
@@ -1211,8 +1176,8 @@ def check_Seq2SeqAttentionDecoder_carries_its_state(Seq2SeqAttentionDecoder):
     for name, g, e in zip(("enc_outputs", "hidden_state", "enc_valid_lens"), got[1], want[1]):
         assert_close(g, e, what=f"{name} in the state forward returns",
                      hint="return [enc_outputs, the GRU's new hidden state, enc_valid_lens]")
-    outputs, _ = on_its_side(net, _decode_steps, X, state)
-    expected_outputs, _ = _decode_steps(expected, X, state)
+    outputs, _ = on_its_side(net, step_by_step, X, state)
+    expected_outputs, _ = step_by_step(expected, X, state)
     for t, (g, e) in enumerate(zip(outputs, expected_outputs)):
         assert_close(g, e, what=f"the logits of step {t} when decoding one column at a time from the returned states")
 

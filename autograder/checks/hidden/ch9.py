@@ -808,7 +808,7 @@ def check_load_data_nmt_shuffles(load_data_nmt):
 
 from autograder.checks.hidden.nmt_common import (EncoderDecoder, GRUDecoder, GRUEncoder, MaskedCE, Task,  # noqa: E402
                                                  assert_same_initial_state, call_module, load_weights, mean_bleu,
-                                                 seq2seq_run, student_view, task_data)
+                                                 seq2seq_run, step_by_step, student_view, task_data)
 from autograder.checks.public.ch9 import _TinyDecoder, _TinyEncoder  # noqa: E402
 
 # train_seq2seq makes this module's MaskedSoftmaxCELoss: its unit checks use the check's copy (a module built where
@@ -906,17 +906,6 @@ def check_Seq2SeqDecoder_matches_reference(Seq2SeqDecoder):
                                            "the reference's weights", hint=decoder_hint(got, X))
 
 
-def _step_by_step(net, X, state):
-    """Decode X one column at a time, each call from the state the previous one returned (eval mode, no_grad)."""
-    net.eval()
-    outputs = []
-    with torch.no_grad():
-        for t in range(X.shape[1]):
-            Y, state = net(X[:, t:t + 1], state)
-            outputs.append(Y)
-    return outputs, state
-
-
 @check("seq2seq.Seq2SeqDecoder", clauses="state")
 def check_Seq2SeqDecoder_carries_its_state(Seq2SeqDecoder):
     net, expected = decoder_pair(Seq2SeqDecoder, 4)
@@ -925,8 +914,8 @@ def check_Seq2SeqDecoder_carries_its_state(Seq2SeqDecoder):
     assert isinstance(got, (tuple, list)) and len(got) == 2, "forward(X, state) should return (output, state)"
     assert_close(got[1], want[1], what="the state Seq2SeqDecoder(11, 5, 7, 2)(X, state) returns",
                  hint="return the GRU's new state (what self.rnn returns), not the state that came in")
-    outputs, final = on_its_side(net, _step_by_step, X, state)
-    expected_outputs, expected_final = _step_by_step(expected, X, state)
+    outputs, final = on_its_side(net, step_by_step, X, state)
+    expected_outputs, expected_final = step_by_step(expected, X, state)
     for t, (g, e) in enumerate(zip(outputs, expected_outputs)):
         assert_close(g, e, what=f"the logits of step {t} when decoding X one column at a time, each call from the "
                                 "state the previous one returned",

@@ -287,6 +287,18 @@ def _call(net, method, inputs, train, seed, dtype):
         return getattr(net, method)(*inputs) if method else net(*inputs)
 
 
+def step_by_step(net, X, state):
+    """Decode X one column at a time, each call from the state the previous one returned (eval mode, no_grad):
+    the outputs and the last state (where the decoder lives)."""
+    net.eval()
+    outputs = []
+    with torch.no_grad():
+        for t in range(X.shape[1]):
+            Y, state = net(X[:, t:t + 1], state)
+            outputs.append(Y)
+    return outputs, state
+
+
 def call_module(net, *inputs, method=None, train=False, seed=0, dtype=None):
     """``net(*inputs)`` (or ``net.method(*inputs)``) in eval (or training) mode after ``torch.manual_seed(seed)``,
     under no_grad, where ``net`` lives."""
