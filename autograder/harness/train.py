@@ -42,6 +42,17 @@ class TrainResult:
     run: object = None  # everything the training returned
 
 
+def sgd_updater(params, lr):
+    """The book's function updater (§3.6.6, §8.5.6): ``updater(batch_size)`` does ``p -= lr * p.grad / batch_size``
+    and zeroes the gradient, for each of ``params`` (check code: not the student's ``sgd``)."""
+    def updater(batch_size):
+        with torch.no_grad():
+            for p in params:
+                p -= lr * p.grad / batch_size
+                p.grad.zero_()
+    return updater
+
+
 def _seeded(train, seed):
     seed_everything(seed)
     with single_thread():

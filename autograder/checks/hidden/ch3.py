@@ -16,6 +16,7 @@ from autograder.harness import (chapter_references, type_name, SEEDS, Forbidden,
                                 assert_matches_reference, assert_no_forbidden_calls, assert_tensor, check,
                                 fashion_mnist_run, is_instance, on_its_side, probabilities, randint, randn, speed_check,
                                 student_side, train_to_threshold, verified_test_accuracy)
+from autograder.harness.train import sgd_updater
 from d2lkit import read_fashion_mnist
 
 SOFTMAX_FUNCS = Forbidden(
@@ -853,16 +854,6 @@ class ModeRecorder(nn.Module):
         return X
 
 
-def book_updater(params, lr):
-    """A function updater(batch_size) as §3.6.6 makes from sgd (check code, so that it is not the student's sgd)."""
-    def updater(batch_size):
-        with torch.no_grad():
-            for p in params:
-                p -= lr * p.grad / batch_size
-                p.grad.zero_()
-    return updater
-
-
 def one_epoch(epoch, *, optimizer: bool, lr: float, start_in_eval: bool = False):
     """One epoch of ``epoch`` on a small softmax regression (26 examples, batches of 8, 8, 8 and 2).
     Returns ``(metrics, parameters after, modes seen by the network's forward passes)``."""
@@ -872,7 +863,7 @@ def one_epoch(epoch, *, optimizer: bool, lr: float, start_in_eval: bool = False)
     batches = [(X[i:i + 8], y[i:i + 8]) for i in range(0, 26, 8)]
     if start_in_eval:
         net.eval()
-    updater = torch.optim.SGD(net.parameters(), lr=lr) if optimizer else book_updater(list(net.parameters()), lr)
+    updater = torch.optim.SGD(net.parameters(), lr=lr) if optimizer else sgd_updater(list(net.parameters()), lr)
     metrics = epoch(net, batches, nn.CrossEntropyLoss(reduction="none"), updater)
     return metrics, [p.detach().clone() for p in net.parameters()], list(net[1].modes)
 

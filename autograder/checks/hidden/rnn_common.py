@@ -22,7 +22,7 @@ from autograder.harness import (Forbidden, InPlace, assert_close, assert_same_ou
                                 student_side, train_to_threshold, type_name)
 from autograder.checks.public.ch8 import TokenIndex
 from autograder.harness.session import ship_by_value
-from autograder.harness.train import single_thread
+from autograder.harness.train import sgd_updater, single_thread
 
 ship_by_value(__name__)   # its stand-ins and student-side helpers run where the code under test lives
 
@@ -143,15 +143,6 @@ class StandInModel:
 # the reference's clipping and epoch, sent with their code where the code under test lives
 standin_grad_clipping = InPlace("ch8.rnn_scratch.grad_clipping")
 standin_train_epoch = InPlace("ch8.rnn_scratch.train_epoch_ch8")
-
-
-def sgd_updater(params, lr):
-    def updater(batch_size):
-        with torch.no_grad():
-            for p in params:
-                p -= lr * p.grad / batch_size
-                p.grad.zero_()
-    return updater
 
 
 def standin_train(net, train_iter, lr, num_epochs, device, epoch=standin_train_epoch):
