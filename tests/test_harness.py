@@ -130,3 +130,28 @@ def test_a_reference_sent_in_place_retires_its_worker():
     assert not session.sent_in_place
     session.dumps({"Inception": InPlace("ch7.googlenet.Inception")}, [])
     assert session.sent_in_place
+
+
+def test_a_reference_goes_in_place_only_after_the_unit_checks_of_its_exercise():
+    """In the grader's running order, every unit check of an exercise runs before a check that sends its reference
+    in place (``substitute=`` and ch7's stand-ins): a piece the student's code met there cannot help its own checks."""
+    from autograder.checks.hidden import ch7
+    from autograder.grading.judging import in_running_order
+    from autograder.harness.registry import available_chapters, load_chapter
+    from autograder.harness.session import InPlace
+    sent = 0
+    for chapter in available_chapters():
+        checks = in_running_order(load_chapter(chapter))
+        unit = {}
+        for i, c in enumerate(checks):
+            if c.kind == "correctness":
+                unit.setdefault(c.exercise.target, []).append(i)
+        for i, c in enumerate(checks):
+            pieces = [v for v in c.substitute.values() if isinstance(v, InPlace)] if isinstance(c.substitute, dict) \
+                else []
+            pieces += list(ch7.STAND_INS.get(c.exercise.name, {}).values()) if chapter == "ch7" else []
+            for piece in pieces:
+                if piece.target.startswith(chapter + "."):
+                    sent += 1
+                    assert max(unit[piece.target]) < i, f"{c.id} sends {piece.target} before its unit checks ran"
+    assert sent > 20

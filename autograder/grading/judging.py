@@ -68,8 +68,9 @@ KIND_ORDER = {"correctness": 0, "speed": 1, "accuracy": 2}
 
 def in_running_order(checks: list) -> list:
     """Within a chapter, unit checks first, then speed, then training: a function that hangs is met (and
-    poisoned) by its quickest check."""
-    return sorted(checks, key=lambda c: KIND_ORDER[c.kind])
+    poisoned) by its quickest check. Within a kind, exercise by exercise in book order (public checks first):
+    every unit check of an exercise has run before a later exercise's check sends its reference in place."""
+    return sorted(checks, key=lambda c: (KIND_ORDER[c.kind], c.exercise.order))
 
 
 def _chown_tree(root: Path, uid: int) -> None:
