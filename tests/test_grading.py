@@ -304,3 +304,42 @@ def test_a_check_time_limit_follows_the_reference_and_the_load():
     assert limits.check_time(check, None) == check.timeout             # no profile: the flat limit
     assert limits.import_limit() == limits.import_time and limits.import_limit(2.0) == 2 * limits.import_time
     assert busy_factor() >= 1.0
+
+
+def test_a_check_limit_counts_the_workers_time_not_the_judges():
+    """The limit is a budget of seconds spent waiting for the worker: a slow judge-side callback is not charged to
+    the student, a slow worker is, and the wall clock still ends a worker that keeps the judge busy."""
+    import socket
+    import threading
+    from autograder.grading.wire import FrameReader, SocketLink, send_frame
+    from autograder.harness.session import WorkerLost
+
+    def worker(sock, pause, callbacks):
+        reader = FrameReader(sock)
+        try:
+            reader.read()
+            for _ in range(callbacks):
+                send_frame(sock, b"C", b"cb")
+                reader.read()
+            time.sleep(pause)
+            send_frame(sock, b"A", b"done")
+        except (OSError, WorkerLost):      # the judge gave up and closed the socket
+            pass
+
+    def request(pause, callbacks, judge_seconds, budget, deadline=None):
+        judge_end, worker_end = socket.socketpair()
+        threading.Thread(target=worker, args=(worker_end, pause, callbacks), daemon=True).start()
+        link = SocketLink(judge_end, on_callback=lambda _: time.sleep(judge_seconds) or b"ok")
+        link.budget, link.deadline = budget, None if deadline is None else time.monotonic() + deadline
+        try:
+            return link.request(b"q")
+        finally:
+            judge_end.close()
+            worker_end.close()
+
+    assert request(0.0, 2, 0.4, budget=0.3) == b"done"                 # 0.8 s of the judge's callbacks: not charged
+    with pytest.raises(WorkerLost) as lost:
+        request(0.6, 0, 0.0, budget=0.3)                                # the worker's own 0.6 s: past the budget
+    assert lost.value.timed_out
+    with pytest.raises(WorkerLost):
+        request(0.0, 50, 0.05, budget=10.0, deadline=0.5)               # busy with callbacks: the wall clock ends it

@@ -3,8 +3,9 @@
 A frame is 8 bytes of length, one byte of kind, then the payload. The judge sends ``Q`` (a request)
 and ``R`` (the answer to a callback); the worker sends ``A`` (an answer) and ``C`` (a callback). Both
 sides wait for their answer while serving what arrives in between, so a callback may itself call
-back into the worker. Only the judge has deadlines: a worker that does not answer in time, or
-closes the socket, is lost (``WorkerLost``) and the judge's caller decides what that costs.
+back into the worker. Only the judge has a time limit, a budget of seconds spent waiting for the worker:
+a worker that does not answer within what is left of it, or closes the socket, is lost (``WorkerLost``)
+and the judge's caller decides what that costs.
 """
 from __future__ import annotations
 
@@ -59,15 +60,26 @@ class SocketLink:
     def __init__(self, sock: socket.socket, on_callback=None):
         self.sock, self.reader = sock, FrameReader(sock)
         self.on_callback = on_callback
-        self.deadline: float | None = None
+        self.budget: float | None = None     # seconds left for the worker, over every request (None: no limit)
+        self.deadline: float | None = None   # ... and the wall clock's end, whatever the judge's share of it
 
     def request(self, data: bytes) -> bytes:
+        """Send a request and serve the worker's callbacks until its answer. Only the time spent waiting for the
+        worker is taken from ``budget``: the judge's own work (references, comparisons, callbacks) is not the
+        student's time. ``deadline`` bounds the whole (a worker that keeps the judge busy with callbacks)."""
         try:
             send_frame(self.sock, b"Q", data)
         except OSError as e:
             raise WorkerLost(f"the grading process is gone ({e})") from None
         while True:
-            kind, payload = self.reader.read(self.deadline)
+            start = time.monotonic()
+            try:
+                ends = [t for t in (None if self.budget is None else start + self.budget, self.deadline)
+                        if t is not None]
+                kind, payload = self.reader.read(min(ends) if ends else None)
+            finally:
+                if self.budget is not None:
+                    self.budget -= time.monotonic() - start
             if kind == b"A":
                 return payload
             if kind == b"C":
