@@ -330,7 +330,7 @@ def test_a_check_limit_counts_the_workers_time_not_the_judges():
         judge_end, worker_end = socket.socketpair()
         threading.Thread(target=worker, args=(worker_end, pause, callbacks), daemon=True).start()
         link = SocketLink(judge_end, on_callback=lambda _: time.sleep(judge_seconds) or b"ok")
-        link.budget, link.deadline = budget, None if deadline is None else time.monotonic() + deadline
+        link.allow(budget, wall_factor=(deadline or 1e6) / budget)
         try:
             return link.request(b"q")
         finally:

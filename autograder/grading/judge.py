@@ -7,12 +7,12 @@ process: it holds the references and decides every verdict, and reaches the stud
 through the proxies of ``harness.session`` over a socket to a worker the sandbox forked.
 
 Per check: a fresh worker (on the CPU; on CUDA one per chapter, re-created after trouble or after a check
-that sent a reference in place, as a CUDA context costs seconds), the student's modules it needs imported under a limit of their own
-(``Limits.import_limit``), then a limit that follows from what the reference needed for that check
-(``Limits.check_time``), counted in the time the judge waits for the worker (``SocketLink.budget``; the
-judge's own work is not the student's time; the wall clock is capped at ``WALL_FACTOR`` times it), and, if the worker hangs or dies, that check alone is charged, with
-where the code was when the time ran out. A student object that hung or crashed the process is
-*poisoned*: later checks that need it fail at once with the same message instead of waiting again.
+that sent a reference in place, as a CUDA context costs seconds), the student's modules it needs
+imported under a limit of their own (``Limits.import_limit``), then a limit that follows from what the
+reference needed for that check (``Limits.check_time``), counted in the time the judge waits for the
+worker (``SocketLink.allow``: the judge's own work is not the student's time), and, if the worker hangs
+or dies, that check alone is charged, with where the code was when the time ran out. A student object
+that hung or crashed the process is *poisoned*: later checks that need it fail at once with the same message instead of waiting again.
 """
 from __future__ import annotations
 
@@ -34,7 +34,6 @@ from autograder.harness.session import Session, WorkerLost
 from autograder.harness.worker import Poisoned
 from autograder.results import record
 
-WALL_FACTOR = 3      # a check's wall clock may run to 3 times its limit: the rest is the judge's own work
 FRAME = re.compile(r'File "(?P<file>[^"]+)", line (?P<line>\d+) in (?P<fn>\S+)')
 
 
@@ -88,7 +87,7 @@ def import_modules(session: Session, link: SocketLink, targets: list[str], limit
     """Import the student's modules that a check needs, before its clock starts: an import has a limit of its own
     (``Limits.import_time``; a module may load data), so a check's limit is what its calls need. What goes wrong
     in an import other than a hang is left to the check, which reports it. The ``WorkerLost`` of a hang or crash."""
-    link.budget, link.deadline = limit, time.monotonic() + WALL_FACTOR * limit
+    link.allow(limit)
     try:
         for target in targets:
             try:
@@ -151,7 +150,7 @@ def judge(job: Job, emit) -> dict:
                                          for e in exercises_of(chapter).values() if e.module == name})
                 continue
             limit = job.limits.check_time(check, job.reference_seconds.get(check.id), busy)
-            link.budget, link.deadline = limit, time.monotonic() + WALL_FACTOR * limit
+            link.allow(limit)
             start = time.perf_counter()
             try:
                 outcome = run_check(check, session, job.device,

@@ -63,8 +63,8 @@ class Limits:
     busy_cap: float = 4.0          # ... times how busy the machine is now, up to this factor
 
     def check_time(self, check: Check, reference_seconds: float | None = None, busy: float = 1.0) -> float:
-        """The check's limit (seconds the worker may take): ``factor`` times what the reference needed for it (measured once,
-        ``profile.py``), at least ``floor`` seconds, times ``busy`` (``busy_factor()``: on a loaded machine a
+        """The check's limit (seconds the worker may take): ``factor`` times what the reference needed for it
+        (measured once, ``profile.py``), at least ``floor`` seconds, times ``busy`` (``busy_factor()``: on a loaded machine a
         perfect check of many short calls ran past 3 s where the profile said 0.3), at most the check's flat
         limit; scaled by ``time_scale``."""
         limit = check.timeout if reference_seconds is None else \

@@ -63,6 +63,11 @@ class SocketLink:
         self.budget: float | None = None     # seconds left for the worker, over every request (None: no limit)
         self.deadline: float | None = None   # ... and the wall clock's end, whatever the judge's share of it
 
+    def allow(self, seconds: float, wall_factor: float = 3.0) -> None:
+        """From now on, the worker may take ``seconds`` in all; the wall clock ends at ``wall_factor`` times that
+        (the rest is the judge's own work)."""
+        self.budget, self.deadline = seconds, time.monotonic() + wall_factor * seconds
+
     def request(self, data: bytes) -> bytes:
         """Send a request and serve the worker's callbacks until its answer. Only the time spent waiting for the
         worker is taken from ``budget``: the judge's own work (references, comparisons, callbacks) is not the
