@@ -4,6 +4,22 @@ same lines in the exercise's function; where it uses torchvision (§3.5), the an
 (a FashionMNIST data set of PIL images, ToTensor, Resize on the PIL image, four loader workers)."""
 from book import BookAnswer
 
+# d2l.Accumulator (§3.6), which later chapters' book answers bring with them.
+ACCUMULATOR = """\
+class Accumulator:
+    def __init__(self, n):
+        self.data = [0.0] * n
+
+    def add(self, *args):
+        self.data = [a + float(b) for a, b in zip(self.data, args)]
+
+    def reset(self):
+        self.data = [0.0] * len(self.data)
+
+    def __getitem__(self, idx):
+        return self.data[idx]
+"""
+
 ANSWERS = [
     # §3.2
     BookAnswer("linear_regression.synthetic_data", """
@@ -143,20 +159,7 @@ ANSWERS = [
             cmp = y_hat.type(y.dtype) == y
             return float(cmp.type(y.dtype).sum())
         """),
-    BookAnswer("softmax_regression.Accumulator", """
-        class Accumulator:
-            def __init__(self, n):
-                self.data = [0.0] * n
-
-            def add(self, *args):
-                self.data = [a + float(b) for a, b in zip(self.data, args)]
-
-            def reset(self):
-                self.data = [0.0] * len(self.data)
-
-            def __getitem__(self, idx):
-                return self.data[idx]
-        """),
+    BookAnswer("softmax_regression.Accumulator", ACCUMULATOR),
     BookAnswer("softmax_regression.evaluate_accuracy", """
         def evaluate_accuracy(net, data_iter):
             if isinstance(net, torch.nn.Module):

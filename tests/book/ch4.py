@@ -4,7 +4,11 @@ Where the book works on globals (``num_inputs``, ``train_iter``, ``dropout1``), 
 exercise's arguments; what the book takes from ``d2l`` (``load_array``, ``Accumulator``, ``linreg``, ``sgd``,
 ``train_epoch_ch3``) is written out beside the answer, as ``d2l`` ships it.
 """
+import textwrap
+
 from book import BookAnswer
+from book.ch3 import ACCUMULATOR
+from catalog import variant
 
 LOAD_ARRAY = '''
         from torch.utils import data
@@ -66,21 +70,9 @@ ANSWERS = [
         """, deviations="keeps_dtype",
         why="the book builds the features in NumPy and converts them with torch.tensor(..., dtype=d2l.float32): a "
             "float64 x comes back float32"),
-    BookAnswer("polynomial_regression.evaluate_loss", """
-        class Accumulator:
-            \"\"\"For accumulating sums over n variables (d2l).\"\"\"
-            def __init__(self, n):
-                self.data = [0.0] * n
-
-            def add(self, *args):
-                self.data = [a + float(b) for a, b in zip(self.data, args)]
-
-            def reset(self):
-                self.data = [0.0] * len(self.data)
-
-            def __getitem__(self, idx):
-                return self.data[idx]
-
+    BookAnswer("polynomial_regression.evaluate_loss", variant(
+        ACCUMULATOR, ("class Accumulator:", 'class Accumulator:\n    \"\"\"For accumulating sums over n variables (d2l).\"\"\"'))
+        + textwrap.dedent("""
 
         def evaluate_loss(net, data_iter, loss):
             \"\"\"Evaluate the loss of a model on the given dataset.\"\"\"
@@ -91,7 +83,7 @@ ANSWERS = [
                 l = loss(out, y)
                 metric.add(l.sum(), l.numel())
             return metric[0] / metric[1]
-        """, deviations="no_grad",
+        """), deviations="no_grad",
         why="the book evaluates without torch.no_grad(), so every batch builds an autograd graph that is never used"),
     BookAnswer("polynomial_regression.train", LOAD_ARRAY + """
 

@@ -1,5 +1,9 @@
 """Chapter 6 as the book writes it (zh.d2l.ai §6.2-6.6): our own code, in the book's style and habits."""
+import textwrap
+
 from book import BookAnswer
+from book.ch3 import ACCUMULATOR
+from catalog import variant
 
 CPU_ZEROS = ("the book makes the output with torch.zeros((h, w)): float32 on the CPU whatever X is, so a float64 X "
              "gives a float32 result and, on a GPU, the result lands on the CPU (one check each); its loop over the "
@@ -91,21 +95,9 @@ ANSWERS = [
         why="the book's LeNet (as the seed's notes give it) starts with a Reshape layer to (-1, 1, 28, 28): 13 layers "
             "where our contract has the book's 12 (our inputs already come as (B, 1, 28, 28)); it computes the same "
             "function"),
-    BookAnswer("lenet.evaluate_accuracy_gpu", """
-        class Accumulator:
-            \"\"\"在n个变量上累加\"\"\"
-            def __init__(self, n):
-                self.data = [0.0] * n
-
-            def add(self, *args):
-                self.data = [a + float(b) for a, b in zip(self.data, args)]
-
-            def reset(self):
-                self.data = [0.0] * len(self.data)
-
-            def __getitem__(self, idx):
-                return self.data[idx]
-
+    BookAnswer("lenet.evaluate_accuracy_gpu", variant(
+        ACCUMULATOR, ("class Accumulator:", 'class Accumulator:\n    \"\"\"在n个变量上累加\"\"\"'))
+        + textwrap.dedent("""
         def accuracy(y_hat, y):
             \"\"\"计算预测正确的数量\"\"\"
             if len(y_hat.shape) > 1 and y_hat.shape[1] > 1:
@@ -131,21 +123,11 @@ ANSWERS = [
                     y = y.to(device)
                     metric.add(accuracy(net(X), y), y.numel())
             return metric[0] / metric[1]
-        """),
-    BookAnswer("lenet.train_ch6", """
-        from d2lkit import Timer
-
-        class Accumulator:
-            \"\"\"在n个变量上累加\"\"\"
-            def __init__(self, n):
-                self.data = [0.0] * n
-
-            def add(self, *args):
-                self.data = [a + float(b) for a, b in zip(self.data, args)]
-
-            def __getitem__(self, idx):
-                return self.data[idx]
-
+        """)),
+    BookAnswer("lenet.train_ch6", "from d2lkit import Timer\n\n" + variant(
+        ACCUMULATOR, ("class Accumulator:", 'class Accumulator:\n    \"\"\"在n个变量上累加\"\"\"'),
+        ("    def reset(self):\n        self.data = [0.0] * len(self.data)\n\n", ""))
+        + textwrap.dedent("""
         def accuracy(y_hat, y):
             if len(y_hat.shape) > 1 and y_hat.shape[1] > 1:
                 y_hat = y_hat.argmax(axis=1)
@@ -185,7 +167,7 @@ ANSWERS = [
                 history.append((train_l, train_acc, test_acc))
             print(f'loss {train_l:.3f}, train acc {train_acc:.3f}, test acc {test_acc:.3f}')
             return history
-        """),
+        """)),
 ]
 
 NO_BOOK_CODE = {

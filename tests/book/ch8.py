@@ -1,7 +1,11 @@
 """Chapter 8 as the book writes it (zh.d2l.ai §8.2-8.6): our own code, in the book's style and habits (printing on a
 bad token type, windows stacked with ``torch.tensor``, ``one_hot`` on int64 ids, no ``None``-grad handling, in-place
 ``detach_``, ``d2l.sgd``, a ``train_ch8`` that prints and returns nothing)."""
+import textwrap
+
 from book import BookAnswer
+from book.ch3 import ACCUMULATOR
+from catalog import variant
 
 ANSWERS = [
     BookAnswer("text_preprocessing.read_time_machine", """
@@ -192,17 +196,10 @@ ANSWERS = [
                     param.grad[:] *= theta / norm
         """, deviations="skips_missing_gradients",
         why="the book squares every parameter's .grad, so a parameter without a gradient (None) crashes it"),
-    BookAnswer("rnn_scratch.train_epoch_ch8", """
-        class _Accumulator:  # d2l.Accumulator (§3.6)
-            def __init__(self, n):
-                self.data = [0.0] * n
-
-            def add(self, *args):
-                self.data = [a + float(b) for a, b in zip(self.data, args)]
-
-            def __getitem__(self, idx):
-                return self.data[idx]
-
+    BookAnswer("rnn_scratch.train_epoch_ch8", variant(
+        ACCUMULATOR, ("class Accumulator:", "class _Accumulator:  # d2l.Accumulator (§3.6)"),
+        ("    def reset(self):\n        self.data = [0.0] * len(self.data)\n\n", ""))
+        + textwrap.dedent("""
         def train_epoch_ch8(net, train_iter, loss, updater, device, use_random_iter):
             state, timer = None, Timer()
             metric = _Accumulator(2)  # sum of training loss, number of tokens
@@ -230,7 +227,7 @@ ANSWERS = [
                     updater(batch_size=1)  # the loss is already a mean
                 metric.add(l * y.numel(), y.numel())
             return math.exp(metric[0] / metric[1]), metric[1] / timer.stop()
-        """),
+        """)),
     BookAnswer("rnn_scratch.train_ch8", """
         def _sgd(params, lr, batch_size):  # d2l.sgd (§3.2)
             with torch.no_grad():

@@ -52,3 +52,9 @@ def edited(module_text: str, replace, source: str, label: str, heading: str) -> 
             raise ValueError(f"{label}: {old!r} occurs {count} times in the reference")
         module_text = module_text.replace(old, new)
     return module_text + (f"\n\n# --- {heading} ---\n" + source if source else "")
+
+
+def variant(base: str, *edits) -> str:
+    """``base`` with each ``(old, new)`` of ``edits`` made, each ``old`` found exactly once: a bug or book answer
+    written as the lines it changes in a version it shares with others."""
+    return edited(base, edits, "", base.strip().splitlines()[0], "")
