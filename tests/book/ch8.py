@@ -7,6 +7,19 @@ from book import BookAnswer
 from book.ch3 import ACCUMULATOR
 from catalog import variant
 
+# d2l.grad_clipping (§8.5), which the catalog's bug of that name and chapter 9's book answers bring too.
+GRAD_CLIPPING = """\
+def grad_clipping(net, theta):
+    if isinstance(net, nn.Module):
+        params = [p for p in net.parameters() if p.requires_grad]
+    else:
+        params = net.params
+    norm = torch.sqrt(sum(torch.sum((p.grad ** 2)) for p in params))
+    if norm > theta:
+        for param in params:
+            param.grad[:] *= theta / norm
+"""
+
 ANSWERS = [
     BookAnswer("text_preprocessing.read_time_machine", """
         import io
@@ -184,17 +197,7 @@ ANSWERS = [
                 outputs.append(int(y.argmax(dim=1).reshape(1)))
             return ''.join([vocab.idx_to_token[i] for i in outputs])
         """),
-    BookAnswer("rnn_scratch.grad_clipping", """
-        def grad_clipping(net, theta):
-            if isinstance(net, nn.Module):
-                params = [p for p in net.parameters() if p.requires_grad]
-            else:
-                params = net.params
-            norm = torch.sqrt(sum(torch.sum((p.grad ** 2)) for p in params))
-            if norm > theta:
-                for param in params:
-                    param.grad[:] *= theta / norm
-        """, deviations="skips_missing_gradients",
+    BookAnswer("rnn_scratch.grad_clipping", GRAD_CLIPPING, deviations="skips_missing_gradients",
         why="the book squares every parameter's .grad, so a parameter without a gradient (None) crashes it"),
     BookAnswer("rnn_scratch.train_epoch_ch8", variant(
         ACCUMULATOR, ("class Accumulator:", "class _Accumulator:  # d2l.Accumulator (§3.6)"),

@@ -7,7 +7,11 @@ and ``d2l.load_array`` (a ``DataLoader`` over a ``TensorDataset``, batches as li
 in-place ``sequence_mask``, ``train_seq2seq`` with ``d2l.grad_clipping`` and an ``Accumulator`` that only prints,
 ``predict_seq2seq`` with ``d2l.truncate_pad``, ``bleu`` with its ``defaultdict`` of label n-grams.
 """
+import textwrap
+
 from book import BookAnswer
+from book.ch8 import GRAD_CLIPPING
+from catalog import variant
 
 ANSWERS = [
     BookAnswer("gru.get_params", """
@@ -293,21 +297,9 @@ ANSWERS = [
                 weighted_loss = (unweighted_loss * weights).mean(dim=1)
                 return weighted_loss
         """),
-    BookAnswer("seq2seq.train_seq2seq", """
-        from d2lkit import Timer as _Timer
-
-
-        def _grad_clipping(net, theta):
-            # d2l.grad_clipping (§8.5)
-            if isinstance(net, nn.Module):
-                params = [p for p in net.parameters() if p.requires_grad]
-            else:
-                params = net.params
-            norm = torch.sqrt(sum(torch.sum((p.grad ** 2)) for p in params))
-            if norm > theta:
-                for param in params:
-                    param.grad[:] *= theta / norm
-
+    BookAnswer("seq2seq.train_seq2seq", "from d2lkit import Timer as _Timer\n\n\n" + variant(
+        GRAD_CLIPPING, ("def grad_clipping(net, theta):", "def _grad_clipping(net, theta):\n    # d2l.grad_clipping (§8.5)"))
+        + textwrap.dedent("""
 
         def train_seq2seq(net, data_iter, lr, num_epochs, tgt_vocab, device):
             def xavier_init_weights(m):
@@ -343,7 +335,7 @@ ANSWERS = [
                         metric[1] += float(num_tokens)
             print(f'loss {metric[0] / metric[1]:.3f}, {metric[1] / timer.stop():.1f} '
                   f'tokens/sec on {str(device)}')
-        """, deviations="history",
+        """), deviations="history",
         why="it plots and prints the loss per token and returns nothing; ours returns one loss per epoch"),
     BookAnswer("seq2seq.predict_seq2seq", """
         from .machine_translation import truncate_pad as _truncate_pad

@@ -1,5 +1,6 @@
 """Chapter 8: realistic wrong implementations, and the checks that must catch them. A bug with ``clause=`` breaks
 that one clause of the contract: the checks that fail on it are exactly ``caught_by``."""
+from book.ch8 import GRAD_CLIPPING
 from catalog import Bug
 
 VOCAB_BUILD = '''        self.idx_to_token = ["<unk>"] + list(reserved_tokens or [])
@@ -545,17 +546,7 @@ BUGS = [
         ("    params = [p for p in net.parameters() if p.requires_grad] if isinstance(net, nn.Module) else net.params",
          "    params = list(net.parameters()) if isinstance(net, nn.Module) else net.params")],
         caught_by="module_parameters", clause="module"),
-    Bug("rnn_scratch.grad_clipping", "a parameter whose .grad is None crashes (the book's code)", """
-        def grad_clipping(net, theta):
-            if isinstance(net, nn.Module):
-                params = [p for p in net.parameters() if p.requires_grad]
-            else:
-                params = net.params
-            norm = torch.sqrt(sum(torch.sum((p.grad ** 2)) for p in params))
-            if norm > theta:
-                for param in params:
-                    param.grad[:] *= theta / norm
-        """, caught_by="skips_missing_gradients", clause="none_grads"),
+    Bug("rnn_scratch.grad_clipping", "a parameter whose .grad is None crashes (the book's code)", GRAD_CLIPPING, caught_by="skips_missing_gradients", clause="none_grads"),
     Bug("rnn_scratch.train_epoch_ch8", "state never detached", replace=[(
         "            state = _detached(state)\n", "            pass\n")],
         caught_by="state_handling", clause="state"),
