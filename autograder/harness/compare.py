@@ -114,12 +114,13 @@ def _clone(a):
 
 
 def assert_matches_reference(fn, ref, make_args, *, what: str, seeds, atol=None, rtol=None, pure: bool = False,
-                             hint: str = "") -> None:
+                             hint="") -> None:
     """For each seed, ``fn(*make_args(seed))`` equals the reference's output (tuples compared item by item).
 
     ``fn`` gets fresh copies of the inputs, so a function that also changes its input (a documented
     deviation of its own, checked by ``assert_pure``) is judged here on its values alone. ``pure``: also fail
-    if ``fn`` modifies its tensor arguments (for a check whose one property is both).
+    if ``fn`` modifies its tensor arguments (for a check whose one property is both). ``hint``: a text, or
+    ``hint(got, *args)`` that reads the likeliest mistake off the output (``softmax_hint(got, X)``).
     """
     for seed in seeds:
         args = make_args(seed)
@@ -128,7 +129,8 @@ def assert_matches_reference(fn, ref, make_args, *, what: str, seeds, atol=None,
         label = f"{what} for {shown} (seed {seed})"
         given = list(args) if pure else [_clone(a) for a in args]
         got = assert_unchanged(fn, *given, what=label) if pure else fn(*given)
-        assert_same_outputs(got, expected, what=label, atol=atol, rtol=rtol, hint=hint)
+        assert_same_outputs(got, expected, what=label, atol=atol, rtol=rtol,
+                            hint=hint(got, *args) if callable(hint) else hint)
 
 
 def assert_pure(fn, ref, make_args, *, what: str, seeds, atol=None, rtol=None, hint: str = "") -> None:

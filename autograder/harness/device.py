@@ -10,6 +10,7 @@ from __future__ import annotations
 import torch
 from torch.utils import _pytree as pytree
 
+from autograder.harness.compare import assert_matches_reference
 from autograder.harness.context import student_side
 
 
@@ -46,3 +47,14 @@ def assert_keeps_device(fn, *args, what: str, hint: str = "", **kwargs) -> None:
     if seen["tensors"] and seen["devices"] != ["meta"]:
         raise AssertionError(f"{what} returned tensors on {', '.join(seen['devices'])} for inputs on another device "
                              f"(meta): keep outputs on the inputs' device{hint}")
+
+
+def assert_right_on_device(fn, ref, make_args, *, what: str, seeds=(0,), hint: str = "",
+                           keeps=assert_keeps_device) -> None:
+    """The device check of a tensor function: right on the CPU (no points for a wrong answer on the right device),
+    then, for each seed, every tensor it makes on the device of its inputs (``keeps``: ``assert_keeps_device`` or a
+    check's own variant of it). ``hint``: for the device part."""
+    assert_matches_reference(fn, ref, make_args, what=f"{what} (it must also be right for this check to count)",
+                             seeds=seeds)
+    for seed in seeds:
+        keeps(fn, *make_args(seed), what=what, hint=hint)

@@ -230,6 +230,15 @@ def check(exercise: str, *, points: float = 1, uses: dict | None = None, kind: s
     return decorate
 
 
+def check_for(module: str, exercise: str, fn, *, name: str, **kwargs):
+    """Register ``fn`` as the check ``name`` of ``exercise``, declared by the check module ``module``: for a helper
+    that declares the same checks for several exercises (``speed_check``; chapters 8 and 9's ``parameter_checks``).
+    ``fn`` takes the exercise as ``fn`` (and what ``uses`` adds)."""
+    fn.__module__ = module
+    fn.__name__ = fn.__qualname__ = f"check_{exercise.rsplit('.', 1)[1]}_{name}"
+    return check(exercise, name=name, uses={"fn": exercise, **kwargs.pop("uses", {})}, **kwargs)(fn)
+
+
 def load_chapter(chapter: str) -> list[Check]:
     """Import a chapter's check modules (the hidden one only where it ships) and return its checks."""
     exercises_of(chapter)

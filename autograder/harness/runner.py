@@ -52,8 +52,9 @@ def check_arguments(check: Check, session: Session, device: str = "cpu") -> dict
     for p in check.parameters():
         if p == "device":
             args[p] = "cuda" if check.gpu else device
-        else:
-            args[p] = session.resolve(check.target(p), p)
+        else:  # named after the student's object, whatever the check calls its parameter
+            target = check.target(p)
+            args[p] = session.resolve(target, target.rsplit(".", 1)[1])
     return args
 
 

@@ -17,7 +17,7 @@ import sys
 import torch
 
 from autograder.harness.loader import reference
-from autograder.harness.registry import check
+from autograder.harness.registry import check_for, exercises_of
 from autograder.harness.session import is_instance
 from autograder.harness.speed import assert_fast_enough, seeded
 
@@ -36,10 +36,11 @@ SPEED_SPECS: list[SpeedSpec] = []
 
 
 def speed_check(exercise: str, make_args, *, builtin=None, limit: float = 10.0, points: float = 1,
-                hint: str = "", atol=None, rtol=None, clauses=("fast",), substitute=()):
-    """Register the CPU and GPU speed checks of ``exercise`` (call from a check module). ``substitute``: as for
-    ``check`` (on the CPU only: on the GPU a round trip to the judge per call would swamp the kernel)."""
-    module = sys._getframe(1).f_globals["__name__"]
+                hint: str = "", atol=None, rtol=None, clauses=("fast",), substitute=(), module: str = ""):
+    """Register the CPU and GPU speed checks of ``exercise`` (call from a check module, or name it: ``module``).
+    ``substitute``: as for ``check`` (on the CPU only: on the GPU a round trip to the judge per call would swamp
+    the kernel)."""
+    module = module or sys._getframe(1).f_globals["__name__"]
     return _register(module, exercise, make_args, builtin, limit, points, hint, atol, rtol, None, clauses, substitute)
 
 
@@ -69,12 +70,9 @@ def _register(module, exercise, make_args, builtin, limit, points, hint, atol, r
             fn, ref = built(fn), built(reference(f"{chapter}.{exercise}"))
             assert_fast_enough(fn, ref, seeded(make_args)(device), limit=limit, what=f"{name} on {device}",
                                hint=hint, atol=atol, rtol=rtol)
-        speed.__module__ = module
-        speed.__name__ = speed.__qualname__ = f"check_{name}_speed{'_gpu' if gpu else ''}"
-        from autograder.harness.registry import exercises_of
         declared = dict(exercises_of(chapter)[f"{chapter}.{exercise}"].clauses)
-        return check(exercise, points=points, kind="speed", gpu=gpu, uses={"fn": exercise},
-                     name="speed_gpu" if gpu else "speed", substitute=() if gpu else substitute,
-                     clauses=tuple(c for c in ((clauses,) if isinstance(clauses, str) else clauses) if c in declared))(speed)
+        return check_for(module, exercise, speed, name="speed_gpu" if gpu else "speed", points=points, kind="speed",
+                         gpu=gpu, substitute=() if gpu else substitute,
+                         clauses=tuple(c for c in ((clauses,) if isinstance(clauses, str) else clauses) if c in declared))
 
     return make("cpu", False), make("cuda", True)

@@ -14,7 +14,7 @@ import torch.nn.functional as F
 from torch.utils._python_dispatch import TorchDispatchMode
 
 from autograder.harness import (chapter_references, SEEDS, Forbidden, assert_close, assert_gradients_match,
-                                assert_keeps_device, assert_matches_reference, assert_no_forbidden_calls, assert_pure,
+                                assert_right_on_device, assert_matches_reference, assert_no_forbidden_calls, assert_pure,
                                 assert_tensor, check, library_calls, randint, randn, shape, speed_check, student_side,
                                 type_name)
 from autograder.harness.session import StudentNotImplemented
@@ -364,22 +364,22 @@ def assert_dropped_right(got, expected, data, suffix=""):
     assert got == expected, f"the remaining columns should keep their values, dtypes and rows{suffix}"
 
 
+def assert_drops_as_reference(drop_most_missing, *, tied, hint):
+    for seed, data in gappy_tables(tied=tied):
+        got, _ = student_side(described_call, drop_most_missing, data.copy())
+        assert_dropped_right(got, ref("data_preprocessing.drop_most_missing")(data.copy()), data, hint)
+
+
 @check("data_preprocessing.drop_most_missing", points=2, clauses="values")
 def check_drop_most_missing_matches_reference(drop_most_missing):
-    ref_fn = ref("data_preprocessing.drop_most_missing")
-    for seed, data in gappy_tables(tied=False):
-        got, _ = student_side(described_call, drop_most_missing, data.copy())
-        assert_dropped_right(got, ref_fn(data.copy()), data,
-                             " (count the NaN of each column: data.isna().sum(), then drop the idxmax)")
+    assert_drops_as_reference(drop_most_missing, tied=False,
+                              hint=" (count the NaN of each column: data.isna().sum(), then drop the idxmax)")
 
 
 @check("data_preprocessing.drop_most_missing", clauses="ties")
 def check_drop_most_missing_ties(drop_most_missing):
-    ref_fn = ref("data_preprocessing.drop_most_missing")
-    for seed, data in gappy_tables(tied=True):
-        got, _ = student_side(described_call, drop_most_missing, data.copy())
-        assert_dropped_right(got, ref_fn(data.copy()), data,
-                             " (on a tie, drop the leftmost of those columns: Series.idxmax() picks the first)")
+    assert_drops_as_reference(drop_most_missing, tied=True,
+                              hint=" (on a tie, drop the leftmost of those columns: Series.idxmax() picks the first)")
 
 
 @check("data_preprocessing.drop_most_missing", clauses="pure")
@@ -416,12 +416,8 @@ def cumsum_hint(got, A, axis) -> str:
 
 @check("linear_algebra.cumsum", points=2, clauses="values")
 def check_cumsum_matches_reference(cumsum):
-    ref_fn = ref("linear_algebra.cumsum")
-    for seed in SEEDS:
-        A, axis = cumsum_args(seed)
-        got = cumsum(A.clone(), axis)
-        assert_close(got, ref_fn(A, axis), what=f"cumsum(A, {axis}) for A float32 {tuple(A.shape)} (seed {seed})",
-                     hint=cumsum_hint(got, A, axis))
+    assert_matches_reference(cumsum, ref("linear_algebra.cumsum"), cumsum_args, what="cumsum(A, axis)", seeds=SEEDS,
+                             hint=cumsum_hint)
 
 
 @check("linear_algebra.cumsum", clauses="axis")
@@ -443,9 +439,7 @@ def check_cumsum_keeps_dtype(cumsum):
 
 @check("linear_algebra.cumsum", clauses="device")
 def check_cumsum_on_device(cumsum):
-    assert_matches_reference(cumsum, ref("linear_algebra.cumsum"), cumsum_args, what="cumsum(A, axis)" + RIGHT,
-                             seeds=SEEDS[:1])
-    assert_keeps_device(cumsum, *cumsum_args(0), what="cumsum(A, axis)")
+    assert_right_on_device(cumsum, ref("linear_algebra.cumsum"), cumsum_args, what="cumsum(A, axis)")
 
 
 @check("linear_algebra.cumsum", clauses="pure")

@@ -472,6 +472,34 @@ def left_alone(before, after, what):
                                                     "nn.Linear layers only (if isinstance(m, nn.Linear))"
 
 
+def assert_draws_like_reference(init, name, hint):
+    """``Linear(30, 40).apply(init)`` after ``torch.manual_seed(seed)`` gives the reference's weight: the same draws,
+    made in the same order."""
+    for seed in SEEDS[:2]:
+        layer, expected = nn.Linear(30, 40), nn.Linear(30, 40)
+        student_side(applied_under_seed, init, layer, seed)
+        torch.manual_seed(seed)
+        expected.apply(ref(f"parameters.{name}"))
+        assert_close(layer.weight.detach(), expected.weight.detach(),
+                     what=f"Linear(30, 40).weight after torch.manual_seed({seed}); apply({name})", hint=hint)
+
+
+def applied_beside_others(init, name):
+    """``init`` applied to a Conv2d, a Linear(64, 32) and a BatchNorm1d: the two that are not nn.Linear left as they
+    were; the modules before and after."""
+    modules = conv_and_norm()
+    before = copy.deepcopy(modules)
+    student_side(applied_under_seed, init, modules, 0)
+    left_alone(before[0], modules[0], name)
+    left_alone(before[2], modules[2], name)
+    return before, modules
+
+
+def assert_silent(init, name, net, hint=""):
+    printed = student_side(silently_applied, init, net, 0)
+    assert printed == "", f"net.apply({name}) printed {printed[:200]!r}: it should print nothing{hint}"
+
+
 def assert_normal_init(layer, what, spread=0.05):
     w, b = layer.weight.detach(), layer.bias.detach()
     assert torch.all(b == 0), f"{what}: the bias should be 0, got {b[:4].tolist()}..."
@@ -491,32 +519,21 @@ def check_init_normal_statistics(init_normal):
 
 @check("parameters.init_normal", clauses="draws")
 def check_init_normal_draws(init_normal):
-    for seed in SEEDS[:2]:
-        layer, expected = nn.Linear(30, 40), nn.Linear(30, 40)
-        student_side(applied_under_seed, init_normal, layer, seed)
-        torch.manual_seed(seed)
-        expected.apply(ref("parameters.init_normal"))
-        assert_close(layer.weight.detach(), expected.weight.detach(),
-                     what=f"Linear(30, 40).weight after torch.manual_seed({seed}); apply(init_normal)",
-                     hint="draw the weight in place as nn.init.normal_(m.weight, mean=0, std=0.01) does: its shape "
-                          "(out, in), nothing else drawn before it")
+    assert_draws_like_reference(init_normal, "init_normal",
+                                "draw the weight in place as nn.init.normal_(m.weight, mean=0, std=0.01) does: its "
+                                "shape (out, in), nothing else drawn before it")
 
 
 @check("parameters.init_normal", clauses="only_linear")
 def check_init_normal_only_linear(init_normal):
-    modules = conv_and_norm()
-    before = copy.deepcopy(modules)
-    student_side(applied_under_seed, init_normal, modules, 0)
-    left_alone(before[0], modules[0], "init_normal")
-    left_alone(before[2], modules[2], "init_normal")
+    _, modules = applied_beside_others(init_normal, "init_normal")
     assert_normal_init(modules[1], "the Linear(64, 32) beside them", spread=0.15)
 
 
 @check("parameters.init_normal", clauses="silent")
 def check_init_normal_silent(init_normal):
     net = nn.Sequential(nn.Linear(64, 32), nn.ReLU())
-    printed = student_side(silently_applied, init_normal, net, 0)
-    assert printed == "", f"net.apply(init_normal) printed {printed[:200]!r}: it should print nothing"
+    assert_silent(init_normal, "init_normal", net)
     assert_normal_init(net[0], "the Linear(64, 32) after net.apply(init_normal)", spread=0.15)
 
 
@@ -565,24 +582,13 @@ def check_my_init_statistics(my_init):
 
 @check("parameters.my_init", clauses="draws")
 def check_my_init_draws(my_init):
-    for seed in SEEDS[:2]:
-        layer, expected = nn.Linear(30, 40), nn.Linear(30, 40)
-        student_side(applied_under_seed, my_init, layer, seed)
-        torch.manual_seed(seed)
-        expected.apply(ref("parameters.my_init"))
-        assert_close(layer.weight.detach(), expected.weight.detach(),
-                     what=f"Linear(30, 40).weight after torch.manual_seed({seed}); apply(my_init)",
-                     hint="draw the weight in place as nn.init.uniform_(m.weight, -10, 10) does, then mask it; "
-                          "nothing else drawn before it")
+    assert_draws_like_reference(my_init, "my_init", "draw the weight in place as nn.init.uniform_(m.weight, -10, 10) "
+                                                    "does, then mask it; nothing else drawn before it")
 
 
 @check("parameters.my_init", clauses="leaves_rest")
 def check_my_init_leaves_the_rest(my_init):
-    modules = conv_and_norm()
-    before = copy.deepcopy(modules)
-    student_side(applied_under_seed, my_init, modules, 0)
-    left_alone(before[0], modules[0], "my_init")
-    left_alone(before[2], modules[2], "my_init")
+    before, modules = applied_beside_others(my_init, "my_init")
     assert torch.equal(modules[1].bias.detach(), before[1].bias.detach()), \
         "my_init changed the bias of the nn.Linear: it changes the weight only"
     assert_my_init(modules[1].weight, "the Linear(64, 32) beside them", spread=4)
@@ -614,9 +620,7 @@ def check_my_init_in_place(my_init):
 @check("parameters.my_init", clauses="silent")
 def check_my_init_silent(my_init):
     net = nn.Sequential(nn.Linear(300, 200), nn.ReLU())
-    printed = student_side(silently_applied, my_init, net, 0)
-    assert printed == "", \
-        f"net.apply(my_init) printed {printed[:200]!r}: it should print nothing (the book prints the layer's name)"
+    assert_silent(my_init, "my_init", net, " (the book prints the layer's name)")
     assert_my_init(net[0].weight, "net[0] after net.apply(my_init)")
 
 

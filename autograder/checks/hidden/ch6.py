@@ -5,9 +5,9 @@ import torch.nn.functional as F
 from torch import nn
 from torch.overrides import TorchFunctionMode
 
-from autograder.checks.public.ch6 import assert_close_hinted, edge_image, forward_with
+from autograder.checks.public.ch6 import edge_image, forward_with
 from autograder.harness import (chapter_references, SEEDS, Forbidden, assert_close, assert_gradients_match,
-                                assert_keeps_device, assert_matches_reference, assert_no_forbidden_calls,
+                                assert_keeps_device, assert_right_on_device, assert_matches_reference, assert_no_forbidden_calls,
                                 assert_same_function, assert_same_parameter_count, assert_tensor, check, library_calls,
                                 predict_labels, randint, randn, speed_check, student_side, train_to_threshold, type_name)
 from autograder.harness.device import _on_meta
@@ -75,11 +75,8 @@ def corr2d_hint(got, X, K) -> str:
 
 @check("conv_layer.corr2d", points=2, clauses="values")
 def check_corr2d_matches_reference(corr2d):
-    for seed in SEEDS:
-        X, K = corr2d_args(seed)
-        got = corr2d(X.clone(), K.clone())
-        assert_close_hinted(got, ref("conv_layer.corr2d")(X, K), hint=corr2d_hint(got, X, K),
-                            what=f"corr2d(X {tuple(X.shape)}, K {tuple(K.shape)}) (seed {seed})")
+    assert_matches_reference(corr2d, ref("conv_layer.corr2d"), corr2d_args, what="corr2d(X, K)", seeds=SEEDS,
+                             hint=corr2d_hint)
 
 
 @check("conv_layer.corr2d", clauses="dtype")
@@ -92,8 +89,7 @@ def check_corr2d_keeps_dtype(corr2d):
 
 @check("conv_layer.corr2d", clauses="device")
 def check_corr2d_on_device(corr2d):
-    assert_matches_reference(corr2d, ref("conv_layer.corr2d"), corr2d_args, what="corr2d(X, K)", seeds=SEEDS[:1])
-    assert_on_device(corr2d, *corr2d_args(0), what="corr2d(X, K)")
+    assert_right_on_device(corr2d, ref("conv_layer.corr2d"), corr2d_args, what="corr2d(X, K)", keeps=assert_on_device)
 
 
 @check("conv_layer.corr2d", clauses="gradients")
@@ -360,14 +356,11 @@ def channel_sum_hint(got, expected, axis: int, default: str) -> str:
 
 @check("channels.corr2d_multi_in", points=2, clauses="values", substitute=MULTI_IN_SUBSTITUTE)
 def check_corr2d_multi_in_matches_reference(corr2d_multi_in):
-    for seed in SEEDS:
-        X, K = multi_in_args(seed)
-        got = corr2d_multi_in(X.clone(), K.clone())
-        expected = ref("channels.corr2d_multi_in")(X, K)
-        hint = channel_sum_hint(got, expected, 0, "sum over the input channels (not the mean); kernel c goes with "
-                                                  "channel c")
-        assert_close_hinted(got, expected, what=f"corr2d_multi_in(X {tuple(X.shape)}, K {tuple(K.shape)}) "
-                            f"(seed {seed})", hint=hint)
+    reference = ref("channels.corr2d_multi_in")
+    assert_matches_reference(corr2d_multi_in, reference, multi_in_args, what="corr2d_multi_in(X, K)", seeds=SEEDS,
+                             hint=lambda got, X, K: channel_sum_hint(got, reference(X, K), 0, "sum over the input "
+                                                                     "channels (not the mean); kernel c goes with "
+                                                                     "channel c"))
 
 
 @check("channels.corr2d_multi_in", clauses="dtype", substitute=MULTI_IN_SUBSTITUTE)
@@ -398,14 +391,11 @@ def check_corr2d_multi_in_no_builtin(corr2d_multi_in):
 
 @check("channels.corr2d_multi_in_out", points=2, clauses="values", substitute=MULTI_IN_OUT_SUBSTITUTE)
 def check_corr2d_multi_in_out_matches_reference(corr2d_multi_in_out):
-    for seed in SEEDS:
-        X, K = multi_in_out_args(seed)
-        got = corr2d_multi_in_out(X.clone(), K.clone())
-        expected = ref("channels.corr2d_multi_in_out")(X, K)
-        hint = channel_sum_hint(got, expected, 1, "output channel o is corr2d_multi_in(X, K[o]); stack them along "
-                                                  "a new axis 0")
-        assert_close_hinted(got, expected, what=f"corr2d_multi_in_out(X {tuple(X.shape)}, K {tuple(K.shape)}) "
-                            f"(seed {seed})", hint=hint)
+    reference = ref("channels.corr2d_multi_in_out")
+    assert_matches_reference(corr2d_multi_in_out, reference, multi_in_out_args, what="corr2d_multi_in_out(X, K)",
+                             seeds=SEEDS, hint=lambda got, X, K: channel_sum_hint(got, reference(X, K), 1, "output "
+                                                                                  "channel o is corr2d_multi_in(X, "
+                                                                                  "K[o]); stack them along a new axis 0"))
 
 
 @check("channels.corr2d_multi_in_out", clauses="dtype", substitute=MULTI_IN_OUT_SUBSTITUTE)
@@ -491,9 +481,8 @@ def check_pool2d_matches_reference(pool2d):
     for mode in ("max", "avg"):
         for X, size in cases:
             got = pool2d(X.clone(), size, mode)
-            assert_close_hinted(got, ref("pooling.pool2d")(X, size, mode),
-                                what=f"pool2d(X {tuple(X.shape)}, {size}, {mode!r})",
-                                hint=pool2d_hint(got, X, size, mode))
+            assert_close(got, ref("pooling.pool2d")(X, size, mode), what=f"pool2d(X {tuple(X.shape)}, {size}, {mode!r})",
+                         hint=pool2d_hint(got, X, size, mode))
 
 
 @check("pooling.pool2d", clauses="dtype")
@@ -507,9 +496,8 @@ def check_pool2d_keeps_dtype(pool2d):
 @check("pooling.pool2d", clauses="device")
 def check_pool2d_on_device(pool2d):
     for mode in ("max", "avg"):
-        assert_matches_reference(pool2d, ref("pooling.pool2d"), lambda seed: pool_args(seed, mode),
-                                 what=f"pool2d(X, pool_size, {mode!r})", seeds=SEEDS[:1])
-        assert_on_device(pool2d, *pool_args(0, mode), what=f"pool2d(X, pool_size, {mode!r})")
+        assert_right_on_device(pool2d, ref("pooling.pool2d"), lambda seed, mode=mode: pool_args(seed, mode),
+                               what=f"pool2d(X, pool_size, {mode!r})", keeps=assert_on_device)
 
 
 @check("pooling.pool2d", clauses="gradients")

@@ -116,9 +116,10 @@ def _pooling_kinds(net):
     return [type(m).__name__ for m in net.modules() if "Pool" in type(m).__name__]
 
 
-def mirror_pooling(net, reference_net):
-    """The reference with each average pooling that the student's network has as a max pooling (or back) made so:
-    for the checks of other properties, the pooling kind is the pooling check's business."""
+def mirror_pooling(net, exercise):
+    """The reference ``exercise``'s network with each average pooling that the student's ``net`` has as a max pooling
+    (or back) made so: for the checks of other properties, the pooling kind is the pooling check's business."""
+    reference_net = ref(exercise)()
     kinds = on_its_side(net, _pooling_kinds)
     mine = [(name, m) for name, m in reference_net.named_modules() if "Pool" in type(m).__name__]
     if len(kinds) != len(mine):
@@ -133,6 +134,13 @@ def mirror_pooling(net, reference_net):
             parent, _, leaf = name.rpartition(".")
             setattr(reference_net.get_submodule(parent) if parent else reference_net, leaf, twin)
     return reference_net
+
+
+def assert_pooling_as_reference(net, exercise, X, *, modes, what, contract):
+    """``net`` computes what the reference ``exercise`` computes, pooling layers and all; the hint names the kinds
+    of pooling ``net`` has, then ``contract``'s."""
+    kinds = on_its_side(net, _pooling_kinds)
+    assert_same_net(net, ref(exercise)(), X, modes=modes, what=what, hint=f"its pooling layers are {kinds}: {contract}")
 
 
 def assert_same_net(net, reference_net, X, *, what, modes=(False,), seed=0, hint=""):
@@ -690,33 +698,27 @@ def check_BatchNorm_uses_batch_norm(BatchNorm):
          f"{seen['calls']['batch_norm']} times: the layer wraps the function, do not copy its code")
 
 
-def lenet_bn_reference(net):
-    return mirror_pooling(net, ref("batch_norm.lenet_bn")())
-
-
 @check("batch_norm.lenet_bn", points=2, clauses="values")
 def check_lenet_bn_same_function(lenet_bn):
     net = build_with(lenet_bn, stand_ins=STAND_INS["lenet_bn"])
     # eval mode first, with the statistics as they start: how they are kept is BatchNorm's business
-    assert_same_net(net, lenet_bn_reference(net), randn((6, 1, 28, 28), 1), modes=(False, True),
+    assert_same_net(net, mirror_pooling(net, "batch_norm.lenet_bn"), randn((6, 1, 28, 28), 1), modes=(False, True),
                     what="lenet_bn() (built with a correct BatchNorm)",
                     hint="Conv2d/Linear, then BatchNorm, then Sigmoid; the pooling after the sigmoid")
 
 
 @check("batch_norm.lenet_bn", clauses="pooling")
 def check_lenet_bn_average_pooling(lenet_bn):
-    net = build_with(lenet_bn, stand_ins=STAND_INS["lenet_bn"])
-    kinds = on_its_side(net, _pooling_kinds)
-    assert_same_net(net, ref("batch_norm.lenet_bn")(), randn((6, 1, 28, 28), 2), modes=(False,),
-                    what="lenet_bn() (built with a correct BatchNorm)",
-                    hint=f"its pooling layers are {kinds}: the contract's are AvgPool2d(2, stride=2), as in lenet, so "
-                         "that the two nets differ only by the normalization")
+    assert_pooling_as_reference(build_with(lenet_bn, stand_ins=STAND_INS["lenet_bn"]), "batch_norm.lenet_bn",
+                                randn((6, 1, 28, 28), 2), modes=(False,), what="lenet_bn() (built with a correct "
+                                "BatchNorm)", contract="the contract's are AvgPool2d(2, stride=2), as in lenet, so that "
+                                                       "the two nets differ only by the normalization")
 
 
 @check("batch_norm.lenet_bn", clauses="uses")
 def check_lenet_bn_uses_BatchNorm(lenet_bn):
     net = assert_uses(lenet_bn, (), counts={"BatchNorm": 4}, what="lenet_bn()", stand_ins=STAND_INS["lenet_bn"])
-    assert_same_net(net, lenet_bn_reference(net), randn((6, 1, 28, 28), 1), modes=(True,),
+    assert_same_net(net, mirror_pooling(net, "batch_norm.lenet_bn"), randn((6, 1, 28, 28), 1), modes=(True,),
                     what="lenet_bn() (it must also be right for this check to count)")
 
 
@@ -949,30 +951,25 @@ def check_transition_block_same_function(transition_block):
                         hint="BatchNorm2d, ReLU, a 1×1 Conv2d, then AvgPool2d(kernel_size=2, stride=2)")
 
 
-def densenet_reference(net):
-    return mirror_pooling(net, ref("densenet.densenet")())
-
-
 @check("densenet.densenet", points=2, clauses="values")
 def check_densenet_same_function(densenet):
     net = build_with(densenet, stand_ins=STAND_INS["densenet"])
-    assert_same_net(net, densenet_reference(net), image((2, 1, 64, 64), 1), modes=(True,),
+    assert_same_net(net, mirror_pooling(net, "densenet.densenet"), image((2, 1, 64, 64), 1), modes=(True,),
                     what="densenet() (built with a correct DenseBlock and transition_block)")
 
 
 @check("densenet.densenet", clauses="pooling")
 def check_densenet_global_average_pooling(densenet):
-    net = build_with(densenet, stand_ins=STAND_INS["densenet"])
-    kinds = on_its_side(net, _pooling_kinds)
-    assert_same_net(net, ref("densenet.densenet")(), image((2, 1, 64, 64), 2), modes=(True,),
-                    what="densenet() (built with a correct DenseBlock and transition_block)",
-                    hint=f"its pooling layers are {kinds}: the global pooling is AdaptiveAvgPool2d((1, 1)), an "
-                         "average, as the text and the paper (the zh book's code has AdaptiveMaxPool2d)")
+    assert_pooling_as_reference(build_with(densenet, stand_ins=STAND_INS["densenet"]), "densenet.densenet",
+                                image((2, 1, 64, 64), 2), modes=(True,),
+                                what="densenet() (built with a correct DenseBlock and transition_block)",
+                                contract="the global pooling is AdaptiveAvgPool2d((1, 1)), an average, as the text "
+                                         "and the paper (the zh book's code has AdaptiveMaxPool2d)")
 
 
 @check("densenet.densenet", clauses="uses")
 def check_densenet_uses_its_blocks(densenet):
     net = assert_uses(densenet, (), counts={"DenseBlock": 4, "transition_block": 3}, what="densenet()",
                       stand_ins=STAND_INS["densenet"])
-    assert_same_net(net, densenet_reference(net), image((2, 1, 64, 64), 1), modes=(True,),
+    assert_same_net(net, mirror_pooling(net, "densenet.densenet"), image((2, 1, 64, 64), 1), modes=(True,),
                     what="densenet() (it must also be right for this check to count)")

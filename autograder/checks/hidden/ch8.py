@@ -11,17 +11,17 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from autograder.checks.hidden.rnn_common import (RECURRENT_LAYERS, Budget, Recorder, StandInModel, assert_leaves,
-                                                 assert_made_on, assert_params_match_reference, assert_perplexity,
-                                                 assert_recurrent_matches, assert_zero_state, installed, layer_builtin,
-                                                 loop_hint, one_hot_inputs, run_with, single_thread,
+from autograder.checks.hidden.rnn_common import (Budget, Recorder, StandInModel, assert_perplexity,
+                                                 assert_recurrent_matches, installed, loop_hint, one_hot_inputs,
+                                                 parameter_checks, recurrent_checks, run_with, single_thread,
                                                  standin_get_params, standin_grad_clipping, standin_init_state,
-                                                 standin_rnn, standin_train_epoch, timing_args, torch_layer_outputs)
+                                                 standin_rnn, standin_train_epoch, torch_layer_outputs,
+                                                 zero_state_checks)
 from autograder.checks.public.ch8 import CHARS, CountingNet, LetterVocab, ScratchLike, StandInVocab
-from autograder.harness import (chapter_references, SEEDS, Forbidden, assert_close, assert_gradients_match, assert_keeps_device,
-                                assert_no_forbidden_calls, assert_same_outputs, assert_tensor,
-                                check, is_instance, load_weights_in_order, randint, randn, reference, scratch_params,
-                                speed_check, student_side, type_name)
+from autograder.harness import (chapter_references, SEEDS, Forbidden, assert_close, assert_gradients_match,
+                                assert_no_forbidden_calls, assert_same_outputs, assert_tensor, check, check_for,
+                                is_instance, load_weights_in_order, randint, randn, reference, scratch_params,
+                                student_side, type_name)
 
 
 ref = chapter_references("ch8")
@@ -343,19 +343,26 @@ def check_seq_data_iter_random_book_draws(seq_data_iter_random):
                       "positions (in increasing order) with random.shuffle, and nothing else from random")
 
 
-@check("language_model.seq_data_iter_random", clauses="dtype")
-def check_seq_data_iter_random_int64(seq_data_iter_random):
-    batches = list(seq_data_iter_random(CORPUS, B, T))
-    random_starts(batches, "seq_data_iter_random")
-    for X, Y in batches:
-        assert X.dtype == torch.int64 and Y.dtype == torch.int64, \
-            f"X and Y should be int64 tensors (token indices for F.one_hot and the loss), got {X.dtype}, {Y.dtype}"
+def minibatch_checks(exercise, starts):
+    """Declare the checks both corpus iterators have: int64 minibatches (``int64``), and a corpus given as a 1-D
+    tensor read as the list would be (``tensor_corpus``). ``starts(batches, what)``: the iterator's layout check."""
+    what = exercise.rsplit(".", 1)[1]
+
+    def int64(fn):
+        batches = list(fn(CORPUS, B, T))
+        starts(batches, what)
+        for X, Y in batches:
+            assert X.dtype == torch.int64 and Y.dtype == torch.int64, \
+                f"X and Y should be int64 tensors (token indices for F.one_hot and the loss), got {X.dtype}, {Y.dtype}"
+
+    def tensor_corpus(fn):
+        starts(list(fn(torch.tensor(CORPUS), B, T)), f"{what}(a 1-D tensor of {N} tokens, {B}, {T})")
+
+    check_for(__name__, exercise, int64, name="int64", clauses="dtype")
+    check_for(__name__, exercise, tensor_corpus, name="tensor_corpus", clauses="tensor_corpus")
 
 
-@check("language_model.seq_data_iter_random", clauses="tensor_corpus")
-def check_seq_data_iter_random_tensor_corpus(seq_data_iter_random):
-    random_starts(list(seq_data_iter_random(torch.tensor(CORPUS), B, T)),
-                  f"seq_data_iter_random(a 1-D tensor of {N} tokens, {B}, {T})")
+minibatch_checks("language_model.seq_data_iter_random", random_starts)
 
 
 def sequential_starts(batches, what):
@@ -391,19 +398,7 @@ def check_seq_data_iter_sequential_book_draws(seq_data_iter_sequential):
                       "from random")
 
 
-@check("language_model.seq_data_iter_sequential", clauses="dtype")
-def check_seq_data_iter_sequential_int64(seq_data_iter_sequential):
-    batches = list(seq_data_iter_sequential(CORPUS, B, T))
-    sequential_starts(batches, "seq_data_iter_sequential")
-    for X, Y in batches:
-        assert X.dtype == torch.int64 and Y.dtype == torch.int64, \
-            f"X and Y should be int64 tensors (token indices for F.one_hot and the loss), got {X.dtype}, {Y.dtype}"
-
-
-@check("language_model.seq_data_iter_sequential", clauses="tensor_corpus")
-def check_seq_data_iter_sequential_tensor_corpus(seq_data_iter_sequential):
-    sequential_starts(list(seq_data_iter_sequential(torch.tensor(CORPUS), B, T)),
-                      f"seq_data_iter_sequential(a 1-D tensor of {N} tokens, {B}, {T})")
+minibatch_checks("language_model.seq_data_iter_sequential", sequential_starts)
 
 
 @check("language_model.SeqDataLoader", clauses="values", substitute=("load_corpus_time_machine",))
@@ -530,33 +525,8 @@ def check_load_data_time_machine_default_arguments(load_data_time_machine):
 RNN_PARAMS = ("W_xh", "W_hh", "b_h", "W_hq", "b_q")
 
 
-@check("rnn_scratch.get_params", points=2, clauses="values")
-def check_get_params_initialisation(get_params):
-    assert_params_match_reference(get_params, ref("rnn_scratch.get_params"), RNN_PARAMS, what="get_params")
-
-
-@check("rnn_scratch.get_params", clauses="grad")
-def check_get_params_leaves_with_grad(get_params):
-    assert_leaves(get_params, ref("rnn_scratch.get_params"), RNN_PARAMS, what="get_params")
-
-
-@check("rnn_scratch.get_params", clauses="device")
-def check_get_params_on_device(get_params):
-    assert_params_match_reference(get_params, ref("rnn_scratch.get_params"), RNN_PARAMS, what="get_params",
-                                  seeds=(0,), sizes=(10, 6))
-    assert_made_on(lambda d: get_params(10, 6, d), [(10, 6), (6, 6), (6,), (6, 10), (10,)], "get_params(10, 6)")
-
-
-@check("rnn_scratch.init_rnn_state", clauses="values")
-def check_init_rnn_state_shapes(init_rnn_state):
-    for batch_size, num_hiddens in ((1, 1), (7, 3)):
-        assert_zero_state(init_rnn_state, batch_size, num_hiddens, "init_rnn_state")
-
-
-@check("rnn_scratch.init_rnn_state", clauses="device")
-def check_init_rnn_state_on_device(init_rnn_state):
-    assert_zero_state(init_rnn_state, 3, 4, "init_rnn_state")
-    assert_made_on(lambda d: init_rnn_state(3, 4, d), [(3, 4)], "init_rnn_state(3, 4)")
+parameter_checks("rnn_scratch.get_params", RNN_PARAMS, [(10, 6), (6, 6), (6,), (6, 10), (10,)])
+zero_state_checks("rnn_scratch.init_rnn_state")
 
 
 def rnn_args(seed, T=5, batch=3, V=7, H=6):
@@ -612,35 +582,13 @@ def check_rnn_gradients(rnn):
                            flat_args(rnn_args(1)), wrt=tuple(range(7)), what="the outputs of rnn")
 
 
-@check("rnn_scratch.rnn", clauses="device")
-def check_rnn_on_device(rnn):
-    assert_recurrent_matches(rnn, ref("rnn_scratch.rnn"), rnn_args, what="rnn(inputs, (H,), params)", seeds=(2,),
-                             hint=RNN_HINT)
-    assert_keeps_device(rnn, *rnn_args(2), what="rnn(inputs, (H,), params)")
-
-
-@check("rnn_scratch.rnn", clauses="no_builtin")
-def check_rnn_no_builtin(rnn):
-    inputs, state, params = rnn_args(0)
-    assert_no_forbidden_calls(rnn, inputs, state, params, forbidden=RECURRENT_LAYERS, what="rnn",
-                              ref=ref("rnn_scratch.rnn"))
-
-
-speed_check("rnn_scratch.rnn", timing_args("ch8.rnn_scratch.get_params", "ch8.rnn_scratch.init_rnn_state"),
-            builtin=layer_builtin(nn.RNN), limit=10,
-            hint="one matrix product per step for the recurrence; keep Python loops to the time steps (never "
-                 "over the examples of a batch)")
-
 # measured: the reference reaches 10.0 (seeds 0-2: 10.02-10.06); the output read before the update, 15.1
 RNN_BUDGET = Budget(num_hiddens=64, num_epochs=20, lr=2, threshold=12.5, reference=10.0)
-
-
-@check("rnn_scratch.rnn", points=3, kind="accuracy", clauses=("values", "gradients"),
-       uses={"get_params": "rnn_scratch.get_params", "init_rnn_state": "rnn_scratch.init_rnn_state"})
-def check_rnn_perplexity(get_params, init_rnn_state, rnn):
-    assert_perplexity((get_params, init_rnn_state, rnn), RNN_BUDGET,
-                      what="the training perplexity of the character-level RNN built from your get_params, "
-                           "init_rnn_state and rnn (in the book's RNNModelScratch and train_ch8)")
+recurrent_checks("rnn_scratch.rnn", rnn_args, call="rnn(inputs, (H,), params)", hint=RNN_HINT, layer=nn.RNN,
+                 speed_hint="one matrix product per step for the recurrence; keep Python loops to the time steps "
+                            "(never over the examples of a batch)",
+                 pieces={"get_params": "rnn_scratch.get_params", "init_rnn_state": "rnn_scratch.init_rnn_state"},
+                 budget=RNN_BUDGET, model="RNN")
 
 
 def _model_calls(RNNModelScratch, X, vocab_size, num_hiddens):

@@ -3,14 +3,13 @@ layers, devices, forbidden shortcuts, the interfaces' subclasses, speed and perp
 import torch
 from torch import nn
 
-from autograder.checks.hidden.rnn_common import (RECURRENT_LAYERS, Budget, assert_leaves, assert_made_on,
-                                                 assert_params_match_reference, assert_perplexity,
-                                                 assert_recurrent_matches, assert_zero_state, layer_builtin,
-                                                 one_hot_inputs, timing_args)
+from autograder.checks.hidden.rnn_common import (RECURRENT_LAYERS, Budget, assert_recurrent_matches, assert_zero_state,
+                                                 one_hot_inputs, parameter_checks, recurrent_checks,
+                                                 zero_state_checks)
 from autograder.checks.public.ch9 import AddDecoder, LinearEncoder, compare_stacked_with_nn_RNN, compare_with_layer
 from autograder.harness import (chapter_references, SEEDS, assert_close, assert_gradients_match, assert_keeps_device,
                                 assert_matches_reference, assert_no_forbidden_calls, book_compatible_gru, check, randn,
-                                speed_check, student_side)
+                                student_side)
 
 
 ref = chapter_references("ch9")
@@ -85,34 +84,8 @@ def assert_gated_gradients(fn, name, gates, cell):
 GRU_PARAMS = ("W_xz", "W_hz", "b_z", "W_xr", "W_hr", "b_r", "W_xh", "W_hh", "b_h", "W_hq", "b_q")
 
 
-@check("gru.get_params", points=2, clauses="values")
-def check_get_params_initialisation(get_params):
-    assert_params_match_reference(get_params, ref("gru.get_params"), GRU_PARAMS, what="get_params")
-
-
-@check("gru.get_params", clauses="grad")
-def check_get_params_leaves_with_grad(get_params):
-    assert_leaves(get_params, ref("gru.get_params"), GRU_PARAMS, what="get_params")
-
-
-@check("gru.get_params", clauses="device")
-def check_get_params_on_device(get_params):
-    assert_params_match_reference(get_params, ref("gru.get_params"), GRU_PARAMS, what="get_params", seeds=(0,),
-                                  sizes=(10, 6))
-    assert_made_on(lambda d: get_params(10, 6, d), [(10, 6), (6, 6), (6,)] * 3 + [(6, 10), (10,)],
-                   "get_params(10, 6)")
-
-
-@check("gru.init_gru_state", clauses="values")
-def check_init_gru_state_shapes(init_gru_state):
-    for batch_size, num_hiddens in ((1, 1), (7, 3)):
-        assert_zero_state(init_gru_state, batch_size, num_hiddens, "init_gru_state")
-
-
-@check("gru.init_gru_state", clauses="device")
-def check_init_gru_state_on_device(init_gru_state):
-    assert_zero_state(init_gru_state, 3, 4, "init_gru_state")
-    assert_made_on(lambda d: init_gru_state(3, 4, d), [(3, 4)], "init_gru_state(3, 4)")
+parameter_checks("gru.get_params", GRU_PARAMS, [(10, 6), (6, 6), (6,)] * 3 + [(6, 10), (10,)])
+zero_state_checks("gru.init_gru_state")
 
 
 def gru_args(seed):
@@ -137,32 +110,13 @@ def check_gru_gradients(gru):
     assert_gated_gradients(gru, "gru.gru", 3, False)
 
 
-@check("gru.gru", clauses="device")
-def check_gru_on_device(gru):
-    assert_recurrent_matches(gru, ref("gru.gru"), gru_args, what="gru(inputs, (H,), params)", seeds=(2,),
-                             hint=gru_hint)
-    assert_keeps_device(gru, *gru_args(2), what="gru(inputs, (H,), params)")
-
-
-@check("gru.gru", clauses="no_builtin")
-def check_gru_no_builtin(gru):
-    assert_no_forbidden_calls(gru, *gru_args(0), forbidden=RECURRENT_LAYERS, what="gru", ref=ref("gru.gru"))
-
-
-speed_check("gru.gru", timing_args("ch9.gru.get_params", "ch9.gru.init_gru_state"),
-            builtin=layer_builtin(nn.GRU), limit=10,
-            hint="loop over the time steps only, with a few matrix products per step")
+GATED_SPEED_HINT = "loop over the time steps only, with a few matrix products per step"
 
 # measured: the reference reaches 9.8 (seeds 0-2: 9.75-9.96); the output read before the update, 15.0
-GRU_BUDGET = Budget(num_hiddens=64, num_epochs=24, lr=4, threshold=12.5, reference=9.8)
-
-
-@check("gru.gru", points=3, kind="accuracy", clauses=("values", "gradients"),
-       uses={"get_params": "gru.get_params", "init_gru_state": "gru.init_gru_state"})
-def check_gru_perplexity(get_params, init_gru_state, gru):
-    assert_perplexity((get_params, init_gru_state, gru), GRU_BUDGET,
-                      what="the training perplexity of the character-level GRU built from your get_params, "
-                           "init_gru_state and gru (in the book's RNNModelScratch and train_ch8)")
+recurrent_checks("gru.gru", gru_args, call="gru(inputs, (H,), params)", hint=gru_hint, layer=nn.GRU,
+                 speed_hint=GATED_SPEED_HINT,
+                 pieces={"get_params": "gru.get_params", "init_gru_state": "gru.init_gru_state"},
+                 budget=Budget(num_hiddens=64, num_epochs=24, lr=4, threshold=12.5, reference=9.8), model="GRU")
 
 
 # §9.2 LSTM -----------------------------------------------------------------------------------------
@@ -171,28 +125,8 @@ LSTM_PARAMS = ("W_xi", "W_hi", "b_i", "W_xf", "W_hf", "b_f", "W_xo", "W_ho", "b_
                "b_q")
 
 
-@check("lstm.get_lstm_params", points=2, clauses="values")
-def check_get_lstm_params_initialisation(get_lstm_params):
-    assert_params_match_reference(get_lstm_params, ref("lstm.get_lstm_params"), LSTM_PARAMS, what="get_lstm_params")
-
-
-@check("lstm.get_lstm_params", clauses="grad")
-def check_get_lstm_params_leaves_with_grad(get_lstm_params):
-    assert_leaves(get_lstm_params, ref("lstm.get_lstm_params"), LSTM_PARAMS, what="get_lstm_params")
-
-
-@check("lstm.get_lstm_params", clauses="device")
-def check_get_lstm_params_on_device(get_lstm_params):
-    assert_params_match_reference(get_lstm_params, ref("lstm.get_lstm_params"), LSTM_PARAMS, what="get_lstm_params",
-                                  seeds=(0,), sizes=(10, 6))
-    assert_made_on(lambda d: get_lstm_params(10, 6, d), [(10, 6), (6, 6), (6,)] * 4 + [(6, 10), (10,)],
-                   "get_lstm_params(10, 6)")
-
-
-@check("lstm.init_lstm_state", clauses="values")
-def check_init_lstm_state_zeros_of_any_size(init_lstm_state):
-    for batch_size, num_hiddens in ((1, 1), (4, 3)):
-        assert_zero_state(init_lstm_state, batch_size, num_hiddens, "init_lstm_state", "HC")
+parameter_checks("lstm.get_lstm_params", LSTM_PARAMS, [(10, 6), (6, 6), (6,)] * 4 + [(6, 10), (10,)])
+zero_state_checks("lstm.init_lstm_state", parts="HC", values="zeros_of_any_size", sizes=((1, 1), (4, 3)))
 
 
 def _write_into_H(init_lstm_state):
@@ -207,12 +141,6 @@ def check_init_lstm_state_separate_tensors(init_lstm_state):
     C = student_side(_write_into_H, init_lstm_state)
     assert torch.all(C == 0), "after H.add_(1), C changed too: H and C must be two separate tensors (two " \
                               "torch.zeros calls; one zeros tensor used twice is shared)"
-
-
-@check("lstm.init_lstm_state", clauses="device")
-def check_init_lstm_state_on_device(init_lstm_state):
-    assert_zero_state(init_lstm_state, 3, 4, "init_lstm_state", "HC")
-    assert_made_on(lambda d: init_lstm_state(3, 4, d), [(3, 4), (3, 4)], "init_lstm_state(3, 4)")
 
 
 def lstm_args(seed):
@@ -241,33 +169,12 @@ def check_lstm_gradients(lstm):
     assert_gated_gradients(lstm, "lstm.lstm", 4, True)
 
 
-@check("lstm.lstm", clauses="device")
-def check_lstm_on_device(lstm):
-    assert_recurrent_matches(lstm, ref("lstm.lstm"), lstm_args, what="lstm(inputs, (H, C), params)", seeds=(2,),
-                             hint=LSTM_HINT)
-    assert_keeps_device(lstm, *lstm_args(2), what="lstm(inputs, (H, C), params)")
-
-
-@check("lstm.lstm", clauses="no_builtin")
-def check_lstm_no_builtin(lstm):
-    assert_no_forbidden_calls(lstm, *lstm_args(0), forbidden=RECURRENT_LAYERS, what="lstm", ref=ref("lstm.lstm"))
-
-
-speed_check("lstm.lstm", timing_args("ch9.lstm.get_lstm_params", "ch9.lstm.init_lstm_state"),
-            builtin=layer_builtin(nn.LSTM), limit=10,
-            hint="loop over the time steps only, with a few matrix products per step")
-
 # measured: the reference reaches 10.5 (seeds 0-2: 10.47-10.52); the output read before the update, 15.8.
 # (A cell not passed on reaches 10.8: the reference comparisons catch it, a perplexity threshold cannot.)
-LSTM_BUDGET = Budget(num_hiddens=64, num_epochs=30, lr=4, threshold=13.0, reference=10.5)
-
-
-@check("lstm.lstm", points=3, kind="accuracy", clauses=("values", "gradients"),
-       uses={"get_lstm_params": "lstm.get_lstm_params", "init_lstm_state": "lstm.init_lstm_state"})
-def check_lstm_perplexity(get_lstm_params, init_lstm_state, lstm):
-    assert_perplexity((get_lstm_params, init_lstm_state, lstm), LSTM_BUDGET,
-                      what="the training perplexity of the character-level LSTM built from your get_lstm_params, "
-                           "init_lstm_state and lstm (in the book's RNNModelScratch and train_ch8)")
+recurrent_checks("lstm.lstm", lstm_args, call="lstm(inputs, (H, C), params)", hint=LSTM_HINT, layer=nn.LSTM,
+                 speed_hint=GATED_SPEED_HINT,
+                 pieces={"get_lstm_params": "lstm.get_lstm_params", "init_lstm_state": "lstm.init_lstm_state"},
+                 budget=Budget(num_hiddens=64, num_epochs=30, lr=4, threshold=13.0, reference=10.5), model="LSTM")
 
 
 # §9.3 deep RNN, §9.4 bidirectional RNN -------------------------------------------------------------
@@ -520,8 +427,8 @@ import torch.nn.functional as F  # noqa: E402
 from autograder.checks.hidden.nmt_common import RESERVED, StandInVocab, corpus_pairs, nmt_ref  # noqa: E402
 from autograder.checks.public.ch9 import TinyTranslator, TinyVocab, tiny_batches  # noqa: E402
 from autograder.harness import (SEEDS, InPlace, assert_close, assert_gradients_match, assert_keeps_device,  # noqa: E402
-                                assert_same_outputs, assert_tensor, check, describe, on_its_side, randint, randn,
-                                reference, student_side, train_to_threshold, type_name)
+                                assert_same_outputs, check, on_its_side, randint, randn, student_side,
+                                train_to_threshold, type_name)
 from d2lkit import read_nmt_text  # noqa: E402
 
 

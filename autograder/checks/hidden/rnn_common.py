@@ -18,7 +18,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from autograder.harness import (Forbidden, InPlace, assert_close, assert_same_outputs, randint, reference, seed_everything,
+from autograder.harness import (Forbidden, InPlace, assert_close, assert_keeps_device, assert_no_forbidden_calls,
+                                assert_same_outputs, check_for, randint, reference, seed_everything, speed_check,
                                 student_side, train_to_threshold, type_name)
 from autograder.checks.public.ch8 import TokenIndex
 from autograder.harness.session import ship_by_value
@@ -399,6 +400,84 @@ def assert_made_on(make, shapes, what):
             f"tensor #{i + 1} of {what} with device='meta' should have shape {shape}"
         assert t.device.type == "meta", (f"tensor #{i + 1} of {what} with device='meta' is on {t.device}: make every "
                                          "tensor with device=device")
+
+
+# --- the checks every scratch recurrent network of chapters 8 and 9 has, declared once --------------------------
+
+def _declaring_module() -> str:
+    return sys._getframe(2).f_globals["__name__"]
+
+
+def parameter_checks(exercise: str, names: tuple, shapes: list) -> None:
+    """Declare the checks of a scratch ``get_params`` (call from a chapter's check module): the reference's draws
+    (``initialisation``), leaves that require grad (``leaves_with_grad``) and every tensor made on the device it is
+    given (``on_device``; ``shapes``: those of ``get_params(10, 6, device)``, in order). ``names``: the tensors'."""
+    module = _declaring_module()
+    target, what = f"{module.rsplit('.', 1)[1]}.{exercise}", exercise.rsplit(".", 1)[1]
+
+    def initialisation(fn):
+        assert_params_match_reference(fn, reference(target), names, what=what)
+
+    def leaves_with_grad(fn):
+        assert_leaves(fn, reference(target), names, what=what)
+
+    def on_device(fn):
+        assert_params_match_reference(fn, reference(target), names, what=what, seeds=(0,), sizes=(10, 6))
+        assert_made_on(lambda d: fn(10, 6, d), shapes, f"{what}(10, 6)")
+
+    check_for(module, exercise, initialisation, name="initialisation", points=2, clauses="values")
+    check_for(module, exercise, leaves_with_grad, name="leaves_with_grad", clauses="grad")
+    check_for(module, exercise, on_device, name="on_device", clauses="device")
+
+
+def zero_state_checks(exercise: str, *, parts: str = "H", values: str = "shapes", sizes=((1, 1), (7, 3))) -> None:
+    """Declare the checks of a scratch ``init_*_state``: zero tensors of every size (the check ``values``) and
+    made on the device it is given (``on_device``). ``parts``: as for ``assert_zero_state``."""
+    module, what = _declaring_module(), exercise.rsplit(".", 1)[1]
+
+    def zeros(fn):
+        for batch_size, num_hiddens in sizes:
+            assert_zero_state(fn, batch_size, num_hiddens, what, parts)
+
+    def on_device(fn):
+        assert_zero_state(fn, 3, 4, what, parts)
+        assert_made_on(lambda d: fn(3, 4, d), [(3, 4)] * len(parts), f"{what}(3, 4)")
+
+    check_for(module, exercise, zeros, name=values, clauses="values")
+    check_for(module, exercise, on_device, name="on_device", clauses="device")
+
+
+def recurrent_checks(exercise: str, make_args, *, call: str, hint, layer, speed_hint: str, pieces: dict,
+                     budget: Budget, model: str) -> None:
+    """Declare the checks of a scratch recurrent function ``fn(inputs, state, params)`` beside its unit checks:
+    right and on the device of its inputs (``on_device``), no recurrent layer of PyTorch's (``no_builtin``), as
+    fast as the reference (``speed``, against ``layer``'s), and trained with the student's ``pieces``
+    (``{"get_params": "gru.get_params", "init_gru_state": ...}``) to ``budget``'s perplexity (``perplexity``).
+    ``call``: how messages show a call; ``hint``: as for ``assert_recurrent_matches``; ``model``: "GRU"."""
+    module = _declaring_module()
+    chapter, what = module.rsplit(".", 1)[1], exercise.rsplit(".", 1)[1]
+    target = f"{chapter}.{exercise}"
+
+    def on_device(fn):
+        assert_recurrent_matches(fn, reference(target), make_args, what=call, seeds=(2,), hint=hint)
+        assert_keeps_device(fn, *make_args(2), what=call)
+
+    def no_builtin(fn):
+        assert_no_forbidden_calls(fn, *make_args(0), forbidden=RECURRENT_LAYERS, what=what, ref=reference(target))
+
+    (params_name, params_exercise), (state_name, state_exercise) = pieces.items()
+
+    def perplexity(params_fn, state_fn, fn):
+        assert_perplexity((params_fn, state_fn, fn), budget,
+                          what=f"the training perplexity of the character-level {model} built from your {params_name}, "
+                               f"{state_name} and {what} (in the book's RNNModelScratch and train_ch8)")
+
+    check_for(module, exercise, on_device, name="on_device", clauses="device")
+    check_for(module, exercise, no_builtin, name="no_builtin", clauses="no_builtin")
+    speed_check(exercise, timing_args(f"{chapter}.{params_exercise}", f"{chapter}.{state_exercise}"),
+                builtin=layer_builtin(layer), limit=10, hint=speed_hint, module=module)
+    check_for(module, exercise, perplexity, name="perplexity", points=3, kind="accuracy", clauses=("values", "gradients"),
+              uses={"params_fn": params_exercise, "state_fn": state_exercise})
 
 
 # --- hints for the classic mistakes in a recurrent loop -------------------------------------------------------

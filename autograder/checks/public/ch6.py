@@ -5,15 +5,6 @@ from torch import nn
 from autograder.harness import assert_block_shapes, assert_close, assert_tensor, check, student_side
 
 
-def assert_close_hinted(got, expected, *, what: str, hint: str, **kwargs):
-    """``assert_close`` with the hint on every failure (a wrong shape too: the likeliest mistakes change it)."""
-    try:
-        assert_close(got, expected, what=what, hint=hint, **kwargs)
-    except AssertionError as e:
-        text = str(e)
-        raise AssertionError(text if "hint:" in text else f"{text}\n  hint: {hint}") from None
-
-
 def book_X():
     return torch.tensor([[0.0, 1.0, 2.0], [3.0, 4.0, 5.0], [6.0, 7.0, 8.0]])
 
@@ -34,9 +25,9 @@ def edge_output():
 @check("conv_layer.corr2d", clauses="values")
 def check_corr2d_book_example(corr2d):
     K = torch.tensor([[0.0, 1.0], [2.0, 3.0]])
-    assert_close_hinted(corr2d(book_X(), K), torch.tensor([[19.0, 25.0], [37.0, 43.0]]),
-                        what="corr2d(X = [[0, 1, 2], [3, 4, 5], [6, 7, 8]], K = [[0, 1], [2, 3]])",
-                        hint="Y[i, j] = (X[i:i + h, j:j + w] * K).sum(); the output is (3 - 2 + 1) × (3 - 2 + 1)")
+    assert_close(corr2d(book_X(), K), torch.tensor([[19.0, 25.0], [37.0, 43.0]]),
+                 what="corr2d(X = [[0, 1, 2], [3, 4, 5], [6, 7, 8]], K = [[0, 1], [2, 3]])",
+                 hint="Y[i, j] = (X[i:i + h, j:j + w] * K).sum(); the output is (3 - 2 + 1) × (3 - 2 + 1)")
 
 
 @check("conv_layer.corr2d", clauses="values")
@@ -107,10 +98,10 @@ def book_multi_K():
 
 @check("channels.corr2d_multi_in", clauses="values", substitute=("corr2d", "corr2d_multi_in_out"))
 def check_corr2d_multi_in_book_example(corr2d_multi_in):
-    assert_close_hinted(corr2d_multi_in(book_multi_X(), book_multi_K()), torch.tensor([[56.0, 72.0], [104.0, 120.0]]),
-                        what="corr2d_multi_in(the book's X (2, 3, 3), K (2, 2, 2))",
-                        hint="cross-correlate each input channel with its own kernel, then add the channels up "
-                             "(.sum() over the input channels: one (2, 2) map, not one per channel)")
+    assert_close(corr2d_multi_in(book_multi_X(), book_multi_K()), torch.tensor([[56.0, 72.0], [104.0, 120.0]]),
+                 what="corr2d_multi_in(the book's X (2, 3, 3), K (2, 2, 2))",
+                 hint="cross-correlate each input channel with its own kernel, then add the channels up "
+                      "(.sum() over the input channels: one (2, 2) map, not one per channel)")
 
 
 @check("channels.corr2d_multi_in_out", clauses="values", substitute=("corr2d", "corr2d_multi_in"))
