@@ -18,10 +18,12 @@ pytestmark = pytest.mark.timeout(1800)
 
 
 def book_of(chapter):
+    """A chapter's book answers, its exercises without book code (with the reason), and those whose book code is
+    the reference's."""
     if not (BOOK / f"{chapter}.py").exists():
-        return [], {}
+        return [], {}, ()
     module = importlib.import_module(f"book.{chapter}")
-    return module.ANSWERS, getattr(module, "NO_BOOK_CODE", {})
+    return module.ANSWERS, getattr(module, "NO_BOOK_CODE", {}), getattr(module, "BOOK_IS_REFERENCE", ())
 
 
 ALL = [(chapter, answer) for chapter in available_chapters() for answer in book_of(chapter)[0]]
@@ -68,8 +70,10 @@ def test_a_chapter_of_book_answers_loses_only_their_deviations(tmp_path, chapter
 
 
 def test_every_exercise_has_a_book_answer_or_a_reason(chapter):
-    answers, none = book_of(chapter)
-    covered = {a.exercise for a in answers} | set(none)
-    missing = [f"{e.module}.{e.name}" for e in exercises_of(chapter).values()
-               if f"{e.module}.{e.name}" not in covered]
-    assert not missing, f"exercises with neither a book answer nor a reason in NO_BOOK_CODE: {missing}"
+    answers, none, same = book_of(chapter)
+    groups = [{a.exercise for a in answers}, set(none), set(same)]
+    declared = {f"{e.module}.{e.name}" for e in exercises_of(chapter).values()}
+    missing = sorted(declared - set().union(*groups))
+    assert not missing, f"exercises with no book answer, no reason in NO_BOOK_CODE, not in BOOK_IS_REFERENCE: {missing}"
+    assert not set().union(*groups) - declared, f"not exercises: {sorted(set().union(*groups) - declared)}"
+    assert sum(map(len, groups)) == len(set().union(*groups)), "an exercise is listed twice"

@@ -14,7 +14,7 @@ import pytest
 
 from autograder.grading.batch import grade_all
 from autograder.grading.grade import Options, grade, select_checks
-from autograder.grading.sandbox import Limits, Platform, busy_factor, descendants_of
+from autograder.grading.sandbox import Limits, Platform, busy_factor, descendants_of, detect
 from autograder.grading.submission import SubmissionError, prepare
 from autograder.harness.loader import REPO_ROOT
 from autograder.harness.registry import available_chapters, chapter_names
@@ -257,6 +257,60 @@ def test_grade_all_on_mixed_submissions_writes_the_gradebook(tmp_path, grading_c
     for student in rows:
         valid_results_json(tmp_path / "out" / student / "results.json")
     assert "could not be read" in json.loads((tmp_path / "out" / "dave" / "results.json").read_text())["output"]
+
+
+MARKING_CUMSUM = """
+
+import os as _os
+
+_reference_cumsum, _MARK = cumsum, "d2l-mark-" + str(_os.getpid())
+
+
+def _places():
+    home = _os.environ.get("HOME", "")
+    places = {home, _os.environ.get("TMPDIR", ""), "/tmp", "/var/tmp", "/dev/shm", "/run/lock", _os.getcwd(),
+              _os.path.dirname(_os.path.abspath(__file__)), _os.path.dirname(home)}
+    for folder in list(places):
+        try:
+            places.update(_os.path.join(folder, n) for n in _os.listdir(folder))
+        except OSError:
+            pass
+    return [p for p in places if p and _os.path.isdir(p)]
+
+
+def cumsum(A, axis):
+    places = _places()
+    seen = []
+    for place in places:
+        try:
+            seen += [n for n in _os.listdir(place) if n.startswith("d2l-mark-") and n != _MARK]
+        except OSError:
+            pass
+    for place in places:
+        try:
+            open(_os.path.join(place, _MARK), "w").close()
+        except OSError:
+            pass
+    return _reference_cumsum(A, axis) + 1 if seen else _reference_cumsum(A, axis)
+"""
+
+
+@pytest.mark.timeout(600)
+def test_a_worker_finds_nothing_an_earlier_worker_wrote(tmp_path, grading_cache):
+    """Each worker writes into an empty folder of its own (its home and cwd); the submission and the grading's home
+    are read-only to the sandbox, /tmp, /var/tmp, /dev/shm are private and emptied between workers: what one check's
+    code leaves anywhere it may write (a piece sent in place, say) is gone for the next. Here cumsum answers wrong
+    as soon as it finds a mark another worker left; every check runs in a worker of its own."""
+    if not (detect().switch_uid and detect().hides_files):
+        pytest.skip("the sandbox's files are kept apart with a uid of its own and a mount namespace (Linux, root)")
+    shutil.copytree(REPO_ROOT / "solutions" / "ch2", tmp_path / "student" / "ch2")
+    with open(tmp_path / "student" / "ch2" / "linear_algebra.py", "a") as f:
+        f.write(MARKING_CUMSUM)
+    select = [c.id for c in select_checks(Options(chapters=["ch2"])) if c.exercise.name == "cumsum"
+              and c.kind == "correctness" and not c.gpu]
+    result = grade(tmp_path / "student", None, options(grading_cache, chapters=["ch2"], select=select, plots=False))
+    assert len(select) > 3 and result.score == result.max_score, \
+        [r["message"][:200] for r in result.records if r["outcome"] != "passed"]
 
 
 def test_without_namespaces_the_grader_degrades_and_says_so(tmp_path, grading_cache):

@@ -22,6 +22,7 @@ import os
 import re
 import signal
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -108,11 +109,20 @@ def end_lost(sandbox: Sandbox, worker, lost: WorkerLost, limit: float, submissio
     return message, found
 
 
+def scratch_folder(job: Job) -> str:
+    """This judge's folder under the grading's ``scratch``, the sandbox's uid's: where its workers write when the
+    sandbox has no private /tmp (each worker's part emptied before the next starts)."""
+    folder = tempfile.mkdtemp(prefix="judge-", dir=job.workdir / "scratch")
+    if job.sandbox["uid"] is not None:
+        os.chown(folder, job.sandbox["uid"], job.sandbox["uid"])
+    return folder
+
+
 def judge(job: Job, emit) -> dict:
     """Run ``job.checks`` and ``emit(record)`` for each as it finishes; return what the run was like."""
     output = Output(job.limits.output)
-    sandbox = Sandbox({**job.sandbox, "submission": str(job.submission), "device": job.device}, job.workdir,
-                      job.platform, job.limits, output)
+    sandbox = Sandbox({**job.sandbox, "submission": str(job.submission), "device": job.device,
+                       "workdir": str(job.workdir), "scratch": scratch_folder(job)}, job.workdir, job.platform, job.limits, output)
     poisoned: dict[str, str] = {}
     worker = None
     fresh_each_check = job.device == "cpu"

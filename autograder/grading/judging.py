@@ -73,11 +73,14 @@ def in_running_order(checks: list) -> list:
     return sorted(checks, key=lambda c: (KIND_ORDER[c.kind], c.exercise.order))
 
 
-def _chown_tree(root: Path, uid: int) -> None:
+def _read_only_tree(root: Path) -> None:
+    """``root`` the grader's, readable by all, writable by nobody else (the sandbox's uid reads it)."""
     for folder, dirs, files in os.walk(root):
-        os.chown(folder, uid, uid)
+        os.chown(folder, 0, 0)
+        os.chmod(folder, 0o755)
         for name in files:
-            os.chown(os.path.join(folder, name), uid, uid)
+            os.chown(os.path.join(folder, name), 0, 0)
+            os.chmod(os.path.join(folder, name), 0o644)
 
 
 def judge_submission(source: Path, work: Path, checks: list, options, *, platform, device: str,
@@ -87,8 +90,9 @@ def judge_submission(source: Path, work: Path, checks: list, options, *, platfor
     from autograder.grading.submission import SubmissionError, prepare
     from autograder.grading.tamper import audit
     os.chmod(work, 0o711)           # the sandbox uid may pass through, not list or write
-    submission, home = work / "submission", work / "home"
+    submission, home, scratch = work / "submission", work / "home", work / "scratch"
     home.mkdir(exist_ok=True)
+    scratch.mkdir(exist_ok=True)
     try:
         notes = prepare(Path(source), submission)
     except SubmissionError as e:
@@ -98,14 +102,19 @@ def judge_submission(source: Path, work: Path, checks: list, options, *, platfor
     flags = audit(submission)
     uid = platform.uid(slot)
     if uid is not None:
-        _chown_tree(work, uid)
-        os.chown(work, 0, 0)
+        # The workers write only where each finds an empty folder of its own (zygote.Scratch): not into the
+        # submission (a later worker imports it) nor the home (the caches the sandbox made before any student code)
+        _read_only_tree(submission)
+        _read_only_tree(home)
+        os.chown(scratch, uid, uid)
+        os.chmod(scratch, 0o700)
     import dataclasses as _dc
     job = {"submission": str(submission), "workdir": str(work), "device": device,
            "platform": _dc.asdict(platform), "limits": _dc.asdict(options.limits),
            "sandbox": {"uid": uid, "hide": secret_paths([Path(p) for p in hide_extra]) if platform.hides_files
                        else [], "limits": _dc.asdict(options.limits), "home": str(home),
-                       "threads": options.threads or 1, "preload": preload_for(checks)}}
+                       "threads": options.threads or 1, "preload": preload_for(checks),
+                       "matplotlib": any(b"matplotlib" in f.read_bytes() for f in submission.rglob("*.py"))}}
     run = run_judges(job, in_running_order(checks), reference_seconds, options.parallel)
     run.notes[:0] = notes
     run.flags = flags

@@ -40,7 +40,7 @@ from autograder.harness.session import WorkerLost
 
 GRADER_ROOT = Path(autograder.__file__).resolve().parents[1]
 UID_BASE = 61000                  # uid of parallel slot k: UID_BASE + k (root only)
-NAMESPACES = ["--mount", "--net", "--pid", "--fork", "--kill-child", "--mount-proc"]
+NAMESPACES = ["--mount", "--net", "--pid", "--ipc", "--fork", "--kill-child", "--mount-proc"]
 
 
 class GraderError(Exception):

@@ -18,14 +18,18 @@ import faulthandler
 import json
 import os
 import resource
+import shutil
 import signal
 import socket
 import sys
+import tempfile
 import time
 
 from autograder.grading.sandbox import become_subreaper, closed_ancestor, descendants_of
 
 CONTROL_BYTES = 1 << 16
+# The folders every user may write (sticky), given a private tmpfs in the sandbox's mount namespace
+SHARED_TMP = ("/tmp", "/var/tmp", "/dev/shm", "/run/lock")
 
 
 def _mount_empty(path: str) -> None:
@@ -37,6 +41,31 @@ def _mount_empty(path: str) -> None:
         ok = libc.mount(b"/dev/null", path.encode(), None, 4096, None) == 0   # MS_BIND
     if not ok:
         raise OSError(ctypes.get_errno(), f"cannot hide {path}")
+
+
+def _mount_private_tmp(path: str, keep: list[str]) -> list[str]:
+    """A tmpfs of this mount namespace only over ``path``, writable by all as such folders are (mode 1777), with
+    the paths of ``keep`` that were below it bound back in (the grader, its interpreter, this grading's folder);
+    return the names at its top that lead to them (never emptied: root's folders, not writable by the sandbox)."""
+    real = os.path.realpath(path)
+    kept: list[str] = []
+    for p in sorted({os.path.realpath(k) for k in keep if k and os.path.exists(k)}):
+        if p.startswith(real + "/") and not any(p.startswith(k + "/") for k in kept):
+            kept.append(p)
+    fds = [os.open(p, os.O_PATH) for p in kept]
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.mount(b"none", real.encode(), b"tmpfs", 0, b"size=2g,mode=1777") != 0:
+        raise OSError(ctypes.get_errno(), f"cannot mount a private tmpfs over {path}")
+    for p, fd in zip(kept, fds):
+        if os.path.isdir(f"/proc/self/fd/{fd}"):
+            os.makedirs(p, mode=0o755, exist_ok=True)
+        else:
+            os.makedirs(os.path.dirname(p), mode=0o755, exist_ok=True)
+            open(p, "a").close()
+        if libc.mount(f"/proc/self/fd/{fd}".encode(), p.encode(), None, 4096 | 16384, None) != 0:  # BIND|REC
+            raise OSError(ctypes.get_errno(), f"cannot bind {p} back into the private {path}")
+        os.close(fd)
+    return sorted({os.path.relpath(p, real).split("/")[0] for p in kept})
 
 
 def reopen_for_sandbox_uid(paths: list[str]) -> list[str]:
@@ -95,6 +124,10 @@ def prepare(job: dict) -> list[str]:
             d2lkit.fashion_mnist_tensors(False)
     applied = []
     if job["uid"] is not None and job["hide"]:
+        keep = [*sys.path, *os.environ.get("D2L_GRADER_PATHS", "").split(os.pathsep), job["workdir"]]
+        job["private_tmp"] = {p: _mount_private_tmp(p, keep) for p in SHARED_TMP
+                              if os.path.isdir(p) and not os.path.islink(p)}
+        applied.append(f"{', '.join(job['private_tmp'])} private, emptied for every worker")
         reopened = reopen_for_sandbox_uid([*sys.path, *os.environ.get("D2L_GRADER_PATHS", "").split(os.pathsep)])
         if reopened:
             applied.append(f"{', '.join(reopened)} emptied except the interpreter and libraries")
@@ -103,6 +136,8 @@ def prepare(job: dict) -> list[str]:
             if os.path.exists(path):
                 _mount_empty(path)
         applied.append("secret files hidden (private mount namespace)")
+    if job.get("matplotlib"):
+        import matplotlib.font_manager  # noqa: F401  (its font cache, built once, read-only to the workers)
     if job["uid"] is not None:
         os.setgroups([])
         os.setgid(job["uid"])
@@ -125,9 +160,50 @@ def prepare(job: dict) -> list[str]:
     return applied
 
 
-def worker_main(job: dict, sock: socket.socket, stacks: int) -> None:
-    """In the forked child: become the worker (never returns)."""
+class Scratch:
+    """Where a worker may write, and nothing left there by the worker before it: the sandbox's private temporary
+    folders when it has them (``job["private_tmp"]``), else its judge's own folder, ``job["scratch"]``. The home,
+    the submission and the grading's folder are not writable by the sandbox's uid."""
+
+    def __init__(self, job: dict):
+        self.roots = job.get("private_tmp") or {job["scratch"]: []}    # folder -> names at its top to leave
+        self.count = 0
+
+    def fresh(self) -> str:
+        """Empty every root (the workers before are dead by now), then a new folder for the next worker."""
+        for root, leave in self.roots.items():
+            _empty(root, leave)
+        self.count += 1
+        folder = os.path.join(next(iter(self.roots)), f"worker-{self.count}")
+        os.mkdir(folder, 0o700)
+        return folder
+
+
+def _empty(folder: str, leave=()) -> None:
+    def writable_then_again(function, path, _):
+        try:
+            os.chmod(os.path.dirname(path), 0o700)
+            function(path)
+        except OSError:
+            pass                # not ours (made before the sandbox's uid existed): it cannot be written either
+    for entry in os.scandir(folder):
+        if entry.name in leave:
+            continue
+        try:
+            if entry.is_dir(follow_symlinks=False):
+                shutil.rmtree(entry.path, onerror=writable_then_again)
+            else:
+                os.unlink(entry.path)
+        except OSError:
+            pass
+
+
+def worker_main(job: dict, sock: socket.socket, stacks: int, folder: str) -> None:
+    """In the forked child: become the worker (never returns); ``folder``: its own, empty, its home and cwd."""
     try:
+        os.environ["HOME"] = os.environ["TMPDIR"] = folder
+        tempfile.tempdir = folder
+        os.chdir(folder)
         os.setsid()
         if sys.platform.startswith("linux"):
             ctypes.CDLL(None).prctl(1, signal.SIGKILL, 0, 0, 0)   # PR_SET_PDEATHSIG: dies with the zygote
@@ -149,6 +225,7 @@ class Zygote:
         self.job, self.control = job, control
         self.worker: int | None = None
         self.statuses: dict[int, int] = {}
+        self.scratch = Scratch(job)
 
     def send(self, message: dict, fds=()) -> None:
         socket.send_fds(self.control, [json.dumps(message).encode()], list(fds))
@@ -195,6 +272,7 @@ class Zygote:
     def spawn(self) -> None:
         if self.worker is not None:
             self.kill_tree()
+        folder = self.scratch.fresh()
         judge_end, worker_end = socket.socketpair()
         stacks_read, stacks_write = os.pipe()
         try:
@@ -210,7 +288,7 @@ class Zygote:
             self.control.close()
             judge_end.close()
             os.close(stacks_read)
-            worker_main(self.job, worker_end, stacks_write)
+            worker_main(self.job, worker_end, stacks_write, folder)
         worker_end.close()
         os.close(stacks_write)
         self.worker = pid

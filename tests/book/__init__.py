@@ -10,7 +10,9 @@ with the reason.
 
 ``tests/test_book.py`` proves that each answer fails those checks and only those, and that a
 chapter of book answers together loses exactly the sum of their deviations: one deviation, one
-check, no cascade into another exercise's checks.
+check, no cascade into another exercise's checks. ``BOOK_IS_REFERENCE`` lists the exercises whose book code is
+the reference's, line for line (docstrings and comments aside): an answer for them would prove nothing the
+references' own runs do not. Every exercise is in exactly one of the three.
 """
 from __future__ import annotations
 

@@ -25,11 +25,6 @@ ANSWERS = [
         why="the book shows broadcasting by adding two tensors (a + b) and reading the shape: tensors where the "
             "exercise asks for plain Python (plain_python), and torch's RuntimeError for shapes that do not "
             "broadcast (errors)"),
-    BookAnswer("data_manipulation.add_inplace", """
-        def add_inplace(X, Y):
-            Y[:] = X + Y
-            return Y
-        """),
     BookAnswer("data_preprocessing.preprocess", """
         def preprocess(data):
             inputs, outputs = data.iloc[:, 0:-1], data.iloc[:, -1]
@@ -75,10 +70,6 @@ ANSWERS = [
         def frobenius_norm(X):
             return torch.norm(X)
         """, deviations="no_builtin", why="the book calls torch.norm(X), the built-in the exercise forbids"),
-    BookAnswer("calculus.numerical_lim", """
-        def numerical_lim(f, x, h):
-            return (f(x + h) - f(x)) / h
-        """),
     BookAnswer("autograd.grad_scalar", """
         def grad_scalar(f, x):
             x.requires_grad_(True)
@@ -123,3 +114,10 @@ ANSWERS = [
 ]
 
 NO_BOOK_CODE = {}
+
+# The book's code for these is the reference's, line for line (docstrings and comments aside): the
+# references' own runs show that it gets full marks.
+BOOK_IS_REFERENCE = (
+    "data_manipulation.add_inplace",
+    "calculus.numerical_lim",
+)

@@ -45,17 +45,6 @@ ANSWERS = [
         def linreg(X, w, b):
             return torch.matmul(X, w) + b
         """),
-    BookAnswer("linear_regression.squared_loss", """
-        def squared_loss(y_hat, y):
-            return (y_hat - y.reshape(y_hat.shape)) ** 2 / 2
-        """),
-    BookAnswer("linear_regression.sgd", """
-        def sgd(params, lr, batch_size):
-            with torch.no_grad():
-                for param in params:
-                    param -= lr * param.grad / batch_size
-                    param.grad.zero_()
-        """),
     # §3.3
     BookAnswer("linear_regression_concise.load_array", """
         def load_array(data_arrays, batch_size, is_train=True):
@@ -159,17 +148,6 @@ ANSWERS = [
             cmp = y_hat.type(y.dtype) == y
             return float(cmp.type(y.dtype).sum())
         """),
-    BookAnswer("softmax_regression.Accumulator", ACCUMULATOR),
-    BookAnswer("softmax_regression.evaluate_accuracy", """
-        def evaluate_accuracy(net, data_iter):
-            if isinstance(net, torch.nn.Module):
-                net.eval()  # evaluation mode
-            metric = Accumulator(2)  # correct predictions, predictions
-            with torch.no_grad():
-                for X, y in data_iter:
-                    metric.add(accuracy(net(X), y), y.numel())
-            return metric[0] / metric[1]
-        """),
     BookAnswer("softmax_regression.train_epoch_ch3", """
         def train_epoch_ch3(net, train_iter, loss, updater):
             # training mode
@@ -212,3 +190,12 @@ ANSWERS = [
 ]
 
 NO_BOOK_CODE = {}
+
+# The book's code for these is the reference's, line for line (docstrings and comments aside): the
+# references' own runs show that it gets full marks.
+BOOK_IS_REFERENCE = (
+    "linear_regression.squared_loss",
+    "linear_regression.sgd",
+    "softmax_regression.Accumulator",
+    "softmax_regression.evaluate_accuracy",
+)

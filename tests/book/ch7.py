@@ -9,29 +9,6 @@ LeNet of the first printing, and the global max pooling of the PyTorch DenseNet.
 from book import BookAnswer
 
 ANSWERS = [
-    BookAnswer("alexnet.alexnet", """
-        def alexnet():
-            return nn.Sequential(
-                # a large 11x11 window with stride 4 to capture objects and shrink the output
-                nn.Conv2d(1, 96, kernel_size=11, stride=4, padding=1), nn.ReLU(),
-                nn.MaxPool2d(kernel_size=3, stride=2),
-                # a smaller window, padding 2 keeps height and width, more output channels
-                nn.Conv2d(96, 256, kernel_size=5, padding=2), nn.ReLU(),
-                nn.MaxPool2d(kernel_size=3, stride=2),
-                # three consecutive convolutions with small windows
-                nn.Conv2d(256, 384, kernel_size=3, padding=1), nn.ReLU(),
-                nn.Conv2d(384, 384, kernel_size=3, padding=1), nn.ReLU(),
-                nn.Conv2d(384, 256, kernel_size=3, padding=1), nn.ReLU(),
-                nn.MaxPool2d(kernel_size=3, stride=2),
-                nn.Flatten(),
-                # much wider fully connected layers than LeNet, with dropout against overfitting
-                nn.Linear(6400, 4096), nn.ReLU(),
-                nn.Dropout(p=0.5),
-                nn.Linear(4096, 4096), nn.ReLU(),
-                nn.Dropout(p=0.5),
-                # 10 classes for Fashion-MNIST
-                nn.Linear(4096, 10))
-        """),
     BookAnswer("vgg.vgg_block", """
         def vgg_block(num_convs, in_channels, out_channels):
             layers = []
@@ -59,30 +36,6 @@ ANSWERS = [
                 nn.Linear(4096, 4096), nn.ReLU(), nn.Dropout(0.5),
                 nn.Linear(4096, 10))
         """),
-    BookAnswer("nin.nin_block", """
-        def nin_block(in_channels, out_channels, kernel_size, strides, padding):
-            return nn.Sequential(
-                nn.Conv2d(in_channels, out_channels, kernel_size, strides, padding),
-                nn.ReLU(),
-                nn.Conv2d(out_channels, out_channels, kernel_size=1), nn.ReLU(),
-                nn.Conv2d(out_channels, out_channels, kernel_size=1), nn.ReLU())
-        """),
-    BookAnswer("nin.nin_net", """
-        def nin_net():
-            return nn.Sequential(
-                nin_block(1, 96, kernel_size=11, strides=4, padding=0),
-                nn.MaxPool2d(3, stride=2),
-                nin_block(96, 256, kernel_size=5, strides=1, padding=2),
-                nn.MaxPool2d(3, stride=2),
-                nin_block(256, 384, kernel_size=3, strides=1, padding=1),
-                nn.MaxPool2d(3, stride=2),
-                nn.Dropout(0.5),
-                # as many output channels as classes
-                nin_block(384, 10, kernel_size=3, strides=1, padding=1),
-                nn.AdaptiveAvgPool2d((1, 1)),
-                # (batch size, 10)
-                nn.Flatten())
-        """),
     BookAnswer("googlenet.Inception", """
         class Inception(nn.Module):
             # c1--c4: the output channels of each path
@@ -107,31 +60,6 @@ ANSWERS = [
                 p4 = F.relu(self.p4_2(self.p4_1(x)))
                 # concatenate along the channel dimension
                 return torch.cat((p1, p2, p3, p4), dim=1)
-        """),
-    BookAnswer("googlenet.googlenet", """
-        def googlenet():
-            b1 = nn.Sequential(nn.Conv2d(1, 64, kernel_size=7, stride=2, padding=3),
-                               nn.ReLU(),
-                               nn.MaxPool2d(kernel_size=3, stride=2, padding=1))
-            b2 = nn.Sequential(nn.Conv2d(64, 64, kernel_size=1),
-                               nn.ReLU(),
-                               nn.Conv2d(64, 192, kernel_size=3, padding=1),
-                               nn.ReLU(),
-                               nn.MaxPool2d(kernel_size=3, stride=2, padding=1))
-            b3 = nn.Sequential(Inception(192, 64, (96, 128), (16, 32), 32),
-                               Inception(256, 128, (128, 192), (32, 96), 64),
-                               nn.MaxPool2d(kernel_size=3, stride=2, padding=1))
-            b4 = nn.Sequential(Inception(480, 192, (96, 208), (16, 48), 64),
-                               Inception(512, 160, (112, 224), (24, 64), 64),
-                               Inception(512, 128, (128, 256), (24, 64), 64),
-                               Inception(512, 112, (144, 288), (32, 64), 64),
-                               Inception(528, 256, (160, 320), (32, 128), 128),
-                               nn.MaxPool2d(kernel_size=3, stride=2, padding=1))
-            b5 = nn.Sequential(Inception(832, 256, (160, 320), (32, 128), 128),
-                               Inception(832, 384, (192, 384), (48, 128), 128),
-                               nn.AdaptiveAvgPool2d((1, 1)),
-                               nn.Flatten())
-            return nn.Sequential(b1, b2, b3, b4, b5, nn.Linear(1024, 10))
         """),
     BookAnswer("batch_norm.batch_norm", """
         def batch_norm(X, gamma, beta, moving_mean, moving_var, eps, momentum):
@@ -238,25 +166,6 @@ ANSWERS = [
                     blk.append(Residual(num_channels, num_channels))
             return blk
         """),
-    BookAnswer("resnet.resnet18", """
-        def resnet18():
-            b1 = nn.Sequential(nn.Conv2d(1, 64, kernel_size=7, stride=2, padding=3),
-                               nn.BatchNorm2d(64), nn.ReLU(),
-                               nn.MaxPool2d(kernel_size=3, stride=2, padding=1))
-            b2 = nn.Sequential(*resnet_block(64, 64, 2, first_block=True))
-            b3 = nn.Sequential(*resnet_block(64, 128, 2))
-            b4 = nn.Sequential(*resnet_block(128, 256, 2))
-            b5 = nn.Sequential(*resnet_block(256, 512, 2))
-            return nn.Sequential(b1, b2, b3, b4, b5,
-                                 nn.AdaptiveAvgPool2d((1, 1)),
-                                 nn.Flatten(), nn.Linear(512, 10))
-        """),
-    BookAnswer("densenet.conv_block", """
-        def conv_block(input_channels, num_channels):
-            return nn.Sequential(
-                nn.BatchNorm2d(input_channels), nn.ReLU(),
-                nn.Conv2d(input_channels, num_channels, kernel_size=3, padding=1))
-        """),
     BookAnswer("densenet.DenseBlock", """
         class DenseBlock(nn.Module):
             def __init__(self, num_convs, input_channels, num_channels):
@@ -273,13 +182,6 @@ ANSWERS = [
                     # concatenate each block's input and output along the channels
                     X = torch.cat((X, Y), dim=1)
                 return X
-        """),
-    BookAnswer("densenet.transition_block", """
-        def transition_block(input_channels, num_channels):
-            return nn.Sequential(
-                nn.BatchNorm2d(input_channels), nn.ReLU(),
-                nn.Conv2d(input_channels, num_channels, kernel_size=1),
-                nn.AvgPool2d(kernel_size=2, stride=2))
         """),
     BookAnswer("densenet.densenet", """
         def densenet():
@@ -312,3 +214,15 @@ ANSWERS = [
 ]
 
 NO_BOOK_CODE = {}
+
+# The book's code for these is the reference's, line for line (docstrings and comments aside): the
+# references' own runs show that it gets full marks.
+BOOK_IS_REFERENCE = (
+    "alexnet.alexnet",
+    "nin.nin_block",
+    "nin.nin_net",
+    "googlenet.googlenet",
+    "resnet.resnet18",
+    "densenet.conv_block",
+    "densenet.transition_block",
+)
