@@ -184,9 +184,24 @@ def test_a_reference_sent_in_place_needs_no_reference_module_where_it_is_rebuilt
     assert out[0].endswith(".ch10.transformer") and out[1:] == ["torch.Size([2,", "3,", "8])", "False"], out
 
 
+def test_a_model_the_judge_makes_of_references_goes_to_the_worker_with_its_code():
+    """A check that makes §9.7's model in the judge (``gru_translator``: the references' EncoderDecoder,
+    Seq2SeqEncoder and Seq2SeqDecoder) sends it as tracked modules whose classes go with their code, not as
+    stubs (a module must hold its parameters where it lives); the session knows a reference went there."""
+    from autograder.checks.hidden.ch9 import gru_translator
+    from autograder.harness.session import Session
+    session, tracked = Session(link=None), []
+    net = gru_translator(0)
+    assert type(net).__module__.startswith("_d2l_reference")
+    session.dumps(net, tracked)
+    assert session.sent_in_place and not session.stubs
+    sent = {type(m).__name__ for m in tracked if isinstance(m, torch.nn.Module)}
+    assert {"EncoderDecoder", "Seq2SeqEncoder", "Seq2SeqDecoder"} <= sent, sent
+
+
 def test_attention_beats_plain_seq2seq_on_the_long_sentences_by_the_measured_margin():
     """The Bahdanau check's threshold stands for the book's claim: the plain seq2seq model (§9.7's decoder, the check's
-    own copy, trained by the same loop on the same budget) stays far below it on the long sentences, as measured."""
+    reference, trained by the same loop on the same budget) stays far below it on the long sentences, as measured."""
     from autograder.checks.hidden import ch10
     from autograder.checks.hidden.nmt_common import (GRUDecoder, GRUEncoder, book_train, mean_bleu, seq2seq_run,
                                                      student_view, task_data)

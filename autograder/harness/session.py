@@ -81,15 +81,33 @@ class InPlace:
     """``substitute={"Inception": InPlace("ch7.googlenet.Inception")}``: the reference ``target`` goes with its
     code to where the student's code runs (a module that holds its parameters, plugged into the student's
     network), not as a stub. ``mixin``: a check-code class put in front of it there (checks of its calls).
-    The exercise it answers is graded by its own checks, in workers where it was not sent."""
+    The exercise it answers is graded by its own checks, in workers where it was not sent.
+
+    Check code may also use one as the class or function itself: a check-code function that names it runs
+    with the reference where the student's code lives, and called in the judge it is the reference. An
+    instance of the reference class made in the judge goes with its class's code too (``WITH_CODE``)."""
 
     __slots__ = ("target", "mixin")
 
     def __init__(self, target: str, mixin: type | None = None):
         self.target, self.mixin = target, mixin
+        if mixin is None:
+            WITH_CODE.add(target)
+
+    def __call__(self, *args, **kwargs):
+        from autograder.harness.loader import reference
+        return reference(self.target)(*args, **kwargs)
 
     def __repr__(self):
         return f"InPlace({self.target!r})"
+
+
+WITH_CODE: set[str] = set()     # references that check code uses in place (their instances go with their code)
+
+
+def _sent_with_code(cls) -> bool:
+    from autograder.harness.loader import reference
+    return any(reference(target) is cls for target in WITH_CODE)
 
 
 def reference_code(obj) -> bytes:
@@ -134,7 +152,11 @@ class JudgePickler(cloudpickle.Pickler):
             from autograder.harness.loader import reference
             self.session.sent_in_place = True
             return _worker._in_place, (reference_code(reference(obj.target)), obj.mixin)
-        if _is_reference(obj) and not isinstance(obj, (type(sys), torch.Tensor)):
+        if isinstance(obj, type) and _is_reference(obj) and _sent_with_code(obj):
+            self.session.sent_in_place = True
+            return _worker._in_place, (reference_code(obj), None)
+        if _is_reference(obj) and not isinstance(obj, (type(sys), torch.Tensor)) and \
+                not (self.tracked is not None and isinstance(obj, torch.nn.Module) and _sent_with_code(type(obj))):
             kind = "function" if callable(obj) and not isinstance(obj, type) else \
                 "class" if isinstance(obj, type) else "object"
             return _worker._judge_stub, (self.session.stub_for(obj), kind)

@@ -1024,10 +1024,9 @@ def check_PositionalEncoding_learns_tagging(PositionalEncoding):
 
 
 # =====================================================================================================
-# §10.4 Bahdanau attention, §10.7 the Transformer (appended). Unit checks put the check's own stand-ins (equal
-# to the references, same layers and names) where the code under test builds the chapter's other modules, so a
-# mistake in AdditiveAttention or MultiHeadAttention costs these checks nothing; the training checks use the
-# student's pieces and say which.
+# §10.4 Bahdanau attention, §10.7 the Transformer (appended). Unit checks put the references, sent with their code
+# (InPlace), where the code under test builds the chapter's other modules, so a mistake in AdditiveAttention or
+# MultiHeadAttention costs these checks nothing; the training checks use the student's pieces and say which.
 # =====================================================================================================
 
 # names, not the module: check code that runs where the student's code lives refers to them

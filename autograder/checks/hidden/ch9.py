@@ -413,8 +413,9 @@ def check_EncoderDecoder_registers_its_parts(EncoderDecoder):
 
 # =====================================================================================================
 # §9.5 machine translation data, §9.7 seq2seq, §9.8 beam search (appended; the sections above are §9.1-§9.6).
-# One property of the contract per check; the exercises these call are replaced by their references (or, for
-# modules and for functions that take the student's vocabulary, by the check's own equal stand-ins).
+# One property of the contract per check; the exercises these call are replaced by their references (as stubs
+# that call back into the judge, or, for modules and for functions that take the student's vocabulary, sent with
+# their code: InPlace).
 # =====================================================================================================
 
 import math  # noqa: E402
@@ -718,8 +719,8 @@ from autograder.checks.hidden.nmt_common import (EncoderDecoder, GRUDecoder, GRU
                                                  seq2seq_run, step_by_step, student_view, task_data)
 from autograder.checks.public.ch9 import _TinyDecoder, _TinyEncoder  # noqa: E402
 
-# train_seq2seq makes this module's MaskedSoftmaxCELoss: its unit checks use the check's copy (a module built where
-# the student's code lives, so a check-code class rather than a reference stub)
+# train_seq2seq makes this module's MaskedSoftmaxCELoss: its unit checks use the reference's, sent with its code (a
+# module built where the student's code lives, not a stub)
 MASKED_CE = {"MaskedSoftmaxCELoss": MaskedCE}
 
 

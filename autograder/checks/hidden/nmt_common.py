@@ -1,17 +1,15 @@
-"""Machine translation for the checks of chapters 9 and 10: the generated corpus prepared by the judge, the
-check's own seq2seq pieces, the book's training loop, greedy decoding, and BLEU computed by the judge.
+"""Machine translation for the checks of chapters 9 and 10: the generated corpus prepared by the judge, §9.7's
+seq2seq and its training loop, greedy decoding, and BLEU computed by the judge.
 
-Everything here that runs where the code under test lives (the stand-in modules, the training loop, the
-decoding) is check code: this module is shipped by value, like the check modules themselves, and exists
-in the student's process only while a check runs. The judge prepares the data (the student's code never
-sees the test sentences' translations) and computes BLEU from the token ids the trained model predicted.
+Everything here that runs where the code under test lives (the decoding, the training runs) is check code:
+this module is shipped by value, like the check modules themselves, and exists in the student's process
+only while a check runs. The judge prepares the data (the student's code never sees the test sentences'
+translations) and computes BLEU from the token ids the trained model predicted.
 
-Stand-ins: a unit check grades one exercise. Where the code under test builds another exercise's module
-(a decoder that makes this chapter's ``AdditiveAttention``, a training loop that makes this module's
-``MaskedSoftmaxCELoss``), a reference would go there as a stub that calls back into the judge: that works
-for functions, but a module must hold parameters and carry autograd where it lives. The checks name
-check-code classes instead, equal to the references (same layers, same names, same computation), in
-``substitute={name: stand-in}``.
+The seq2seq pieces are the references (``InPlace``): a module must hold its parameters and carry autograd
+where it lives, so where the code under test builds or trains one (a decoder beside the book's GRU encoder,
+a training loop that makes this chapter's ``MaskedSoftmaxCELoss``), or a check sends one the judge made
+(``gru_translator``), the reference goes there with its code, not as a stub that calls back into the judge.
 """
 from __future__ import annotations
 
@@ -20,11 +18,10 @@ import functools
 import random
 
 import torch
-from torch import nn
 
 from autograder.checks.public.ch8 import StandInVocab
 from autograder.harness.loader import chapter_references
-from autograder.harness.session import ship_by_value
+from autograder.harness.session import InPlace, ship_by_value
 from d2lkit import read_nmt_text
 
 RESERVED = ["<pad>", "<bos>", "<eos>"]
@@ -101,92 +98,13 @@ class EpochBatches:
         return (len(self.arrays[0]) + self.batch_size - 1) // self.batch_size
 
 
-# --- the check's own seq2seq (§9.7), shipped by value ------------------------------------------------------
+# --- §9.6-9.7's seq2seq: the references, sent with their code where they are used --------------------------
 
-class EncoderDecoder(nn.Module):
-    """§9.6's EncoderDecoder (the check's own)."""
-
-    def __init__(self, encoder, decoder):
-        super().__init__()
-        self.encoder, self.decoder = encoder, decoder
-
-    def forward(self, enc_X, dec_X, *args):
-        return self.decoder(dec_X, self.decoder.init_state(self.encoder(enc_X, *args), *args))
-
-
-class GRUEncoder(nn.Module):
-    """§9.7's Seq2SeqEncoder (the check's own)."""
-
-    def __init__(self, vocab_size, embed_size, num_hiddens, num_layers, dropout=0):
-        super().__init__()
-        self.embedding = nn.Embedding(vocab_size, embed_size)
-        self.rnn = nn.GRU(embed_size, num_hiddens, num_layers, dropout=dropout)
-
-    def forward(self, X, *args):
-        return self.rnn(self.embedding(X).permute(1, 0, 2))
-
-
-class GRUDecoder(nn.Module):
-    """§9.7's Seq2SeqDecoder (the check's own)."""
-
-    def __init__(self, vocab_size, embed_size, num_hiddens, num_layers, dropout=0):
-        super().__init__()
-        self.embedding = nn.Embedding(vocab_size, embed_size)
-        self.rnn = nn.GRU(embed_size + num_hiddens, num_hiddens, num_layers, dropout=dropout)
-        self.dense = nn.Linear(num_hiddens, vocab_size)
-
-    def init_state(self, enc_outputs, *args):
-        return enc_outputs[1]
-
-    def forward(self, X, state):
-        X = self.embedding(X).permute(1, 0, 2)
-        output, state = self.rnn(torch.cat((X, state[-1].repeat(X.shape[0], 1, 1)), 2), state)
-        return self.dense(output).permute(1, 0, 2), state
-
-
-def valid_weights(label, valid_len, dtype, device):
-    return (torch.arange(label.shape[1], device=device)[None, :] < valid_len.to(device)[:, None]).to(dtype)
-
-
-class MaskedCE(nn.CrossEntropyLoss):
-    """§9.7.3's MaskedSoftmaxCELoss (the check's own)."""
-
-    def forward(self, pred, label, valid_len):
-        unweighted = nn.functional.cross_entropy(pred.permute(0, 2, 1), label, reduction="none")
-        return (unweighted * valid_weights(label, valid_len, pred.dtype, pred.device)).mean(dim=1)
-
-
-def xavier_init(m):
-    if type(m) == nn.Linear:  # noqa: E721  (the book's test)
-        nn.init.xavier_uniform_(m.weight)
-    if type(m) == nn.GRU:  # noqa: E721
-        for name in m._flat_weights_names:
-            if "weight" in name:
-                nn.init.xavier_uniform_(m._parameters[name])
-
-
-def train_loop(net, data_iter, lr, num_epochs, bos, device, loss=None):
-    """§9.7.4's train_seq2seq (the check's own): returns the loss per token of each epoch."""
-    net.apply(xavier_init)
-    net.to(device)
-    optimizer = torch.optim.Adam(net.parameters(), lr=lr)
-    loss = loss or MaskedCE()
-    net.train()
-    history = []
-    for _ in range(num_epochs):
-        total, tokens = 0.0, 0.0
-        for batch in data_iter:
-            optimizer.zero_grad()
-            X, X_valid_len, Y, Y_valid_len = [x.to(device) for x in batch]
-            dec_input = torch.cat([torch.full((Y.shape[0], 1), bos, dtype=Y.dtype, device=device), Y[:, :-1]], 1)
-            Y_hat, _ = net(X, dec_input, X_valid_len)
-            l = loss(Y_hat, Y, Y_valid_len)
-            l.sum().backward()
-            nn.utils.clip_grad_norm_(net.parameters(), 1)
-            optimizer.step()
-            total, tokens = total + float(l.sum().detach()), tokens + float(Y_valid_len.sum())
-        history.append(total / tokens)
-    return history
+EncoderDecoder = InPlace("ch9.encoder_decoder.EncoderDecoder")
+GRUEncoder = InPlace("ch9.seq2seq.Seq2SeqEncoder")
+GRUDecoder = InPlace("ch9.seq2seq.Seq2SeqDecoder")
+MaskedCE = InPlace("ch9.seq2seq.MaskedSoftmaxCELoss")
+book_train = InPlace("ch9.seq2seq.train_seq2seq")     # §9.7.4's loop: returns the loss per token of each epoch
 
 
 def prefix_translate(net, X, X_valid_len, bos, eos, num_steps):
@@ -244,11 +162,6 @@ def seq2seq_run(make_encoder, make_decoder, train, data, budget, device):
     predicted = prefix_translate(net, X.to(device), X_valid_len.to(device), tgt_vocab["<bos>"], tgt_vocab["<eos>"],
                                  X.shape[1])
     return {"history": list(history) if isinstance(history, (list, tuple)) else [], "predicted": predicted}
-
-
-def book_train(net, data_iter, lr, num_epochs, tgt_vocab, device):
-    """The check's §9.7.4 loop in train_seq2seq's signature."""
-    return train_loop(net, data_iter, lr, num_epochs, tgt_vocab["<bos>"], device)
 
 
 # --- modules: weights, initial states, forward passes where the module lives --------------------------------
