@@ -110,8 +110,8 @@ def end_lost(sandbox: Sandbox, worker, lost: WorkerLost, limit: float, submissio
 
 
 def scratch_folder(job: Job) -> str:
-    """This judge's folder under the grading's ``scratch``, the sandbox's uid's: where its workers write when the
-    sandbox has no private /tmp (each worker's part emptied before the next starts)."""
+    """This judge's folder under the grading's ``scratch``, the sandbox uid's, emptied before each of its workers
+    starts (where the workers write when the sandbox has no private /tmp)."""
     folder = tempfile.mkdtemp(prefix="judge-", dir=job.workdir / "scratch")
     if job.sandbox["uid"] is not None:
         os.chown(folder, job.sandbox["uid"], job.sandbox["uid"])
@@ -122,7 +122,8 @@ def judge(job: Job, emit) -> dict:
     """Run ``job.checks`` and ``emit(record)`` for each as it finishes; return what the run was like."""
     output = Output(job.limits.output)
     sandbox = Sandbox({**job.sandbox, "submission": str(job.submission), "device": job.device,
-                       "workdir": str(job.workdir), "scratch": scratch_folder(job)}, job.workdir, job.platform, job.limits, output)
+                       "workdir": str(job.workdir), "scratch": scratch_folder(job)},
+                      job.workdir, job.platform, job.limits, output)
     poisoned: dict[str, str] = {}
     worker = None
     fresh_each_check = job.device == "cpu"

@@ -106,8 +106,7 @@ def judge_submission(source: Path, work: Path, checks: list, options, *, platfor
         # submission (a later worker imports it) nor the home (the caches the sandbox made before any student code)
         _read_only_tree(submission)
         _read_only_tree(home)
-        os.chown(scratch, uid, uid)
-        os.chmod(scratch, 0o700)
+        os.chmod(scratch, 0o711)     # each judge's folder in it is the sandbox uid's (judge.scratch_folder)
     import dataclasses as _dc
     job = {"submission": str(submission), "workdir": str(work), "device": device,
            "platform": _dc.asdict(platform), "limits": _dc.asdict(options.limits),

@@ -162,11 +162,13 @@ def prepare(job: dict) -> list[str]:
 
 class Scratch:
     """Where a worker may write, and nothing left there by the worker before it: the sandbox's private temporary
-    folders when it has them (``job["private_tmp"]``), else its judge's own folder, ``job["scratch"]``. The home,
-    the submission and the grading's folder are not writable by the sandbox's uid."""
+    folders when it has them (``job["private_tmp"]``; a worker's own folder is made in /tmp) and its judge's own
+    folder, ``job["scratch"]``. The home, the submission and the grading's folder are not writable by the
+    sandbox's uid."""
 
     def __init__(self, job: dict):
-        self.roots = job.get("private_tmp") or {job["scratch"]: []}    # folder -> names at its top to leave
+        # folder -> names at its top to leave alone; the first holds the workers' own folders
+        self.roots = {**job.get("private_tmp", {}), job["scratch"]: []}
         self.count = 0
 
     def fresh(self) -> str:

@@ -27,7 +27,7 @@ import torch
 from torch.utils import _pytree as pytree
 
 from autograder.harness import worker as _worker
-from autograder.harness.plain import Decoder, is_plain
+from autograder.harness.plain import Decoder
 
 REFERENCE_PREFIX = "_d2l_reference"
 
