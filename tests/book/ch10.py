@@ -4,7 +4,18 @@ The book's habits kept here: the §10.2 examples written inline with ``repeat``/
 ``torch.bmm``, the mask assigned in place (``X[~mask] = value``), ``masked_softmax`` calling d2l's
 ``sequence_mask`` on a view of its input, the positional table as a plain attribute filled with
 ``P[:, :, 1::2] = torch.cos(X)``."""
+import textwrap
+
 from book import BookAnswer
+from book.ch9 import D2L_DECODER, D2L_ENCODER, D2L_SEQUENCE_MASK, as_helper
+from catalog import variant
+
+
+def as_private(interface: str, name: str) -> str:
+    """§9.6's ``name`` interface as a private class of a chapter 10 module (chapter 10 has no module of §9.6)."""
+    return variant(interface, (f"class {name}(nn.Module):\n",
+                               f"class _D2L{name}(nn.Module):\n    # d2l.{name} (§9.6)\n"),
+                   (f"super({name},", f"super(_D2L{name},"))
 
 ANSWERS = [
     BookAnswer("nadaraya_watson.average_pooling", """
@@ -47,24 +58,10 @@ ANSWERS = [
                 return torch.bmm(self.attention_weights.unsqueeze(1),
                                  values.unsqueeze(-1)).reshape(-1)
         """),
-    BookAnswer("attention_scoring.sequence_mask", """
-        def sequence_mask(X, valid_len, value=0):
-            maxlen = X.size(1)
-            mask = torch.arange((maxlen), dtype=torch.float32,
-                                device=X.device)[None, :] < valid_len[:, None]
-            X[~mask] = value
-            return X
-        """, deviations="input_unchanged",
+    BookAnswer("attention_scoring.sequence_mask", D2L_SEQUENCE_MASK, deviations="input_unchanged",
         why="the book assigns into X (X[~mask] = value): the caller's tensor is overwritten"),
-    BookAnswer("attention_scoring.masked_softmax", """
-        def _d2l_sequence_mask(X, valid_len, value=0):
-            # d2l.sequence_mask, the book's §9.7 version: assigns into X
-            maxlen = X.size(1)
-            mask = torch.arange((maxlen), dtype=torch.float32,
-                                device=X.device)[None, :] < valid_len[:, None]
-            X[~mask] = value
-            return X
-
+    BookAnswer("attention_scoring.masked_softmax", as_helper(D2L_SEQUENCE_MASK, "# d2l.sequence_mask, the book's §9.7 "
+                                                                 "version: assigns into X") + textwrap.dedent("""
 
         def masked_softmax(X, valid_lens):
             # X: 3-D tensor, valid_lens: 1-D or 2-D tensor
@@ -79,7 +76,7 @@ ANSWERS = [
                 # masked entries on the last axis become a very large negative value: their softmax is 0
                 X = _d2l_sequence_mask(X.reshape(-1, shape[-1]), valid_lens, value=-1e6)
                 return nn.functional.softmax(X.reshape(shape), dim=-1)
-        """, deviations="input_unchanged",
+        """), deviations="input_unchanged",
         why="d2l.sequence_mask assigns into X.reshape(-1, num_keys), a view of the caller's scores, so they are "
             "overwritten with -1e6"),
     BookAnswer("attention_scoring.AdditiveAttention", """
@@ -193,18 +190,7 @@ ANSWERS = [
     # §10.4 Bahdanau attention, §10.7 the Transformer (appended). The book derives AttentionDecoder from §9.6's
     # Decoder and TransformerEncoder from its Encoder (d2l.Decoder, d2l.Encoder); chapter 10 has no module of
     # §9.6, so these answers carry the book's two interfaces as private classes.
-    BookAnswer("bahdanau_attention.AttentionDecoder", """
-        class _D2LDecoder(nn.Module):
-            # d2l.Decoder (§9.6)
-            def __init__(self, **kwargs):
-                super(_D2LDecoder, self).__init__(**kwargs)
-
-            def init_state(self, enc_outputs, *args):
-                raise NotImplementedError
-
-            def forward(self, X, state):
-                raise NotImplementedError
-
+    BookAnswer("bahdanau_attention.AttentionDecoder", as_private(D2L_DECODER, "Decoder") + textwrap.dedent("""
 
         class AttentionDecoder(_D2LDecoder):
             def __init__(self, **kwargs):
@@ -213,7 +199,7 @@ ANSWERS = [
             @property
             def attention_weights(self):
                 raise NotImplementedError
-        """),
+        """)),
     BookAnswer("bahdanau_attention.Seq2SeqAttentionDecoder", """
         class Seq2SeqAttentionDecoder(AttentionDecoder):
             def __init__(self, vocab_size, embed_size, num_hiddens, num_layers,
@@ -299,15 +285,7 @@ ANSWERS = [
                 Y = self.addnorm1(X, self.attention(X, X, X, valid_lens))
                 return self.addnorm2(Y, self.ffn(Y))
         """),
-    BookAnswer("transformer.TransformerEncoder", """
-        class _D2LEncoder(nn.Module):
-            # d2l.Encoder (§9.6)
-            def __init__(self, **kwargs):
-                super(_D2LEncoder, self).__init__(**kwargs)
-
-            def forward(self, X, *args):
-                raise NotImplementedError
-
+    BookAnswer("transformer.TransformerEncoder", as_private(D2L_ENCODER, "Encoder") + textwrap.dedent("""
 
         class TransformerEncoder(_D2LEncoder):
             def __init__(self, vocab_size, key_size, query_size, value_size,
@@ -334,7 +312,7 @@ ANSWERS = [
                     self.attention_weights[
                         i] = blk.attention.attention.attention_weights
                 return X
-        """),
+        """)),
     BookAnswer("transformer.DecoderBlock", """
         class DecoderBlock(nn.Module):
             # block i of the decoder

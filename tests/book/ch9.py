@@ -13,6 +13,43 @@ from book import BookAnswer
 from book.ch8 import GRAD_CLIPPING
 from catalog import variant
 
+# §9.6's interfaces as the book writes them (d2l.Encoder, d2l.Decoder); chapter 10's answers carry them too
+D2L_ENCODER = textwrap.dedent("""\
+    class Encoder(nn.Module):
+        def __init__(self, **kwargs):
+            super(Encoder, self).__init__(**kwargs)
+
+        def forward(self, X, *args):
+            raise NotImplementedError
+    """)
+D2L_DECODER = textwrap.dedent("""\
+    class Decoder(nn.Module):
+        def __init__(self, **kwargs):
+            super(Decoder, self).__init__(**kwargs)
+
+        def init_state(self, enc_outputs, *args):
+            raise NotImplementedError
+
+        def forward(self, X, state):
+            raise NotImplementedError
+    """)
+
+# d2l.sequence_mask as the book writes it (§9.7.3: it masks X in place); chapter 10's answers use it too
+D2L_SEQUENCE_MASK = textwrap.dedent("""\
+    def sequence_mask(X, valid_len, value=0):
+        maxlen = X.size(1)
+        mask = torch.arange((maxlen), dtype=torch.float32,
+                            device=X.device)[None, :] < valid_len[:, None]
+        X[~mask] = value
+        return X
+    """)
+
+
+def as_helper(function: str, comment: str) -> str:
+    """The book's ``sequence_mask`` as a private helper of another exercise's answer (``_d2l_sequence_mask``)."""
+    return variant(function, ("def sequence_mask(X, valid_len, value=0):\n",
+                              f"def _d2l_sequence_mask(X, valid_len, value=0):\n    {comment}\n"))
+
 ANSWERS = [
     BookAnswer("gru.get_params", """
         def get_params(vocab_size, num_hiddens, device):
@@ -89,25 +126,8 @@ ANSWERS = [
                 outputs.append(Y)
             return torch.cat(outputs, dim=0), (H, C)
         """),
-    BookAnswer("encoder_decoder.Encoder", """
-        class Encoder(nn.Module):
-            def __init__(self, **kwargs):
-                super(Encoder, self).__init__(**kwargs)
-
-            def forward(self, X, *args):
-                raise NotImplementedError
-        """),
-    BookAnswer("encoder_decoder.Decoder", """
-        class Decoder(nn.Module):
-            def __init__(self, **kwargs):
-                super(Decoder, self).__init__(**kwargs)
-
-            def init_state(self, enc_outputs, *args):
-                raise NotImplementedError
-
-            def forward(self, X, state):
-                raise NotImplementedError
-        """),
+    BookAnswer("encoder_decoder.Encoder", D2L_ENCODER),
+    BookAnswer("encoder_decoder.Decoder", D2L_DECODER),
     BookAnswer("encoder_decoder.EncoderDecoder", """
         class EncoderDecoder(nn.Module):
             def __init__(self, encoder, decoder, **kwargs):
@@ -261,15 +281,8 @@ ANSWERS = [
                 # output: (batch_size, num_steps, vocab_size); state: (num_layers, batch_size, num_hiddens)
                 return output, state
         """),
-    BookAnswer("seq2seq.MaskedSoftmaxCELoss", """
-        def _d2l_sequence_mask(X, valid_len, value=0):
-            # §9.7.3: masks X in place
-            maxlen = X.size(1)
-            mask = torch.arange((maxlen), dtype=torch.float32,
-                                device=X.device)[None, :] < valid_len[:, None]
-            X[~mask] = value
-            return X
-
+    BookAnswer("seq2seq.MaskedSoftmaxCELoss", as_helper(D2L_SEQUENCE_MASK, "# §9.7.3: masks X in place")
+               + textwrap.dedent("""
 
         class MaskedSoftmaxCELoss(nn.CrossEntropyLoss):
             # pred: (batch_size, num_steps, vocab_size); label: (batch_size, num_steps); valid_len: (batch_size,)
@@ -281,7 +294,7 @@ ANSWERS = [
                     pred.permute(0, 2, 1), label)
                 weighted_loss = (unweighted_loss * weights).mean(dim=1)
                 return weighted_loss
-        """),
+        """)),
     BookAnswer("seq2seq.train_seq2seq", "from d2lkit import Timer as _Timer\n\n\n" + variant(
         GRAD_CLIPPING, ("def grad_clipping(net, theta):", "def _grad_clipping(net, theta):\n    # d2l.grad_clipping (§8.5)"))
         + textwrap.dedent("""
