@@ -24,7 +24,11 @@ def _book_answers(chapter: str) -> dict:
         module = importlib.import_module(f"book.{chapter}")
     except ModuleNotFoundError:
         return {}
-    return {a.exercise: a for a in module.ANSWERS} | {k: v for k, v in getattr(module, "NO_BOOK_CODE", {}).items()}
+    return {a.exercise: a for a in module.ANSWERS} | {k: v for k, v in getattr(module, "NO_BOOK_CODE", {}).items()} \
+        | {k: SAME for k in getattr(module, "BOOK_IS_REFERENCE", ())}
+
+
+SAME = object()   # the book's code is the reference's
 
 
 def anchor(ex) -> str:
@@ -51,7 +55,9 @@ def render() -> str:
                 names = ", ".join(f"`{c.name}`" for c in mine if clause in c.clauses) or "**none**"
                 lines.append(f"| {clause} | {text.replace('|', '/')} | {names} |")
             answer = answers.get(f"{ex.module}.{ex.name}")
-            if isinstance(answer, str):
+            if answer is SAME:
+                lines.append("\nThe book's version is the reference's, line for line: it passes every check.")
+            elif isinstance(answer, str):
                 lines.append(f"\nThe book gives no code for it: {answer}")
             elif answer is not None and answer.deviations:
                 lines.append(f"\nThe book's version loses {', '.join(f'`{d}`' for d in answer.deviations)}: "
