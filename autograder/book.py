@@ -1,4 +1,13 @@
-"""Book sections in both numberings: zh.d2l.ai v2 (the chapters this suite follows) and d2l.ai 1.0."""
+"""Book sections in both numberings: zh.d2l.ai v2 (the chapters this suite follows) and d2l.ai 1.0; the book's
+code as our catalog of book answers holds it (``tests/book``)."""
+from __future__ import annotations
+
+import ast
+import importlib
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
 
 # zh section: (zh title, d2l.ai section, d2l.ai title)
 SECTIONS = {
@@ -89,3 +98,36 @@ def cite(number: str) -> str:
         raise KeyError(f"unknown book section {number!r}: add it to autograder/book.py")
     zh_title, en_number, en_title = SECTIONS[key]
     return f"§{number} {zh_title} (d2l.ai §{en_number} {en_title})"
+
+
+def book_catalog(chapter: str):
+    """``tests/book/chN.py`` (imported: the maintainers' and the grader's, never the student's), or None."""
+    tests = str(ROOT / "tests")
+    if not (ROOT / "tests" / "book" / f"{chapter}.py").exists():
+        return None
+    if tests not in sys.path:
+        sys.path.insert(0, tests)
+    return importlib.import_module(f"book.{chapter}")
+
+
+def book_code(chapter: str) -> list[tuple[str, str]]:
+    """``[(exercise, code), ...]``: the book's code of each exercise of ``chapter`` that has some, in the book's
+    order: an answer's source (or the texts of its replacements), and for ``BOOK_IS_REFERENCE`` the reference's
+    definition without its docstring (the book's code, line for line)."""
+    module = book_catalog(chapter)
+    if module is None:
+        return []
+    found = []
+    for answer in module.ANSWERS:
+        texts = [answer.source] if answer.source else [t for pair in answer.replace for t in pair]
+        found += [(answer.exercise, t) for t in texts if t.strip()]
+    for exercise in getattr(module, "BOOK_IS_REFERENCE", ()):
+        name = exercise.rsplit(".", 1)
+        tree = ast.parse((ROOT / "solutions" / chapter / f"{name[0]}.py").read_text(encoding="utf-8"))
+        node = next(n for n in tree.body if getattr(n, "name", None) == name[1])
+        if ast.get_docstring(node) is not None:
+            node.body = node.body[1:] or [ast.Pass()]
+        found.append((exercise, ast.unparse(node) + "\n"))
+    from autograder.harness.registry import exercises_of
+    order = {f"{e.module}.{e.name}": e.order for e in exercises_of(chapter).values()}
+    return sorted(found, key=lambda item: order.get(item[0], len(order)))

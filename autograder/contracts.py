@@ -3,9 +3,7 @@ what a book-faithful answer loses (``python -m autograder contracts`` writes ``d
 keeps it fresh). A maintainer's tool: it reads the book answers of ``tests/book``."""
 from __future__ import annotations
 
-import importlib
 import re
-import sys
 from pathlib import Path
 
 from autograder import book
@@ -17,12 +15,8 @@ _NAME = re.compile(r"\[?`([A-Za-z_][A-Za-z0-9_]*)`(?:\]\(docs/contracts\.md#[a-z
 
 
 def _book_answers(chapter: str) -> dict:
-    tests = str(REPO_ROOT / "tests")
-    if tests not in sys.path:
-        sys.path.insert(0, tests)
-    try:
-        module = importlib.import_module(f"book.{chapter}")
-    except ModuleNotFoundError:
+    module = book.book_catalog(chapter)
+    if module is None:
         return {}
     return {a.exercise: a for a in module.ANSWERS} | {k: v for k, v in getattr(module, "NO_BOOK_CODE", {}).items()} \
         | {k: SAME for k in getattr(module, "BOOK_IS_REFERENCE", ())}

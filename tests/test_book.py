@@ -77,3 +77,14 @@ def test_every_exercise_has_a_book_answer_or_a_reason(chapter):
     assert not missing, f"exercises with no book answer, no reason in NO_BOOK_CODE, not in BOOK_IS_REFERENCE: {missing}"
     assert not set().union(*groups) - declared, f"not exercises: {sorted(set().union(*groups) - declared)}"
     assert sum(map(len, groups)) == len(set().union(*groups)), "an exercise is listed twice"
+
+
+def test_the_book_code_the_similarity_report_discounts_is_every_answer(chapter):
+    """``book.book_code`` (the similarity report's boilerplate) holds the code of every book answer, also one
+    composed of shared pieces (``variant``), and of every exercise in ``BOOK_IS_REFERENCE``."""
+    from autograder.book import book_code
+    answers, _, same = book_of(chapter)
+    code = dict(book_code(chapter))
+    assert set(code) == {a.exercise for a in answers} | set(same)
+    for a in answers:
+        assert a.source in [t for e, t in book_code(chapter) if e == a.exercise] or a.replace

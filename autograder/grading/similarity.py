@@ -18,7 +18,6 @@ exercise, not evidence, and is dropped like boilerplate (MOSS does the same).
 """
 from __future__ import annotations
 
-import ast
 import functools
 import io
 import json
@@ -26,7 +25,6 @@ import logging
 import os
 import subprocess
 import sys
-import textwrap
 from collections import defaultdict
 from pathlib import Path
 
@@ -37,31 +35,16 @@ NOISE, GUARANTEE = 25, 30     # copydetect's defaults: k-gram length and the len
 MIN_OVERLAP = 300             # filtered characters in common before a pair counts at all
 
 
-def book_sources(root: Path = REPO_ROOT) -> dict[str, list[str]]:
-    """``{chapter: [source, ...]}``: the book's code from ``tests/book/chN.py`` (read, not imported)."""
-    return {chapter: [text for _, text in answers] for chapter, answers in book_answers(root).items()}
+def book_sources() -> dict[str, list[str]]:
+    """``{chapter: [source, ...]}``: the book's code, from this checkout's ``tests/book/chN.py``."""
+    return {chapter: [text for _, text in answers] for chapter, answers in book_answers().items()}
 
 
-def book_answers(root: Path = REPO_ROOT) -> dict[str, list[tuple[str, str]]]:
+def book_answers() -> dict[str, list[tuple[str, str]]]:
     """``{chapter: [(exercise, source), ...]}`` in the book's order (``exercise``: "module.name")."""
-    found: dict[str, list[tuple[str, str]]] = {}
-    for path in sorted((root / "tests" / "book").glob("ch*.py")):
-        try:
-            tree = ast.parse(path.read_text())
-        except SyntaxError:
-            continue
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "BookAnswer":
-                texts = [a.value for a in node.args[1:2] if isinstance(a, ast.Constant) and isinstance(a.value, str)]
-                for kw in node.keywords:
-                    if kw.arg == "source" and isinstance(kw.value, ast.Constant):
-                        texts.append(kw.value.value)
-                    if kw.arg == "replace":
-                        texts += [n.value for n in ast.walk(kw.value)
-                                  if isinstance(n, ast.Constant) and isinstance(n.value, str)]
-                exercise = node.args[0].value if node.args and isinstance(node.args[0], ast.Constant) else ""
-                found.setdefault(path.stem, []).extend((exercise, textwrap.dedent(t)) for t in texts if t.strip())
-    return found
+    from autograder.book import book_code
+    from autograder.harness.registry import available_chapters
+    return {chapter: code for chapter in available_chapters() if (code := book_code(chapter))}
 
 
 def boilerplate_texts(root: Path = REPO_ROOT, chapters: tuple[str, ...] | None = None) -> list[tuple[str, str]]:
@@ -74,7 +57,7 @@ def boilerplate_texts(root: Path = REPO_ROOT, chapters: tuple[str, ...] | None =
             if folder == "d2lkit" or path.name == "__init__.py" and path.parent.name == folder.split("/")[-1] \
                     or mine(path):
                 texts.append((str(path.relative_to(root)), path.read_text(errors="replace")))
-    for chapter, answers in book_answers(root).items():
+    for chapter, answers in book_answers().items():
         if chapters is None or chapter in chapters:
             texts += [(f"tests/book/{chapter}.py#{i}", s) for i, (_, s) in enumerate(answers)]
             # typed in one after the other, as the book prints them: short answers (shorter than a k-gram)
