@@ -121,13 +121,23 @@ def book_code(chapter: str) -> list[tuple[str, str]]:
     for answer in module.ANSWERS:
         texts = [answer.source] if answer.source else [t for pair in answer.replace for t in pair]
         found += [(answer.exercise, t) for t in texts if t.strip()]
-    for exercise in getattr(module, "BOOK_IS_REFERENCE", ()):
-        name = exercise.rsplit(".", 1)
-        tree = ast.parse((ROOT / "solutions" / chapter / f"{name[0]}.py").read_text(encoding="utf-8"))
-        node = next(n for n in tree.body if getattr(n, "name", None) == name[1])
-        if ast.get_docstring(node) is not None:
-            node.body = node.body[1:] or [ast.Pass()]
-        found.append((exercise, ast.unparse(node) + "\n"))
+    found += [(exercise, reference_definition(chapter, exercise))
+              for exercise in getattr(module, "BOOK_IS_REFERENCE", ())]
     from autograder.harness.registry import exercises_of
     order = {f"{e.module}.{e.name}": e.order for e in exercises_of(chapter).values()}
     return sorted(found, key=lambda item: order.get(item[0], len(order)))
+
+
+def reference_definition(chapter: str, exercise: str) -> str:
+    """The reference's definition of ``exercise`` as it is written, without its docstring: for an exercise of
+    ``BOOK_IS_REFERENCE``, the book's code."""
+    module, name = exercise.rsplit(".", 1)
+    text = (ROOT / "solutions" / chapter / f"{module}.py").read_text(encoding="utf-8")
+    node = next(n for n in ast.parse(text).body if getattr(n, "name", None) == name)
+    lines = text.splitlines(keepends=True)[node.lineno - 1:node.end_lineno]
+    if ast.get_docstring(node) is not None:
+        doc = node.body[0]
+        start, end = doc.lineno - node.lineno, doc.end_lineno - node.lineno + 1
+        blank = end < len(lines) and not lines[end].strip()
+        lines = lines[:start] + lines[end + blank:]
+    return "".join(lines)

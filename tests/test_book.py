@@ -1,16 +1,14 @@
 """Book answers (tests/book): a book-faithful answer loses exactly its documented deviations, one check each,
 alone and together with the rest of its chapter (no cascade into other exercises' checks)."""
-import importlib
 import shutil
-from pathlib import Path
 
 import pytest
 
+from autograder.book import book_catalog, book_code
 from autograder.harness.loader import REPO_ROOT, Implementation
 from autograder.harness.registry import available_chapters, exercises_of, load_chapter
 from support import message
 
-BOOK = Path(__file__).parent / "book"
 
 # These tests run whole sets of checks, training ones included (a clause bug or a book answer runs every check of its
 # exercise): the 120 s default of pyproject.toml is less than one accuracy check alone may take (600 s).
@@ -20,9 +18,9 @@ pytestmark = pytest.mark.timeout(1800)
 def book_of(chapter):
     """A chapter's book answers, its exercises without book code (with the reason), and those whose book code is
     the reference's."""
-    if not (BOOK / f"{chapter}.py").exists():
+    module = book_catalog(chapter)
+    if module is None:
         return [], {}, ()
-    module = importlib.import_module(f"book.{chapter}")
     return module.ANSWERS, getattr(module, "NO_BOOK_CODE", {}), getattr(module, "BOOK_IS_REFERENCE", ())
 
 
@@ -82,9 +80,8 @@ def test_every_exercise_has_a_book_answer_or_a_reason(chapter):
 def test_the_book_code_the_similarity_report_discounts_is_every_answer(chapter):
     """``book.book_code`` (the similarity report's boilerplate) holds the code of every book answer, also one
     composed of shared pieces (``variant``), and of every exercise in ``BOOK_IS_REFERENCE``."""
-    from autograder.book import book_code
     answers, _, same = book_of(chapter)
-    code = dict(book_code(chapter))
-    assert set(code) == {a.exercise for a in answers} | set(same)
+    code = book_code(chapter)
+    assert {e for e, _ in code} == {a.exercise for a in answers} | set(same)
     for a in answers:
-        assert a.source in [t for e, t in book_code(chapter) if e == a.exercise] or a.replace
+        assert a.source in [t for e, t in code if e == a.exercise] or a.replace

@@ -12,7 +12,8 @@ imported under a limit of their own (``Limits.import_limit``), then a limit that
 reference needed for that check (``Limits.check_time``), counted in the time the judge waits for the
 worker (``SocketLink.allow``: the judge's own work is not the student's time), and, if the worker hangs
 or dies, that check alone is charged, with where the code was when the time ran out. A student object
-that hung or crashed the process is *poisoned*: later checks that need it fail at once with the same message instead of waiting again.
+that hung or crashed the process is *poisoned*: later checks that need it fail at once with the same
+message instead of waiting again.
 """
 from __future__ import annotations
 

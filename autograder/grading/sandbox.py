@@ -64,9 +64,9 @@ class Limits:
 
     def check_time(self, check: Check, reference_seconds: float | None = None, busy: float = 1.0) -> float:
         """The check's limit (seconds the worker may take): ``factor`` times what the reference needed for it
-        (measured once, ``profile.py``), at least ``floor`` seconds, times ``busy`` (``busy_factor()``: on a loaded machine a
-        perfect check of many short calls ran past 3 s where the profile said 0.3), at most the check's flat
-        limit; scaled by ``time_scale``."""
+        (measured once, ``profile.py``), at least ``floor`` seconds, times ``busy`` (``busy_factor()``: on a
+        loaded machine a perfect check of many short calls ran past 3 s where the profile said 0.3), at most
+        the check's flat limit; scaled by ``time_scale``."""
         limit = check.timeout if reference_seconds is None else \
             min(check.timeout, max(self.floor, self.factor * reference_seconds) * min(self.busy_cap, busy))
         limit *= self.time_scale

@@ -33,12 +33,14 @@ from autograder.harness.train import (accuracy_curve, fashion_mnist_run, optimiz
                                      test_accuracies, train_to_threshold, verified_test_accuracy)
 
 __all__ = [
-    "assert_close", "assert_matches_reference", "assert_pure", "assert_keeps_device", "assert_right_on_device", "assert_same_outputs", "assert_tensor", "assert_unchanged", "Forbidden",
-    "assert_no_forbidden_calls", "call_recorded", "assert_gradients_match", "gradients", "SEEDS", "describe",
-    "probabilities", "randint", "randn", "shape", "uniform", "Implementation", "ImplementationError", "chapter_references", "reference", "InPlace",
-    "check", "check_for", "seed_everything", "student_side", "is_instance", "type_name", "on_its_side", "accuracy_curve",
-    "fashion_mnist_run", "optimizer_epoch", "predict_labels", "test_accuracies", "verified_test_accuracy", "assert_fast_enough", "speed_ratio", "speed_check", "module_speed_check",
-    "train_to_threshold", "single_thread", "library_calls", "assert_block_shapes", "assert_same_function", "assert_same_parameter_count",
-    "block_shapes", "count_parameters", "load_weights_in_order", "book_compatible_gru", "layer_weights",
-    "scratch_params",
+    "assert_close", "assert_matches_reference", "assert_pure", "assert_keeps_device", "assert_right_on_device",
+    "assert_same_outputs", "assert_tensor", "assert_unchanged", "Forbidden", "assert_no_forbidden_calls",
+    "call_recorded", "assert_gradients_match", "gradients", "SEEDS", "describe", "probabilities", "randint",
+    "randn", "shape", "uniform", "Implementation", "ImplementationError", "chapter_references", "reference",
+    "InPlace", "check", "check_for", "seed_everything", "student_side", "is_instance", "type_name", "on_its_side",
+    "accuracy_curve", "fashion_mnist_run", "optimizer_epoch", "predict_labels", "test_accuracies",
+    "verified_test_accuracy", "assert_fast_enough", "speed_ratio", "speed_check", "module_speed_check",
+    "train_to_threshold", "single_thread", "library_calls", "assert_block_shapes", "assert_same_function",
+    "assert_same_parameter_count", "block_shapes", "count_parameters", "load_weights_in_order",
+    "book_compatible_gru", "layer_weights", "scratch_params",
 ]

@@ -71,8 +71,9 @@ def _register(module, exercise, make_args, builtin, limit, points, hint, atol, r
             assert_fast_enough(fn, ref, seeded(make_args)(device), limit=limit, what=f"{name} on {device}",
                                hint=hint, atol=atol, rtol=rtol)
         declared = dict(exercises_of(chapter)[f"{chapter}.{exercise}"].clauses)
+        named = (clauses,) if isinstance(clauses, str) else clauses
         return check_for(module, exercise, speed, name="speed_gpu" if gpu else "speed", points=points, kind="speed",
                          gpu=gpu, substitute=() if gpu else substitute,
-                         clauses=tuple(c for c in ((clauses,) if isinstance(clauses, str) else clauses) if c in declared))
+                         clauses=tuple(c for c in named if c in declared))
 
     return make("cpu", False), make("cuda", True)

@@ -2,23 +2,11 @@
 style. Where the book writes a step inline (§3.3's network, §3.7's model, loss and trainer), the answer wraps the
 same lines in the exercise's function; where it uses torchvision (§3.5), the answer reimplements the parts it uses
 (a FashionMNIST data set of PIL images, ToTensor, Resize on the PIL image, four loader workers)."""
+from autograder.book import reference_definition
 from book import BookAnswer
 
-# d2l.Accumulator (§3.6), which later chapters' book answers bring with them.
-ACCUMULATOR = """\
-class Accumulator:
-    def __init__(self, n):
-        self.data = [0.0] * n
-
-    def add(self, *args):
-        self.data = [a + float(b) for a, b in zip(self.data, args)]
-
-    def reset(self):
-        self.data = [0.0] * len(self.data)
-
-    def __getitem__(self, idx):
-        return self.data[idx]
-"""
+# d2l.Accumulator (§3.6), which later chapters' book answers bring with them: the reference's, line for line
+ACCUMULATOR = reference_definition("ch3", "softmax_regression.Accumulator")
 
 ANSWERS = [
     # §3.2

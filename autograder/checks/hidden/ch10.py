@@ -11,9 +11,10 @@ from torch import nn
 from torch.overrides import TorchFunctionMode
 
 from autograder.harness import (chapter_references, SEEDS, Forbidden, assert_close, assert_gradients_match,
-                                assert_keeps_device, assert_right_on_device, assert_matches_reference, assert_no_forbidden_calls, assert_pure,
-                                assert_same_outputs, assert_tensor, check, describe, module_speed_check, on_its_side,
-                                randint, randn, speed_check, student_side, train_to_threshold, uniform)
+                                assert_keeps_device, assert_matches_reference, assert_no_forbidden_calls, assert_pure,
+                                assert_right_on_device, assert_same_outputs, assert_tensor, check, describe,
+                                module_speed_check, on_its_side, randint, randn, speed_check, student_side,
+                                train_to_threshold, uniform)
 from autograder.checks.hidden.nmt_common import assert_same_initial_state, load_weights
 
 SDPA = Forbidden(

@@ -14,9 +14,9 @@ import torch.nn.functional as F
 from torch.utils._python_dispatch import TorchDispatchMode
 
 from autograder.harness import (chapter_references, SEEDS, Forbidden, assert_close, assert_gradients_match,
-                                assert_right_on_device, assert_matches_reference, assert_no_forbidden_calls, assert_pure,
-                                assert_tensor, check, library_calls, randint, randn, shape, speed_check, student_side,
-                                type_name)
+                                assert_matches_reference, assert_no_forbidden_calls, assert_pure,
+                                assert_right_on_device, assert_tensor, check, library_calls, randint, randn, shape,
+                                speed_check, student_side, type_name)
 from autograder.harness.session import StudentNotImplemented
 from autograder.checks.public.ch2 import described_call, frame_parts, seeded_call
 

@@ -12,7 +12,7 @@ from torch.utils import data
 from autograder.checks.public.ch3 import call_with_stand_ins, seeded_call
 from autograder.checks.public.ch3 import classifier as public_classifier
 from autograder.harness import (chapter_references, type_name, SEEDS, Forbidden, accuracy_curve, assert_close,
-                                assert_gradients_match, assert_right_on_device, assert_pure, assert_same_function,
+                                assert_gradients_match, assert_pure, assert_right_on_device, assert_same_function,
                                 assert_matches_reference, assert_no_forbidden_calls, assert_tensor, check,
                                 fashion_mnist_run, is_instance, on_its_side, probabilities, randint, randn, speed_check,
                                 student_side, train_to_threshold, verified_test_accuracy)

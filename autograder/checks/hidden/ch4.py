@@ -11,8 +11,8 @@ from torch import nn
 from autograder.checks.public.ch4 import (_k_fold_with_standin, book_fold, expected_k_fold, flat_weight, house_frames,
                                           house_log_rmse, k_fold_data, poly_data, seeded, squared_loss_of, weight_norm)
 from autograder.harness import (chapter_references, type_name, SEEDS, Forbidden, accuracy_curve, assert_close,
-                                assert_gradients_match, assert_keeps_device, assert_right_on_device, assert_matches_reference,
-                                assert_no_forbidden_calls, assert_pure, assert_same_function,
+                                assert_gradients_match, assert_keeps_device, assert_matches_reference,
+                                assert_no_forbidden_calls, assert_pure, assert_right_on_device, assert_same_function,
                                 assert_same_parameter_count, assert_tensor, assert_unchanged, check, fashion_mnist_run,
                                 library_calls, on_its_side, randn, shape, speed_check, student_side, train_to_threshold,
                                 verified_test_accuracy)

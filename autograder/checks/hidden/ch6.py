@@ -7,9 +7,10 @@ from torch.overrides import TorchFunctionMode
 
 from autograder.checks.public.ch6 import edge_image, forward_with
 from autograder.harness import (chapter_references, SEEDS, Forbidden, assert_close, assert_gradients_match,
-                                assert_keeps_device, assert_right_on_device, assert_matches_reference, assert_no_forbidden_calls,
-                                assert_same_function, assert_same_parameter_count, assert_tensor, check, library_calls,
-                                predict_labels, randint, randn, speed_check, student_side, train_to_threshold, type_name)
+                                assert_keeps_device, assert_matches_reference, assert_no_forbidden_calls,
+                                assert_right_on_device, assert_same_function, assert_same_parameter_count,
+                                assert_tensor, check, library_calls, predict_labels, randint, randn, speed_check,
+                                student_side, train_to_threshold, type_name)
 from autograder.harness.device import _on_meta
 from d2lkit import fashion_mnist_tensors
 from autograder.harness.subsets import fashion_mnist_subset_iters
@@ -357,10 +358,12 @@ def channel_sum_hint(got, expected, axis: int, default: str) -> str:
 @check("channels.corr2d_multi_in", points=2, clauses="values", substitute=MULTI_IN_SUBSTITUTE)
 def check_corr2d_multi_in_matches_reference(corr2d_multi_in):
     reference = ref("channels.corr2d_multi_in")
+
+    def hint(got, X, K):
+        return channel_sum_hint(got, reference(X, K), 0, "sum over the input channels (not the mean); kernel c goes "
+                                                         "with channel c")
     assert_matches_reference(corr2d_multi_in, reference, multi_in_args, what="corr2d_multi_in(X, K)", seeds=SEEDS,
-                             hint=lambda got, X, K: channel_sum_hint(got, reference(X, K), 0, "sum over the input "
-                                                                     "channels (not the mean); kernel c goes with "
-                                                                     "channel c"))
+                             hint=hint)
 
 
 @check("channels.corr2d_multi_in", clauses="dtype", substitute=MULTI_IN_SUBSTITUTE)
@@ -392,10 +395,12 @@ def check_corr2d_multi_in_no_builtin(corr2d_multi_in):
 @check("channels.corr2d_multi_in_out", points=2, clauses="values", substitute=MULTI_IN_OUT_SUBSTITUTE)
 def check_corr2d_multi_in_out_matches_reference(corr2d_multi_in_out):
     reference = ref("channels.corr2d_multi_in_out")
+
+    def hint(got, X, K):
+        return channel_sum_hint(got, reference(X, K), 1, "output channel o is corr2d_multi_in(X, K[o]); stack them "
+                                                         "along a new axis 0")
     assert_matches_reference(corr2d_multi_in_out, reference, multi_in_out_args, what="corr2d_multi_in_out(X, K)",
-                             seeds=SEEDS, hint=lambda got, X, K: channel_sum_hint(got, reference(X, K), 1, "output "
-                                                                                  "channel o is corr2d_multi_in(X, "
-                                                                                  "K[o]); stack them along a new axis 0"))
+                             seeds=SEEDS, hint=hint)
 
 
 @check("channels.corr2d_multi_in_out", clauses="dtype", substitute=MULTI_IN_OUT_SUBSTITUTE)
@@ -481,8 +486,8 @@ def check_pool2d_matches_reference(pool2d):
     for mode in ("max", "avg"):
         for X, size in cases:
             got = pool2d(X.clone(), size, mode)
-            assert_close(got, ref("pooling.pool2d")(X, size, mode), what=f"pool2d(X {tuple(X.shape)}, {size}, {mode!r})",
-                         hint=pool2d_hint(got, X, size, mode))
+            assert_close(got, ref("pooling.pool2d")(X, size, mode),
+                         what=f"pool2d(X {tuple(X.shape)}, {size}, {mode!r})", hint=pool2d_hint(got, X, size, mode))
 
 
 @check("pooling.pool2d", clauses="dtype")

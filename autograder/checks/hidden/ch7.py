@@ -702,17 +702,18 @@ def check_BatchNorm_uses_batch_norm(BatchNorm):
 def check_lenet_bn_same_function(lenet_bn):
     net = build_with(lenet_bn, stand_ins=STAND_INS["lenet_bn"])
     # eval mode first, with the statistics as they start: how they are kept is BatchNorm's business
-    assert_same_net(net, mirror_pooling(net, "batch_norm.lenet_bn"), randn((6, 1, 28, 28), 1), modes=(False, True),
-                    what="lenet_bn() (built with a correct BatchNorm)",
+    assert_same_net(net, mirror_pooling(net, "batch_norm.lenet_bn"), randn((6, 1, 28, 28), 1),
+                    modes=(False, True), what="lenet_bn() (built with a correct BatchNorm)",
                     hint="Conv2d/Linear, then BatchNorm, then Sigmoid; the pooling after the sigmoid")
 
 
 @check("batch_norm.lenet_bn", clauses="pooling")
 def check_lenet_bn_average_pooling(lenet_bn):
     assert_pooling_as_reference(build_with(lenet_bn, stand_ins=STAND_INS["lenet_bn"]), "batch_norm.lenet_bn",
-                                randn((6, 1, 28, 28), 2), modes=(False,), what="lenet_bn() (built with a correct "
-                                "BatchNorm)", contract="the contract's are AvgPool2d(2, stride=2), as in lenet, so that "
-                                                       "the two nets differ only by the normalization")
+                                randn((6, 1, 28, 28), 2), modes=(False,),
+                                what="lenet_bn() (built with a correct BatchNorm)",
+                                contract="the contract's are AvgPool2d(2, stride=2), as in lenet, so that the two nets "
+                                         "differ only by the normalization")
 
 
 @check("batch_norm.lenet_bn", clauses="uses")

@@ -476,8 +476,8 @@ def recurrent_checks(exercise: str, make_args, *, call: str, hint, layer, speed_
     check_for(module, exercise, no_builtin, name="no_builtin", clauses="no_builtin")
     speed_check(exercise, timing_args(f"{chapter}.{params_exercise}", f"{chapter}.{state_exercise}"),
                 builtin=layer_builtin(layer), limit=10, hint=speed_hint, module=module)
-    check_for(module, exercise, perplexity, name="perplexity", points=3, kind="accuracy", clauses=("values", "gradients"),
-              uses={"params_fn": params_exercise, "state_fn": state_exercise})
+    check_for(module, exercise, perplexity, name="perplexity", points=3, kind="accuracy",
+              clauses=("values", "gradients"), uses={"params_fn": params_exercise, "state_fn": state_exercise})
 
 
 # --- hints for the classic mistakes in a recurrent loop -------------------------------------------------------
