@@ -112,14 +112,15 @@ def book_catalog(chapter: str):
 
 def book_code(chapter: str) -> list[tuple[str, str]]:
     """``[(exercise, code), ...]``: the book's code of each exercise of ``chapter`` that has some, in the book's
-    order: an answer's source (or the texts of its replacements), and for ``BOOK_IS_REFERENCE`` the reference's
-    definition without its docstring (the book's code, line for line)."""
+    order: an answer's source (for one written as replacements, ``answer_definition`` and their texts), and
+    for ``BOOK_IS_REFERENCE`` the reference's definition (the book's code, line for line); docstrings left out."""
     module = book_catalog(chapter)
     if module is None:
         return []
     found = []
     for answer in module.ANSWERS:
-        texts = [answer.source] if answer.source else [t for pair in answer.replace for t in pair]
+        texts = [answer.source] if answer.source else [answer_definition(chapter, answer)] + \
+            [t for pair in answer.replace for t in pair]
         found += [(answer.exercise, t) for t in texts if t.strip()]
     found += [(exercise, reference_definition(chapter, exercise))
               for exercise in getattr(module, "BOOK_IS_REFERENCE", ())]
@@ -131,9 +132,22 @@ def book_code(chapter: str) -> list[tuple[str, str]]:
 def reference_definition(chapter: str, exercise: str) -> str:
     """The reference's definition of ``exercise`` as it is written, without its docstring: for an exercise of
     ``BOOK_IS_REFERENCE``, the book's code."""
-    module, name = exercise.rsplit(".", 1)
-    text = (ROOT / "solutions" / chapter / f"{module}.py").read_text(encoding="utf-8")
-    node = next(n for n in ast.parse(text).body if getattr(n, "name", None) == name)
+    return definition(_reference_text(chapter, exercise), exercise.rsplit(".", 1)[1])
+
+
+def answer_definition(chapter: str, answer) -> str:
+    """The definition of a book answer's exercise in the reference module with the answer in it."""
+    return definition(answer.apply(_reference_text(chapter, answer.exercise)), answer.exercise.rsplit(".", 1)[1])
+
+
+def _reference_text(chapter: str, exercise: str) -> str:
+    return (ROOT / "solutions" / chapter / f"{exercise.rsplit('.', 1)[0]}.py").read_text(encoding="utf-8")
+
+
+def definition(text: str, name: str) -> str:
+    """The last top-level definition of ``name`` in the module ``text`` (the one that counts), without its
+    docstring."""
+    node = [n for n in ast.parse(text).body if getattr(n, "name", None) == name][-1]
     lines = text.splitlines(keepends=True)[node.lineno - 1:node.end_lineno]
     if ast.get_docstring(node) is not None:
         doc = node.body[0]

@@ -133,6 +133,14 @@ def assert_matches_reference(fn, ref, make_args, *, what: str, seeds, atol=None,
                             hint=hint(got, *args) if callable(hint) else hint)
 
 
+def assert_keeps_dtype(fn, ref, make_args, dtypes, *, what: str, operand: str, seeds, hint="") -> None:
+    """For each of ``dtypes``, ``fn(*make_args(seed, dtype))`` equals the reference's output, its dtype included
+    (``assert_matches_reference``); ``operand`` names the argument that has the dtype (``"X"``)."""
+    for dtype in dtypes:
+        assert_matches_reference(fn, ref, lambda seed: make_args(seed, dtype), seeds=seeds, hint=hint,
+                                 what=f"{what} for a {str(dtype).removeprefix('torch.')} {operand}")
+
+
 def assert_pure(fn, ref, make_args, *, what: str, seeds, atol=None, rtol=None, hint: str = "") -> None:
     """``fn`` leaves its tensor arguments as they were, and is right on them (no points for a pure wrong answer)."""
     for seed in seeds:

@@ -37,21 +37,33 @@ class Forbidden:
 class _FunctionRecorder(TorchFunctionMode):
     def __init__(self):
         super().__init__()
-        self.called = set()
+        self.called, self.count = set(), 0
 
     def __torch_function__(self, func, types, args=(), kwargs=None):
         self.called.add(func)
+        self.count += 1
         return func(*args, **(kwargs or {}))
 
 
 class _DispatchRecorder(TorchDispatchMode):
     def __init__(self):
         super().__init__()
-        self.ops = set()
+        self.ops, self.count = set(), 0
 
     def __torch_dispatch__(self, func, types, args=(), kwargs=None):
         self.ops.add(func.overloadpacket.__name__)
+        self.count += 1
         return func(*args, **(kwargs or {}))
+
+
+def counted_call(fn, *args, level="aten"):
+    """``(fn(*args), how many operations it ran)``: ATen operations (``level="aten"``: every route to a kernel ends in
+    one) or calls of the Python-level torch API (``"torch"``: functions and Tensor methods). Run it where the code
+    under test lives (``student_side``)."""
+    recorder = _DispatchRecorder() if level == "aten" else _FunctionRecorder()
+    with recorder:
+        result = fn(*args)
+    return result, recorder.count
 
 
 def call_recorded(fn, *args, **kwargs):

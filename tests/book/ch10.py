@@ -133,40 +133,20 @@ ANSWERS = [
             X = X.permute(0, 2, 1, 3)
             return X.reshape(X.shape[0], X.shape[1], -1)
         """),
-    BookAnswer("multihead_attention.MultiHeadAttention", """
-        import torch
-
-
-        class MultiHeadAttention(nn.Module):
-            def __init__(self, key_size, query_size, value_size, num_hiddens,
-                         num_heads, dropout, bias=False, **kwargs):
-                super(MultiHeadAttention, self).__init__(**kwargs)
-                self.num_heads = num_heads
-                self.attention = DotProductAttention(dropout)
-                self.W_q = nn.Linear(query_size, num_hiddens, bias=bias)
-                self.W_k = nn.Linear(key_size, num_hiddens, bias=bias)
-                self.W_v = nn.Linear(value_size, num_hiddens, bias=bias)
-                self.W_o = nn.Linear(num_hiddens, num_hiddens, bias=bias)
-
-            def forward(self, queries, keys, values, valid_lens):
-                # queries, keys, values in: (batch_size, number of queries or key-value pairs, num_hiddens)
-                # after transpose_qkv: (batch_size * num_heads, number of ..., num_hiddens / num_heads)
-                queries = transpose_qkv(self.W_q(queries), self.num_heads)
-                keys = transpose_qkv(self.W_k(keys), self.num_heads)
-                values = transpose_qkv(self.W_v(values), self.num_heads)
-
-                if valid_lens is not None:
-                    # axis 0: copy the first item (scalar or vector) num_heads times, then the next item...
-                    valid_lens = torch.repeat_interleave(
-                        valid_lens, repeats=self.num_heads, dim=0)
-
-                # output: (batch_size * num_heads, number of queries, num_hiddens / num_heads)
-                output = self.attention(queries, keys, values, valid_lens)
-
-                # output_concat: (batch_size, number of queries, num_hiddens)
-                output_concat = transpose_output(output, self.num_heads)
-                return self.W_o(output_concat)
-        """),
+    # the reference's code with the book's **kwargs, torch.repeat_interleave and named intermediate results
+    BookAnswer("multihead_attention.MultiHeadAttention", replace=[
+        ("from torch import nn\n", "import torch\nfrom torch import nn\n"),
+        ("dropout, bias=False):\n        super().__init__()",
+         "dropout, bias=False, **kwargs):\n        super(MultiHeadAttention, self).__init__(**kwargs)"),
+        ("valid_lens = valid_lens.repeat_interleave(self.num_heads, dim=0)",
+         "# axis 0: copy the first item (scalar or vector) num_heads times, then the next item...\n"
+         "            valid_lens = torch.repeat_interleave(valid_lens, repeats=self.num_heads, dim=0)"),
+        ("return self.W_o(transpose_output(self.attention(queries, keys, values, valid_lens), self.num_heads))",
+         "# output: (batch_size * num_heads, number of queries, num_hiddens / num_heads)\n"
+         "        output = self.attention(queries, keys, values, valid_lens)\n"
+         "        # output_concat: (batch_size, number of queries, num_hiddens)\n"
+         "        output_concat = transpose_output(output, self.num_heads)\n"
+         "        return self.W_o(output_concat)")]),
     BookAnswer("self_attention.PositionalEncoding", """
         class PositionalEncoding(nn.Module):
             def __init__(self, num_hiddens, dropout, max_len=1000):
@@ -200,51 +180,14 @@ ANSWERS = [
             def attention_weights(self):
                 raise NotImplementedError
         """)),
-    BookAnswer("bahdanau_attention.Seq2SeqAttentionDecoder", """
-        class Seq2SeqAttentionDecoder(AttentionDecoder):
-            def __init__(self, vocab_size, embed_size, num_hiddens, num_layers,
-                         dropout=0, **kwargs):
-                super(Seq2SeqAttentionDecoder, self).__init__(**kwargs)
-                self.attention = AdditiveAttention(
-                    num_hiddens, num_hiddens, num_hiddens, dropout)
-                self.embedding = nn.Embedding(vocab_size, embed_size)
-                self.rnn = nn.GRU(
-                    embed_size + num_hiddens, num_hiddens, num_layers,
-                    dropout=dropout)
-                self.dense = nn.Linear(num_hiddens, vocab_size)
-
-            def init_state(self, enc_outputs, enc_valid_lens, *args):
-                # outputs: (batch_size, num_steps, num_hiddens); hidden_state: (num_layers, batch_size, num_hiddens)
-                outputs, hidden_state = enc_outputs
-                return (outputs.permute(1, 0, 2), hidden_state, enc_valid_lens)
-
-            def forward(self, X, state):
-                # enc_outputs: (batch_size, num_steps, num_hiddens); hidden_state: (num_layers, batch_size, num_hiddens)
-                enc_outputs, hidden_state, enc_valid_lens = state
-                # X after the embedding: (num_steps, batch_size, embed_size)
-                X = self.embedding(X).permute(1, 0, 2)
-                outputs, self._attention_weights = [], []
-                for x in X:
-                    # query: (batch_size, 1, num_hiddens)
-                    query = torch.unsqueeze(hidden_state[-1], dim=1)
-                    # context: (batch_size, 1, num_hiddens)
-                    context = self.attention(
-                        query, enc_outputs, enc_outputs, enc_valid_lens)
-                    # concatenated on the feature axis
-                    x = torch.cat((context, torch.unsqueeze(x, dim=1)), dim=-1)
-                    # x as (1, batch_size, embed_size + num_hiddens)
-                    out, hidden_state = self.rnn(x.permute(1, 0, 2), hidden_state)
-                    outputs.append(out)
-                    self._attention_weights.append(self.attention.attention_weights)
-                # after the dense layer, outputs: (num_steps, batch_size, vocab_size)
-                outputs = self.dense(torch.cat(outputs, dim=0))
-                return outputs.permute(1, 0, 2), [enc_outputs, hidden_state,
-                                                  enc_valid_lens]
-
-            @property
-            def attention_weights(self):
-                return self._attention_weights
-        """),
+    # the reference's code, derived from AttentionDecoder as the book does, with the book's torch.unsqueeze
+    BookAnswer("bahdanau_attention.Seq2SeqAttentionDecoder", replace=[
+        ("class Seq2SeqAttentionDecoder(nn.Module):", "class Seq2SeqAttentionDecoder(AttentionDecoder):"),
+        ("        super().__init__(**kwargs)\n        self.attention = AdditiveAttention",
+         "        super(Seq2SeqAttentionDecoder, self).__init__(**kwargs)\n        self.attention = AdditiveAttention"),
+        ("query = hidden_state[-1].unsqueeze(1)", "query = torch.unsqueeze(hidden_state[-1], dim=1)"),
+        ("x = torch.cat((context, x.unsqueeze(1)), dim=-1)",
+         "x = torch.cat((context, torch.unsqueeze(x, dim=1)), dim=-1)")]),
     BookAnswer("transformer.PositionWiseFFN", """
         class PositionWiseFFN(nn.Module):
             def __init__(self, ffn_num_input, ffn_num_hiddens, ffn_num_outputs,
@@ -357,47 +300,14 @@ ANSWERS = [
                 Z = self.addnorm2(Y, Y2)
                 return self.addnorm3(Z, self.ffn(Z)), state
         """),
-    BookAnswer("transformer.TransformerDecoder", """
-        from .bahdanau_attention import AttentionDecoder as _AttentionDecoder
-
-
-        class TransformerDecoder(_AttentionDecoder):
-            def __init__(self, vocab_size, key_size, query_size, value_size,
-                         num_hiddens, norm_shape, ffn_num_input, ffn_num_hiddens,
-                         num_heads, num_layers, dropout, **kwargs):
-                super(TransformerDecoder, self).__init__(**kwargs)
-                self.num_hiddens = num_hiddens
-                self.num_layers = num_layers
-                self.embedding = nn.Embedding(vocab_size, num_hiddens)
-                self.pos_encoding = PositionalEncoding(num_hiddens, dropout)
-                self.blks = nn.Sequential()
-                for i in range(num_layers):
-                    self.blks.add_module("block"+str(i),
-                        DecoderBlock(key_size, query_size, value_size, num_hiddens,
-                                     norm_shape, ffn_num_input, ffn_num_hiddens,
-                                     num_heads, dropout, i))
-                self.dense = nn.Linear(num_hiddens, vocab_size)
-
-            def init_state(self, enc_outputs, enc_valid_lens, *args):
-                return [enc_outputs, enc_valid_lens, [None] * self.num_layers]
-
-            def forward(self, X, state):
-                X = self.pos_encoding(self.embedding(X) * math.sqrt(self.num_hiddens))
-                self._attention_weights = [[None] * len(self.blks) for _ in range (2)]
-                for i, blk in enumerate(self.blks):
-                    X, state = blk(X, state)
-                    # the decoder's self-attention weights
-                    self._attention_weights[0][
-                        i] = blk.attention1.attention.attention_weights
-                    # the encoder-decoder attention weights
-                    self._attention_weights[1][
-                        i] = blk.attention2.attention.attention_weights
-                return self.dense(X), state
-
-            @property
-            def attention_weights(self):
-                return self._attention_weights
-        """),
+    # the reference's code, derived from §10.4's AttentionDecoder as the book does
+    BookAnswer("transformer.TransformerDecoder", replace=[
+        ("from .self_attention import PositionalEncoding\n",
+         "from .bahdanau_attention import AttentionDecoder as _AttentionDecoder\n"
+         "from .self_attention import PositionalEncoding\n"),
+        ("class TransformerDecoder(nn.Module):", "class TransformerDecoder(_AttentionDecoder):"),
+        ("num_layers, dropout, **kwargs):\n        super().__init__(**kwargs)",
+         "num_layers, dropout, **kwargs):\n        super(TransformerDecoder, self).__init__(**kwargs)")]),
 ]
 
 NO_BOOK_CODE = {}

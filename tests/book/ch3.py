@@ -4,9 +4,14 @@ same lines in the exercise's function; where it uses torchvision (§3.5), the an
 (a FashionMNIST data set of PIL images, ToTensor, Resize on the PIL image, four loader workers)."""
 from autograder.book import reference_definition
 from book import BookAnswer
+from catalog import variant
 
 # d2l.Accumulator (§3.6), which later chapters' book answers bring with them: the reference's, line for line
 ACCUMULATOR = reference_definition("ch3", "softmax_regression.Accumulator")
+# d2l.train_epoch_ch3 (§3.6.6), which chapter 4's book answers bring with them: the reference's, but for the loss
+# sum, which the book converts with float(l.sum()) (no .detach())
+TRAIN_EPOCH_CH3 = variant(reference_definition("ch3", "softmax_regression.train_epoch_ch3"), (
+    "float(l.sum().detach())", "float(l.sum())"))
 
 ANSWERS = [
     # §3.2
@@ -136,30 +141,7 @@ ANSWERS = [
             cmp = y_hat.type(y.dtype) == y
             return float(cmp.type(y.dtype).sum())
         """),
-    BookAnswer("softmax_regression.train_epoch_ch3", """
-        def train_epoch_ch3(net, train_iter, loss, updater):
-            # training mode
-            if isinstance(net, torch.nn.Module):
-                net.train()
-            # sum of the training loss, sum of the correct predictions, number of examples
-            metric = Accumulator(3)
-            for X, y in train_iter:
-                # compute the gradients and update the parameters
-                y_hat = net(X)
-                l = loss(y_hat, y)
-                if isinstance(updater, torch.optim.Optimizer):
-                    # PyTorch's built-in optimizer and loss
-                    updater.zero_grad()
-                    l.mean().backward()
-                    updater.step()
-                else:
-                    # our own optimizer and loss
-                    l.sum().backward()
-                    updater(X.shape[0])
-                metric.add(float(l.sum()), accuracy(y_hat, y), y.numel())
-            # the training loss and the training accuracy
-            return metric[0] / metric[2], metric[1] / metric[2]
-        """),
+    BookAnswer("softmax_regression.train_epoch_ch3", TRAIN_EPOCH_CH3),
     # §3.7
     BookAnswer("softmax_regression_concise.init_weights", """
         def init_weights(m):

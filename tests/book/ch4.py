@@ -7,7 +7,7 @@ exercise's arguments; what the book takes from ``d2l`` (``load_array``, ``Accumu
 import textwrap
 
 from book import BookAnswer
-from book.ch3 import ACCUMULATOR
+from book.ch3 import ACCUMULATOR, TRAIN_EPOCH_CH3
 from catalog import variant
 
 LOAD_ARRAY = '''
@@ -19,6 +19,29 @@ LOAD_ARRAY = '''
             dataset = data.TensorDataset(*data_arrays)
             return data.DataLoader(dataset, batch_size, shuffle=is_train)
         '''  # indented like the answers below, which it is prepended to
+
+# d2l.train_epoch_ch3 without the metrics (polynomial_regression has no accuracy to count)
+TRAIN_EPOCH = variant(
+    TRAIN_EPOCH_CH3, ("updater):\n", 'updater):\n    """One training epoch (d2l, §3.6.6), without the metrics."""\n'),
+    ("    metric = Accumulator(3)\n", ""),
+    ("        metric.add(float(l.sum()), accuracy(y_hat, y), y.numel())\n"
+     "    return metric[0] / metric[2], metric[1] / metric[2]\n", ""))
+
+# the concise MLP as §4.3 writes it (a bug of the catalog nests its hidden layer)
+CONCISE_MLP = """
+def concise_mlp(num_hiddens=256):
+    net = nn.Sequential(nn.Flatten(),
+                        nn.Linear(784, num_hiddens),
+                        nn.ReLU(),
+                        nn.Linear(num_hiddens, 10))
+
+    def init_weights(m):
+        if type(m) == nn.Linear:
+            nn.init.normal_(m.weight, std=0.01)
+
+    net.apply(init_weights)
+    return net
+"""
 
 ANSWERS = [
     BookAnswer("mlp_scratch.init_params", """
@@ -44,20 +67,7 @@ ANSWERS = [
             H = relu(X@W1 + b1)  # "@" is matrix multiplication
             return (H@W2 + b2)
         """),
-    BookAnswer("mlp_concise.concise_mlp", """
-        def concise_mlp(num_hiddens=256):
-            net = nn.Sequential(nn.Flatten(),
-                                nn.Linear(784, num_hiddens),
-                                nn.ReLU(),
-                                nn.Linear(num_hiddens, 10))
-
-            def init_weights(m):
-                if type(m) == nn.Linear:
-                    nn.init.normal_(m.weight, std=0.01)
-
-            net.apply(init_weights)
-            return net
-        """),
+    BookAnswer("mlp_concise.concise_mlp", CONCISE_MLP),
     BookAnswer("polynomial_regression.polynomial_features", """
         import numpy as np
 
@@ -85,23 +95,7 @@ ANSWERS = [
             return metric[0] / metric[1]
         """), deviations="no_grad",
         why="the book evaluates without torch.no_grad(), so every batch builds an autograd graph that is never used"),
-    BookAnswer("polynomial_regression.train", LOAD_ARRAY + """
-
-        def train_epoch_ch3(net, train_iter, loss, updater):
-            \"\"\"One training epoch (d2l, §3.6.6), without the metrics.\"\"\"
-            if isinstance(net, torch.nn.Module):
-                net.train()
-            for X, y in train_iter:
-                y_hat = net(X)
-                l = loss(y_hat, y)
-                if isinstance(updater, torch.optim.Optimizer):
-                    updater.zero_grad()
-                    l.mean().backward()
-                    updater.step()
-                else:
-                    l.sum().backward()
-                    updater(X.shape[0])
-
+    BookAnswer("polynomial_regression.train", textwrap.dedent(LOAD_ARRAY) + "\n\n" + TRAIN_EPOCH + textwrap.dedent("""
 
         def train(train_features, test_features, train_labels, test_labels,
                   num_epochs=400):
@@ -119,7 +113,7 @@ ANSWERS = [
                 train_epoch_ch3(net, train_iter, loss, trainer)
             return (net[0].weight.data, evaluate_loss(net, train_iter, loss),
                     evaluate_loss(net, test_iter, loss))
-        """, deviations="poly_train_returns",
+        """), deviations="poly_train_returns",
         why="the book prints net[0].weight.data, the layer's (1, d) weight; the contract returns it as a vector (d,)"),
     BookAnswer("weight_decay.l2_penalty", """
         def l2_penalty(w):

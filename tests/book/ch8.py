@@ -20,6 +20,51 @@ def grad_clipping(net, theta):
             param.grad[:] *= theta / norm
 """
 
+# d2l.Vocab (§8.2), which chapter 9's book answer of load_data_nmt brings too
+BOOK_VOCAB = textwrap.dedent("""\
+    class Vocab:
+        def __init__(self, tokens=None, min_freq=0, reserved_tokens=None):
+            if tokens is None:
+                tokens = []
+            if reserved_tokens is None:
+                reserved_tokens = []
+            counter = count_corpus(tokens)
+            self.token_freqs = sorted(counter.items(), key=lambda x: x[1], reverse=True)
+            self.unk, uniq_tokens = 0, ['<unk>'] + reserved_tokens
+            uniq_tokens += [token for token, freq in self.token_freqs
+                            if freq >= min_freq and token not in uniq_tokens]
+            self.idx_to_token, self.token_to_idx = [], dict()
+            for token in uniq_tokens:
+                self.idx_to_token.append(token)
+                self.token_to_idx[token] = len(self.idx_to_token) - 1
+
+        def __len__(self):
+            return len(self.idx_to_token)
+
+        def __getitem__(self, tokens):
+            if not isinstance(tokens, (list, tuple)):
+                return self.token_to_idx.get(tokens, self.unk)
+            return [self.__getitem__(token) for token in tokens]
+
+        def to_tokens(self, indices):
+            if not isinstance(indices, (list, tuple)):
+                return self.idx_to_token[indices]
+            return [self.idx_to_token[index] for index in indices]
+    """)
+
+# the book's rnn (§8.5.3): the loop the catalog's bugs of rnn_scratch.rnn change
+BOOK_RNN = textwrap.dedent("""\
+    def rnn(inputs, state, params):
+        W_xh, W_hh, b_h, W_hq, b_q = params
+        H, = state
+        outputs = []
+        for X in inputs:
+            H = torch.tanh(torch.mm(X, W_xh) + torch.mm(H, W_hh) + b_h)
+            Y = torch.mm(H, W_hq) + b_q
+            outputs.append(Y)
+        return torch.cat(outputs, dim=0), (H,)
+    """)
+
 ANSWERS = [
     BookAnswer("text_preprocessing.read_time_machine", """
         import io
@@ -39,36 +84,7 @@ ANSWERS = [
                 print('error: unknown token type: ' + token)
         """, deviations="rejects_unknown",
         why="the book prints an error for an unknown token type and returns None; our contract raises ValueError"),
-    BookAnswer("text_preprocessing.Vocab", """
-        class Vocab:
-            def __init__(self, tokens=None, min_freq=0, reserved_tokens=None):
-                if tokens is None:
-                    tokens = []
-                if reserved_tokens is None:
-                    reserved_tokens = []
-                counter = count_corpus(tokens)
-                self.token_freqs = sorted(counter.items(), key=lambda x: x[1], reverse=True)
-                self.unk, uniq_tokens = 0, ['<unk>'] + reserved_tokens
-                uniq_tokens += [token for token, freq in self.token_freqs
-                                if freq >= min_freq and token not in uniq_tokens]
-                self.idx_to_token, self.token_to_idx = [], dict()
-                for token in uniq_tokens:
-                    self.idx_to_token.append(token)
-                    self.token_to_idx[token] = len(self.idx_to_token) - 1
-
-            def __len__(self):
-                return len(self.idx_to_token)
-
-            def __getitem__(self, tokens):
-                if not isinstance(tokens, (list, tuple)):
-                    return self.token_to_idx.get(tokens, self.unk)
-                return [self.__getitem__(token) for token in tokens]
-
-            def to_tokens(self, indices):
-                if not isinstance(indices, (list, tuple)):
-                    return self.idx_to_token[indices]
-                return [self.idx_to_token[index] for index in indices]
-        """),
+    BookAnswer("text_preprocessing.Vocab", BOOK_VOCAB),
     BookAnswer("text_preprocessing.load_corpus_time_machine", """
         def load_corpus_time_machine(max_tokens=-1):
             lines = read_time_machine()
@@ -141,17 +157,7 @@ ANSWERS = [
                 param.requires_grad_(True)
             return params
         """),
-    BookAnswer("rnn_scratch.rnn", """
-        def rnn(inputs, state, params):
-            W_xh, W_hh, b_h, W_hq, b_q = params
-            H, = state
-            outputs = []
-            for X in inputs:
-                H = torch.tanh(torch.mm(X, W_xh) + torch.mm(H, W_hh) + b_h)
-                Y = torch.mm(H, W_hq) + b_q
-                outputs.append(Y)
-            return torch.cat(outputs, dim=0), (H,)
-        """),
+    BookAnswer("rnn_scratch.rnn", BOOK_RNN),
     BookAnswer("rnn_scratch.RNNModelScratch", """
         class RNNModelScratch:
             def __init__(self, vocab_size, num_hiddens, device, get_params, init_state, forward_fn):
@@ -183,38 +189,25 @@ ANSWERS = [
         """),
     BookAnswer("rnn_scratch.grad_clipping", GRAD_CLIPPING, deviations="skips_missing_gradients",
         why="the book squares every parameter's .grad, so a parameter without a gradient (None) crashes it"),
-    BookAnswer("rnn_scratch.train_epoch_ch8", variant(
-        ACCUMULATOR, ("class Accumulator:", "class _Accumulator:  # d2l.Accumulator (§3.6)"),
-        ("    def reset(self):\n        self.data = [0.0] * len(self.data)\n\n", ""))
-        + textwrap.dedent("""
-        def train_epoch_ch8(net, train_iter, loss, updater, device, use_random_iter):
-            state, timer = None, Timer()
-            metric = _Accumulator(2)  # sum of training loss, number of tokens
-            for X, Y in train_iter:
-                if state is None or use_random_iter:
-                    state = net.begin_state(batch_size=X.shape[0], device=device)
-                else:
-                    if isinstance(net, nn.Module) and not isinstance(state, tuple):
-                        state.detach_()
-                    else:
-                        for s in state:
-                            s.detach_()
-                y = Y.T.reshape(-1)
-                X, y = X.to(device), y.to(device)
-                y_hat, state = net(X, state)
-                l = loss(y_hat, y.long()).mean()
-                if isinstance(updater, torch.optim.Optimizer):
-                    updater.zero_grad()
-                    l.backward()
-                    grad_clipping(net, 1)
-                    updater.step()
-                else:
-                    l.backward()
-                    grad_clipping(net, 1)
-                    updater(batch_size=1)  # the loss is already a mean
-                metric.add(l * y.numel(), y.numel())
-            return math.exp(metric[0] / metric[1]), metric[1] / timer.stop()
-        """)),
+    # the reference's train_epoch_ch8 with the book's d2l.Accumulator, in-place detach_ and separate .to(device)
+    BookAnswer("rnn_scratch.train_epoch_ch8", replace=[
+        ("def train_epoch_ch8(", variant(
+            ACCUMULATOR, ("class Accumulator:", "class _Accumulator:  # d2l.Accumulator (§3.6)"),
+            ("    def reset(self):\n        self.data = [0.0] * len(self.data)\n\n", "")) + "\n\ndef train_epoch_ch8("),
+        ("    total_loss, total_tokens = 0.0, 0\n",
+         "    metric = _Accumulator(2)  # sum of training loss, number of tokens\n"),
+        ("            state = _detached(state)\n",
+         "            if isinstance(net, nn.Module) and not isinstance(state, tuple):\n"
+         "                state.detach_()\n"
+         "            else:\n"
+         "                for s in state:\n"
+         "                    s.detach_()\n"),
+        ("        y = Y.T.reshape(-1).to(device)\n        y_hat, state = net(X.to(device), state)\n",
+         "        y = Y.T.reshape(-1)\n        X, y = X.to(device), y.to(device)\n        y_hat, state = net(X, state)\n"),
+        ("        total_loss += l.item() * y.numel()\n        total_tokens += y.numel()\n",
+         "        metric.add(l * y.numel(), y.numel())\n"),
+        ("    return math.exp(total_loss / total_tokens), total_tokens / timer.stop()",
+         "    return math.exp(metric[0] / metric[1]), metric[1] / timer.stop()")]),
     BookAnswer("rnn_scratch.train_ch8", """
         def _sgd(params, lr, batch_size):  # d2l.sgd (§3.2)
             with torch.no_grad():

@@ -58,3 +58,10 @@ def variant(base: str, *edits) -> str:
     """``base`` with each ``(old, new)`` of ``edits`` made, each ``old`` found exactly once: a bug or book answer
     written as the lines it changes in a version it shares with others."""
     return edited(base, edits, "", base.strip().splitlines()[0], "")
+
+
+def wrapping(signature, *body):
+    """Source of a bug that redefines the function of ``signature`` (``"name(args)"``) around the reference one,
+    kept as ``_correct``: ``body`` its lines (the wrong call, or what it does to the right result)."""
+    name = signature.split("(", 1)[0]
+    return "\n".join([f"_correct = {name}", f"def {signature}:", *("    " + line for line in body)])

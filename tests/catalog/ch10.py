@@ -7,16 +7,33 @@ from catalog import Bug
 NP_WEIGHTS = "torch.softmax(-(x_test[:, None] - x_train[None, :]) ** 2 / 2, dim=1)"
 NW_WEIGHTS = "torch.softmax(-((queries[:, None] - keys) * self.w) ** 2 / 2, dim=1)"
 NW_RETURN = "return (self.attention_weights * values).sum(dim=1)"
+NW_INIT = "self.w = nn.Parameter(torch.rand((1,)))"
 ADDITIVE_END = ("self.attention_weights = masked_softmax(self.w_v(features).squeeze(-1), valid_lens)\n"
                 "        return torch.bmm(self.dropout(self.attention_weights), values)")
 DOT_END = "masked_softmax(scores, valid_lens)\n        return torch.bmm(self.dropout(self.attention_weights), values)"
 MHA_END = "self.W_o(transpose_output(self.attention(queries, keys, values, valid_lens), self.num_heads))"
 PE_TABLE = "P[0, :, 0::2] = torch.sin(angles)\n        P[0, :, 1::2] = torch.cos(angles[:, :num_hiddens // 2])"
-PE_FORWARD = "self.dropout(X + self.P[:, :X.shape[1], :].to(X.device))"
+PE_SUM = "X + self.P[:, :X.shape[1], :].to(X.device)"
+PE_FORWARD = f"self.dropout({PE_SUM})"
 PE_BUFFER = 'self.register_buffer("P", P.float(), persistent=False)'
 F_DROPOUT = "nn.functional.dropout(self.attention_weights, self.dropout.p)"
 MASK_KEEP = "keep = torch.arange(X.shape[1], device=X.device) < valid_len.to(X.device)[:, None]"
 SOFTMAX_KEEP = "keep = torch.arange(X.shape[-1], device=X.device) < lens[..., None]"
+SOFTMAX_MASKED = "torch.softmax(X.masked_fill(~keep, -1e6), dim=-1)"
+SEQ2SEQ_GRU = "self.rnn = nn.GRU(embed_size + num_hiddens, num_hiddens, num_layers, dropout=dropout)"
+ADDNORM = "return self.ln(self.dropout(Y) + X)"
+SCALED = "self.pos_encoding(self.embedding(X) * math.sqrt(self.num_hiddens))"
+ENC_EMBED = f"X = {SCALED}\n        self.attention_weights"   # TransformerEncoder's
+DEC_EMBED = f"X = {SCALED}\n        self._attention_weights"  # TransformerDecoder's
+NO_CAUSAL_MASK = ("if self.training:", "if False:")   # DecoderBlock's causal mask never made
+
+
+def created_first(lines: str) -> tuple:
+    """``(lines, the same lines with the last one moved to the top)``: a layer created, and so initialised, before
+    the ones the reference creates first."""
+    *rest, last = lines.splitlines(keepends=True)
+    return lines, last + "".join(rest)
+
 
 BUGS = [
     # §10.2 Nadaraya-Watson kernel regression
@@ -77,10 +94,10 @@ BUGS = [
     Bug("nadaraya_watson.NWKernelRegression", "w read through .data: no gradient reaches it",
         replace=[("* self.w) ** 2", "* self.w.data) ** 2")], caught_by="training_lowers_loss", clause="trains"),
     Bug("nadaraya_watson.NWKernelRegression", "w a plain tensor, not an nn.Parameter", replace=[
-        ("self.w = nn.Parameter(torch.rand((1,)))", "self.w = torch.rand((1,), requires_grad=True)")],
+        (NW_INIT, "self.w = torch.rand((1,), requires_grad=True)")],
         caught_by="initial_w", clause="init"),
     Bug("nadaraya_watson.NWKernelRegression", "w drawn from a normal distribution", replace=[
-        ("self.w = nn.Parameter(torch.rand((1,)))", "self.w = nn.Parameter(torch.randn((1,)))")],
+        (NW_INIT, NW_INIT.replace("torch.rand(", "torch.randn("))],
         caught_by="initial_w", clause="init"),
     Bug("nadaraya_watson.NWKernelRegression", "w multiplies the squared distance instead of the distance", replace=[
         ("-((queries[:, None] - keys) * self.w) ** 2 / 2", "-(queries[:, None] - keys) ** 2 * self.w / 2")],
@@ -167,8 +184,7 @@ BUGS = [
         replace=[(SOFTMAX_KEEP, "keep = torch.arange(X.shape[-1]) < lens[..., None]")],
         caught_by="on_device", clause="device"),
     Bug("attention_scoring.masked_softmax", "the masked softmax computed under no_grad", replace=[
-        ("    return torch.softmax(X.masked_fill(~keep, -1e6), dim=-1)",
-         "    with torch.no_grad():\n        return torch.softmax(X.masked_fill(~keep, -1e6), dim=-1)")],
+        (f"    return {SOFTMAX_MASKED}", f"    with torch.no_grad():\n        return {SOFTMAX_MASKED}")],
         caught_by="gradients", clause="gradients"),
     Bug("attention_scoring.masked_softmax", "a Python loop over the batch", """
         def masked_softmax(X, valid_lens):
@@ -200,12 +216,9 @@ BUGS = [
                        "        return torch.bmm(self.dropout(masked_softmax(self.attention_weights, valid_lens)), "
                        "values)")],
         caught_by=("book_weights", "attention_weights"), clause="weights"),
-    Bug("attention_scoring.AdditiveAttention", "W_q created before W_k", replace=[
-        ("        self.W_k = nn.Linear(key_size, num_hiddens, bias=False)\n"
-         "        self.W_q = nn.Linear(query_size, num_hiddens, bias=False)\n",
-         "        self.W_q = nn.Linear(query_size, num_hiddens, bias=False)\n"
-         "        self.W_k = nn.Linear(key_size, num_hiddens, bias=False)\n")],
-        caught_by="initial_weights", clause="init"),
+    Bug("attention_scoring.AdditiveAttention", "W_q created before W_k", replace=[created_first(
+        "        self.W_k = nn.Linear(key_size, num_hiddens, bias=False)\n"
+        "        self.W_q = nn.Linear(query_size, num_hiddens, bias=False)\n")], caught_by="initial_weights", clause="init"),
     Bug("attention_scoring.AdditiveAttention", "a Python loop over the queries", """
         class AdditiveAttention(AdditiveAttention):
             def forward(self, queries, keys, values, valid_lens):
@@ -281,6 +294,9 @@ BUGS = [
     Bug("multihead_attention.MultiHeadAttention", "returns (output, weights) like nn.MultiheadAttention",
         replace=[(MHA_END, MHA_END + ", self.attention.attention_weights")],
         caught_by=("book_shapes", "matches_reference", "matches_torch", "learns_tagging"), clause="values"),
+    Bug("multihead_attention.MultiHeadAttention", "W_k created before W_q", replace=[created_first(
+        "        self.W_q = nn.Linear(query_size, num_hiddens, bias=bias)\n"
+        "        self.W_k = nn.Linear(key_size, num_hiddens, bias=bias)\n")], caught_by="initial_weights", clause="init"),
     Bug("multihead_attention.MultiHeadAttention", "nn.MultiheadAttention inside", """
         import torch
 
@@ -313,12 +329,6 @@ BUGS = [
                     k_proj_weight=eye, v_proj_weight=eye)
                 return out.transpose(0, 1)
         """, caught_by="no_builtin", clause="no_builtin"),
-    Bug("multihead_attention.MultiHeadAttention", "W_k created before W_q", replace=[
-        ("        self.W_q = nn.Linear(query_size, num_hiddens, bias=bias)\n"
-         "        self.W_k = nn.Linear(key_size, num_hiddens, bias=bias)\n",
-         "        self.W_k = nn.Linear(key_size, num_hiddens, bias=bias)\n"
-         "        self.W_q = nn.Linear(query_size, num_hiddens, bias=bias)\n")],
-        caught_by="initial_weights", clause="init"),
     Bug("multihead_attention.MultiHeadAttention", "a Python loop over the heads", """
         import torch
 
@@ -344,9 +354,9 @@ BUGS = [
     Bug("self_attention.PositionalEncoding", "the table never added: no positional information",
         replace=[(PE_FORWARD, "self.dropout(X)")], caught_by=("book_example", "table_exact", "learns_tagging"),
         clause="values"),
-    Bug("self_attention.PositionalEncoding", "F.dropout: active in eval mode too", replace=[
-        (PE_FORWARD, "nn.functional.dropout(X + self.P[:, :X.shape[1], :].to(X.device), self.dropout.p)")],
-        caught_by="dropout_train_only", clause="dropout"),
+    Bug("self_attention.PositionalEncoding", "F.dropout: active in eval mode too",
+        replace=[(PE_FORWARD, f"nn.functional.dropout({PE_SUM}, self.dropout.p)")], caught_by="dropout_train_only",
+        clause="dropout"),
     Bug("self_attention.PositionalEncoding", "frequencies 10000^(j/d) instead of 10000^(2j/d)", replace=[
         ("torch.arange(0, num_hiddens, 2, dtype=torch.float64) / num_hiddens",
          "torch.arange((num_hiddens + 1) // 2, dtype=torch.float64) / num_hiddens")],
@@ -417,15 +427,11 @@ BUGS = [
          "            self._attention_weights = [self.attention.attention_weights]")],
         caught_by="attention_weights", clause="weights"),
     Bug("bahdanau_attention.Seq2SeqAttentionDecoder", "the embedding created before the attention", replace=[
-        ("        self.attention = AdditiveAttention(num_hiddens, num_hiddens, num_hiddens, dropout)\n"
-         "        self.embedding = nn.Embedding(vocab_size, embed_size)",
-         "        self.embedding = nn.Embedding(vocab_size, embed_size)\n"
-         "        self.attention = AdditiveAttention(num_hiddens, num_hiddens, num_hiddens, dropout)")],
+        created_first("        self.attention = AdditiveAttention(num_hiddens, num_hiddens, num_hiddens, dropout)\n"
+                      "        self.embedding = nn.Embedding(vocab_size, embed_size)\n")],
         caught_by="initial_weights", clause="init"),
-    Bug("bahdanau_attention.Seq2SeqAttentionDecoder", "dropout not passed to the GRU", replace=[
-        ("self.rnn = nn.GRU(embed_size + num_hiddens, num_hiddens, num_layers, dropout=dropout)",
-         "self.rnn = nn.GRU(embed_size + num_hiddens, num_hiddens, num_layers)")],
-        caught_by="initial_weights", clause="init"),
+    Bug("bahdanau_attention.Seq2SeqAttentionDecoder", "dropout not passed to the GRU",
+        replace=[(SEQ2SEQ_GRU, SEQ2SEQ_GRU.replace(", dropout=dropout", ""))], caught_by="initial_weights", clause="init"),
     Bug("transformer.PositionWiseFFN", "a convolution of width 3: the FFN mixes neighbouring positions", """
         class PositionWiseFFN(nn.Module):
             def __init__(self, ffn_num_input, ffn_num_hiddens, ffn_num_outputs, **kwargs):
@@ -439,26 +445,21 @@ BUGS = [
         """, caught_by=("book_shapes", "matches_reference", "initial_weights"), clause="values"),
     Bug("transformer.PositionWiseFFN", "a sigmoid instead of the ReLU", replace=[("self.relu = nn.ReLU()", "self.relu = nn.Sigmoid()")],
         caught_by="matches_reference"),
-    Bug("transformer.PositionWiseFFN", "dense2 created before dense1", replace=[
-        ("        self.dense1 = nn.Linear(ffn_num_input, ffn_num_hiddens)\n        self.relu = nn.ReLU()\n"
-         "        self.dense2 = nn.Linear(ffn_num_hiddens, ffn_num_outputs)",
-         "        self.dense2 = nn.Linear(ffn_num_hiddens, ffn_num_outputs)\n        self.relu = nn.ReLU()\n"
-         "        self.dense1 = nn.Linear(ffn_num_input, ffn_num_hiddens)")],
-        caught_by="initial_weights", clause="init"),
+    Bug("transformer.PositionWiseFFN", "dense2 created before dense1", replace=[created_first(
+        "        self.dense1 = nn.Linear(ffn_num_input, ffn_num_hiddens)\n        self.relu = nn.ReLU()\n"
+        "        self.dense2 = nn.Linear(ffn_num_hiddens, ffn_num_outputs)\n")], caught_by="initial_weights", clause="init"),
     Bug("transformer.AddNorm", "pre-norm and post-norm swapped: X + ln(Y)", replace=[
-        ("return self.ln(self.dropout(Y) + X)", "return X + self.ln(self.dropout(Y))")],
+        (ADDNORM, "return X + self.ln(self.dropout(Y))")],
         caught_by=("book_shapes", "matches_reference", "dropout_on_Y"), clause="values"),
     Bug("transformer.AddNorm", "the residual forgotten", replace=[
-        ("return self.ln(self.dropout(Y) + X)", "return self.ln(self.dropout(Y))")],
+        (ADDNORM, ADDNORM.replace(" + X", ""))],
         caught_by=("book_shapes", "matches_reference", "dropout_on_Y"), clause="values"),
     Bug("transformer.AddNorm", "dropout on the sum", replace=[
-        ("return self.ln(self.dropout(Y) + X)", "return self.ln(self.dropout(Y + X))")],
+        (ADDNORM, "return self.ln(self.dropout(Y + X))")],
         caught_by="dropout_on_Y", clause="dropout"),
     Bug("transformer.EncoderBlock", "the FFN's output of ffn_num_hiddens units", replace=[
-        ("        self.ffn = PositionWiseFFN(ffn_num_input, ffn_num_hiddens, num_hiddens)\n        self.addnorm2 = "
-         "AddNorm(norm_shape, dropout)\n\n    def forward(self, X, valid_lens):",
-         "        self.ffn = PositionWiseFFN(ffn_num_input, ffn_num_hiddens, ffn_num_hiddens)\n        self.addnorm2 = "
-         "AddNorm(norm_shape, dropout)\n\n    def forward(self, X, valid_lens):")],
+        ("PositionWiseFFN(ffn_num_input, ffn_num_hiddens, num_hiddens)\n        self.addnorm2",
+         "PositionWiseFFN(ffn_num_input, ffn_num_hiddens, ffn_num_hiddens)\n        self.addnorm2")],
         caught_by=("book_shapes", "matches_torch", "initial_weights"), clause="values"),
     Bug("transformer.EncoderBlock", "pre-norm: the sublayers see ln(X)", """
         class EncoderBlock(EncoderBlock):
@@ -475,27 +476,17 @@ BUGS = [
          "                                            use_bias)",
          "        self.attention = MultiHeadAttention(key_size, query_size, value_size, num_hiddens, num_heads, dropout)")],
         caught_by="matches_torch"),
-    Bug("transformer.EncoderBlock", "the FFN created before the attention", replace=[
-        ("        self.attention = MultiHeadAttention(key_size, query_size, value_size, num_hiddens, num_heads, dropout,\n"
-         "                                            use_bias)\n        self.addnorm1 = AddNorm(norm_shape, dropout)\n"
-         "        self.ffn = PositionWiseFFN(ffn_num_input, ffn_num_hiddens, num_hiddens)\n        self.addnorm2 = "
-         "AddNorm(norm_shape, dropout)\n\n    def forward(self, X, valid_lens):",
-         "        self.ffn = PositionWiseFFN(ffn_num_input, ffn_num_hiddens, num_hiddens)\n"
-         "        self.attention = MultiHeadAttention(key_size, query_size, value_size, num_hiddens, num_heads, dropout,\n"
-         "                                            use_bias)\n        self.addnorm1 = AddNorm(norm_shape, dropout)\n"
-         "        self.addnorm2 = AddNorm(norm_shape, dropout)\n\n    def forward(self, X, valid_lens):")],
+    Bug("transformer.EncoderBlock", "the FFN created before the attention", replace=[created_first(
+        "        self.attention = MultiHeadAttention(key_size, query_size, value_size, num_hiddens, num_heads, dropout,\n"
+        "                                            use_bias)\n        self.addnorm1 = AddNorm(norm_shape, dropout)\n"
+        "        self.ffn = PositionWiseFFN(ffn_num_input, ffn_num_hiddens, num_hiddens)\n")],
         caught_by="initial_weights", clause="init"),
-    Bug("transformer.TransformerEncoder", "the positional encoding added to the token ids, before the embedding", replace=[
-        ("        X = self.pos_encoding(self.embedding(X) * math.sqrt(self.num_hiddens))\n        self.attention_weights = "
-         "[None] * len(self.blks)",
-         "        X = self.embedding(self.pos_encoding(X)) * math.sqrt(self.num_hiddens)\n        self.attention_weights = "
-         "[None] * len(self.blks)")],
+    Bug("transformer.TransformerEncoder", "the positional encoding added to the token ids, before the embedding",
+        replace=[(ENC_EMBED, ENC_EMBED.replace(SCALED,
+                                               "self.embedding(self.pos_encoding(X)) * math.sqrt(self.num_hiddens)"))],
         caught_by=("book_shapes", "matches_reference", "ignores_padding", "attention_weights"), clause="values"),
-    Bug("transformer.TransformerEncoder", "the embeddings not scaled by sqrt(num_hiddens)", replace=[
-        ("        X = self.pos_encoding(self.embedding(X) * math.sqrt(self.num_hiddens))\n        self.attention_weights = "
-         "[None] * len(self.blks)",
-         "        X = self.pos_encoding(self.embedding(X))\n        self.attention_weights = [None] * len(self.blks)")],
-        caught_by="matches_reference"),
+    Bug("transformer.TransformerEncoder", "the embeddings not scaled by sqrt(num_hiddens)",
+        replace=[(ENC_EMBED, ENC_EMBED.replace(" * math.sqrt(self.num_hiddens)", ""))], caught_by="matches_reference"),
     Bug("transformer.TransformerEncoder", "the valid lengths not passed to the blocks", replace=[
         ("            X = blk(X, valid_lens)\n            self.attention_weights[i] = blk.attention.attention.attention_weights",
          "            X = blk(X, None)\n            self.attention_weights[i] = blk.attention.attention.attention_weights")],
@@ -519,19 +510,15 @@ BUGS = [
                 self.blks = blks
         """, caught_by="initial_weights", clause="init"),
     Bug("transformer.DecoderBlock", "the FFN's output of ffn_num_hiddens units", replace=[
-        ("        self.ffn = PositionWiseFFN(ffn_num_input, ffn_num_hiddens, num_hiddens)\n        self.addnorm3 = "
-         "AddNorm(norm_shape, dropout)",
-         "        self.ffn = PositionWiseFFN(ffn_num_input, ffn_num_hiddens, ffn_num_hiddens)\n        self.addnorm3 = "
-         "AddNorm(norm_shape, dropout)")],
+        ("PositionWiseFFN(ffn_num_input, ffn_num_hiddens, num_hiddens)\n        self.addnorm3",
+         "PositionWiseFFN(ffn_num_input, ffn_num_hiddens, ffn_num_hiddens)\n        self.addnorm3")],
         caught_by=("book_shapes", "matches_torch", "is_causal_in_training", "caches_its_inputs", "on_device",
                    "initial_weights"), clause="values"),
     Bug("transformer.DecoderBlock", "the encoder-decoder attention queried with X, not Y", replace=[
         ("Z = self.addnorm2(Y, self.attention2(Y, enc_outputs, enc_outputs, enc_valid_lens))",
          "Z = self.addnorm2(Y, self.attention2(X, enc_outputs, enc_outputs, enc_valid_lens))")],
         caught_by=("matches_torch", "is_causal_in_training", "caches_its_inputs")),
-    Bug("transformer.DecoderBlock", "no causal mask: the decoder sees the future in training", replace=[
-        ("        if self.training:\n            batch_size, num_steps, _ = X.shape", "        if False:\n"
-         "            batch_size, num_steps, _ = X.shape")],
+    Bug("transformer.DecoderBlock", "no causal mask: the decoder sees the future in training", replace=[NO_CAUSAL_MASK],
         caught_by="is_causal_in_training", clause="causal"),
     Bug("transformer.DecoderBlock", "the cache never written: each step sees only itself", replace=[
         ("        state[2][self.i] = key_values\n", "")],
@@ -543,39 +530,28 @@ BUGS = [
         ("dec_valid_lens = torch.arange(1, num_steps + 1, device=X.device).repeat(batch_size, 1)",
          "dec_valid_lens = torch.arange(1, num_steps + 1).repeat(batch_size, 1)")],
         caught_by="on_device", clause="device"),
-    Bug("transformer.DecoderBlock", "attention2 created before attention1", replace=[
-        ("        self.attention1 = MultiHeadAttention(key_size, query_size, value_size, num_hiddens, num_heads, dropout)\n"
-         "        self.addnorm1 = AddNorm(norm_shape, dropout)\n"
-         "        self.attention2 = MultiHeadAttention(key_size, query_size, value_size, num_hiddens, num_heads, dropout)\n",
-         "        self.attention2 = MultiHeadAttention(key_size, query_size, value_size, num_hiddens, num_heads, dropout)\n"
-         "        self.attention1 = MultiHeadAttention(key_size, query_size, value_size, num_hiddens, num_heads, dropout)\n"
-         "        self.addnorm1 = AddNorm(norm_shape, dropout)\n")],
+    Bug("transformer.DecoderBlock", "attention2 created before attention1", replace=[created_first(
+        "        self.attention1 = MultiHeadAttention(key_size, query_size, value_size, num_hiddens, num_heads, dropout)\n"
+        "        self.addnorm1 = AddNorm(norm_shape, dropout)\n"
+        "        self.attention2 = MultiHeadAttention(key_size, query_size, value_size, num_hiddens, num_heads, dropout)\n")],
         caught_by="initial_weights", clause="init"),
     Bug("transformer.TransformerDecoder", "no output layer: the blocks' outputs returned", replace=[
         ("        return self.dense(X), state", "        return X, state")],
         caught_by=("book_shapes", "matches_reference", "is_causal_in_training", "carries_its_state",
                    "learns_to_translate"), clause="values"),
-    Bug("transformer.TransformerDecoder", "the embeddings not scaled by sqrt(num_hiddens)", replace=[
-        ("        X = self.pos_encoding(self.embedding(X) * math.sqrt(self.num_hiddens))\n        self._attention_weights",
-         "        X = self.pos_encoding(self.embedding(X))\n        self._attention_weights")],
-        caught_by="matches_reference"),
+    Bug("transformer.TransformerDecoder", "the embeddings not scaled by sqrt(num_hiddens)",
+        replace=[(DEC_EMBED, DEC_EMBED.replace(" * math.sqrt(self.num_hiddens)", ""))], caught_by="matches_reference"),
     Bug("transformer.TransformerDecoder", "a decoder block without its causal mask (the Transformer learns to copy)",
-        replace=[("        if self.training:\n            batch_size, num_steps, _ = X.shape", "        if False:\n"
-                  "            batch_size, num_steps, _ = X.shape")],
-        caught_by="learns_to_translate"),
+        replace=[NO_CAUSAL_MASK], caught_by="learns_to_translate"),
     Bug("transformer.TransformerDecoder", "init_state drops the valid lengths", replace=[
         ("return [enc_outputs, enc_valid_lens, [None] * self.num_layers]", "return [enc_outputs, None, [None] * self.num_layers]")],
         caught_by="init_state", clause="init_state"),
     Bug("transformer.TransformerDecoder", "the caches reset at every call: the state not carried", replace=[
-        ("        X = self.pos_encoding(self.embedding(X) * math.sqrt(self.num_hiddens))\n        self._attention_weights",
-         "        state = [state[0], state[1], [None] * self.num_layers]\n"
-         "        X = self.pos_encoding(self.embedding(X) * math.sqrt(self.num_hiddens))\n        self._attention_weights")],
+        (DEC_EMBED, "state = [state[0], state[1], [None] * self.num_layers]\n        " + DEC_EMBED)],
         caught_by="carries_its_state", clause="state"),
     Bug("transformer.TransformerDecoder", "the two kinds of weights swapped", replace=[
-        ("            self._attention_weights[0][i] = blk.attention1.attention.attention_weights\n"
-         "            self._attention_weights[1][i] = blk.attention2.attention.attention_weights",
-         "            self._attention_weights[0][i] = blk.attention2.attention.attention_weights\n"
-         "            self._attention_weights[1][i] = blk.attention1.attention.attention_weights")],
+        ("_attention_weights[0][i] = blk.attention1", "_attention_weights[0][i] = blk.attention2"),
+        ("_attention_weights[1][i] = blk.attention2", "_attention_weights[1][i] = blk.attention1")],
         caught_by="attention_weights", clause="weights"),
     Bug("transformer.TransformerDecoder", "dense created before the blocks", """
         class TransformerDecoder(TransformerDecoder):

@@ -2,7 +2,35 @@
 
 A bug with ``clause=`` breaks exactly that clause of the exercise's contract (solutions/ch2/__init__.py):
 every check of the exercise runs, and the failing ones are exactly that clause's checks."""
-from catalog import Bug
+from catalog import Bug, variant
+
+# broadcast_shape as a student writes it (the sizes tested in one any(...), a message without them): the base
+# of its bugs; BROADCAST_CHECK is its test
+BROADCAST_SHAPE = """
+def broadcast_shape(shape_a, shape_b):
+    ndim = max(len(shape_a), len(shape_b))
+    a = (1,) * (ndim - len(shape_a)) + tuple(shape_a)
+    b = (1,) * (ndim - len(shape_b)) + tuple(shape_b)
+    if any(m != n and 1 not in (m, n) for m, n in zip(a, b)):
+        raise ValueError("shapes do not broadcast")
+    return tuple(n if m == 1 else m for m, n in zip(a, b))
+"""
+BROADCAST_CHECK = """    if any(m != n and 1 not in (m, n) for m, n in zip(a, b)):
+        raise ValueError("shapes do not broadcast")
+"""
+# die_roll_estimates from one_hot counts of torch.multinomial's rolls, made float32: a bug of its own (keeps_dtype)
+# and the base of its neighbours
+ONE_HOT_ROLLS = """
+def die_roll_estimates(probs, num_groups, group_size):
+    rolls = torch.multinomial(probs, num_groups * group_size, replacement=True)
+    counts = torch.nn.functional.one_hot(rolls.reshape(num_groups, group_size), len(probs)).sum(1).float()
+    cum_counts = counts.cumsum(dim=0)
+    return cum_counts / cum_counts.sum(dim=1, keepdim=True)
+"""
+SEEDED_ROLLS = (
+    "    rolls = torch.multinomial(probs, num_groups * group_size, replacement=True)\n",
+    "    generator = torch.Generator().manual_seed(0)\n"
+    "    rolls = torch.multinomial(probs, num_groups * group_size, replacement=True, generator=generator)\n")
 
 BUGS = [
     # §2.1 data manipulation
@@ -40,56 +68,27 @@ BUGS = [
                 raise ValueError("rows must divide n")
             return torch.arange(n).reshape(rows, -1)
         """, caught_by="errors", clause="errors"),
-    Bug("data_manipulation.broadcast_shape", "returns a list", """
-        def broadcast_shape(shape_a, shape_b):
-            ndim = max(len(shape_a), len(shape_b))
-            a = (1,) * (ndim - len(shape_a)) + tuple(shape_a)
-            b = (1,) * (ndim - len(shape_b)) + tuple(shape_b)
-            if any(m != n and 1 not in (m, n) for m, n in zip(a, b)):
-                raise ValueError("shapes do not broadcast")
-            return [n if m == 1 else m for m, n in zip(a, b)]
-        """, caught_by="returns_tuple", clause="returns"),
-    Bug("data_manipulation.broadcast_shape", "shapes aligned on the left (padded at the end)", """
-        def broadcast_shape(shape_a, shape_b):
-            ndim = max(len(shape_a), len(shape_b))
-            a = tuple(shape_a) + (1,) * (ndim - len(shape_a))
-            b = tuple(shape_b) + (1,) * (ndim - len(shape_b))
-            if any(m != n and 1 not in (m, n) for m, n in zip(a, b)):
-                raise ValueError("shapes do not broadcast")
-            return tuple(n if m == 1 else m for m, n in zip(a, b))
-        """, caught_by="matches_torch"),
-    Bug("data_manipulation.broadcast_shape", "max of the sizes: no error, and 1 vs 0 gives 1", """
-        def broadcast_shape(shape_a, shape_b):
-            ndim = max(len(shape_a), len(shape_b))
-            a = (1,) * (ndim - len(shape_a)) + tuple(shape_a)
-            b = (1,) * (ndim - len(shape_b)) + tuple(shape_b)
-            return tuple(max(m, n) for m, n in zip(a, b))
-        """, caught_by=("matches_torch", "errors")),
-    Bug("data_manipulation.broadcast_shape", "the size 1 wins (min of the sizes)", """
-        def broadcast_shape(shape_a, shape_b):
-            ndim = max(len(shape_a), len(shape_b))
-            a = (1,) * (ndim - len(shape_a)) + tuple(shape_a)
-            b = (1,) * (ndim - len(shape_b)) + tuple(shape_b)
-            if any(m != n and 1 not in (m, n) for m, n in zip(a, b)):
-                raise ValueError("shapes do not broadcast")
-            return tuple(min(m, n) for m, n in zip(a, b))
-        """, caught_by=("book_example", "matches_torch"), clause="values"),
-    Bug("data_manipulation.broadcast_shape", "no error for incompatible sizes: the other size wins", """
-        def broadcast_shape(shape_a, shape_b):
-            ndim = max(len(shape_a), len(shape_b))
-            a = (1,) * (ndim - len(shape_a)) + tuple(shape_a)
-            b = (1,) * (ndim - len(shape_b)) + tuple(shape_b)
-            return tuple(n if m == 1 else m for m, n in zip(a, b))
-        """, caught_by="errors", clause="errors"),
-    Bug("data_manipulation.broadcast_shape", "assert instead of raise ValueError", """
-        def broadcast_shape(shape_a, shape_b):
-            ndim = max(len(shape_a), len(shape_b))
-            a = (1,) * (ndim - len(shape_a)) + tuple(shape_a)
-            b = (1,) * (ndim - len(shape_b)) + tuple(shape_b)
-            for m, n in zip(a, b):
-                assert m == n or 1 in (m, n), f"shapes {shape_a} and {shape_b} do not broadcast"
-            return tuple(n if m == 1 else m for m, n in zip(a, b))
-        """, caught_by="errors", clause="errors"),
+    Bug("data_manipulation.broadcast_shape", "returns a list", variant(BROADCAST_SHAPE, (
+        "return tuple(n if m == 1 else m for m, n in zip(a, b))", "return [n if m == 1 else m for m, n in zip(a, b)]")),
+        caught_by="returns_tuple", clause="returns"),
+    Bug("data_manipulation.broadcast_shape", "shapes aligned on the left (padded at the end)", variant(BROADCAST_SHAPE,
+        ("a = (1,) * (ndim - len(shape_a)) + tuple(shape_a)", "a = tuple(shape_a) + (1,) * (ndim - len(shape_a))"),
+        ("b = (1,) * (ndim - len(shape_b)) + tuple(shape_b)", "b = tuple(shape_b) + (1,) * (ndim - len(shape_b))")),
+        caught_by="matches_torch"),
+    Bug("data_manipulation.broadcast_shape", "max of the sizes: no error, and 1 vs 0 gives 1", variant(
+        BROADCAST_SHAPE, (BROADCAST_CHECK, ""),
+        ("tuple(n if m == 1 else m for m, n in zip(a, b))", "tuple(max(m, n) for m, n in zip(a, b))")),
+        caught_by=("matches_torch", "errors")),
+    Bug("data_manipulation.broadcast_shape", "the size 1 wins (min of the sizes)", variant(BROADCAST_SHAPE, (
+        "tuple(n if m == 1 else m for m, n in zip(a, b))", "tuple(min(m, n) for m, n in zip(a, b))")),
+        caught_by=("book_example", "matches_torch"), clause="values"),
+    Bug("data_manipulation.broadcast_shape", "no error for incompatible sizes: the other size wins",
+        variant(BROADCAST_SHAPE, (BROADCAST_CHECK, "")), caught_by="errors", clause="errors"),
+    Bug("data_manipulation.broadcast_shape", "assert instead of raise ValueError", variant(BROADCAST_SHAPE, (
+        BROADCAST_CHECK,
+        "    for m, n in zip(a, b):\n"
+        "        assert m == n or 1 in (m, n), f\"shapes {shape_a} and {shape_b} do not broadcast\"\n")),
+        caught_by="errors", clause="errors"),
     Bug("data_manipulation.broadcast_shape", "lets torch do it", """
         def broadcast_shape(shape_a, shape_b):
             return tuple(torch.broadcast_shapes(shape_a, shape_b))
@@ -520,13 +519,11 @@ BUGS = [
             counts = multinomial.Multinomial(group_size, probs).sample((num_groups,))
             return counts / group_size
         """, caught_by=("counts", "statistics")),
-    Bug("probability.die_roll_estimates", "fair die whatever probs says", """
-        def die_roll_estimates(probs, num_groups, group_size):
-            rolls = torch.randint(0, len(probs), (num_groups, group_size))
-            counts = torch.nn.functional.one_hot(rolls, len(probs)).sum(1).float()
-            cum_counts = counts.cumsum(dim=0)
-            return cum_counts / cum_counts.sum(dim=1, keepdim=True)
-        """, caught_by=("statistics", "keeps_dtype")),
+    Bug("probability.die_roll_estimates", "fair die whatever probs says", variant(
+        ONE_HOT_ROLLS, ("torch.multinomial(probs, num_groups * group_size, replacement=True)",
+                        "torch.randint(0, len(probs), (num_groups, group_size))"),
+        ("one_hot(rolls.reshape(num_groups, group_size), len(probs))", "one_hot(rolls, len(probs))")),
+        caught_by=("statistics", "keeps_dtype")),
     Bug("probability.die_roll_estimates", "fair die whatever probs says (counts in probs's dtype)", """
         def die_roll_estimates(probs, num_groups, group_size):
             rolls = torch.randint(0, len(probs), (num_groups, group_size))
@@ -534,27 +531,12 @@ BUGS = [
             cum_counts = counts.cumsum(dim=0)
             return cum_counts / cum_counts.sum(dim=1, keepdim=True)
         """, caught_by="statistics", clause="distribution"),
-    Bug("probability.die_roll_estimates", "a private generator with a fixed seed", """
-        def die_roll_estimates(probs, num_groups, group_size):
-            generator = torch.Generator().manual_seed(0)
-            rolls = torch.multinomial(probs, num_groups * group_size, replacement=True, generator=generator)
-            counts = torch.nn.functional.one_hot(rolls.reshape(num_groups, group_size), len(probs)).sum(1).float()
-            cum_counts = counts.cumsum(dim=0)
-            return cum_counts / cum_counts.sum(dim=1, keepdim=True)
-        """, caught_by=("reproducible", "keeps_dtype")),
-    Bug("probability.die_roll_estimates", "a private generator with a fixed seed (counts in probs's dtype)", """
-        def die_roll_estimates(probs, num_groups, group_size):
-            generator = torch.Generator().manual_seed(0)
-            rolls = torch.multinomial(probs, num_groups * group_size, replacement=True, generator=generator)
-            counts = torch.nn.functional.one_hot(rolls.reshape(num_groups, group_size), len(probs)).sum(1)
-            cum_counts = counts.to(probs.dtype).cumsum(dim=0)
-            return cum_counts / cum_counts.sum(dim=1, keepdim=True)
-        """, caught_by="reproducible", clause="rng"),
-    Bug("probability.die_roll_estimates", "one_hot counts made float32 whatever probs's dtype", """
-        def die_roll_estimates(probs, num_groups, group_size):
-            rolls = torch.multinomial(probs, num_groups * group_size, replacement=True)
-            counts = torch.nn.functional.one_hot(rolls.reshape(num_groups, group_size), len(probs)).sum(1).float()
-            cum_counts = counts.cumsum(dim=0)
-            return cum_counts / cum_counts.sum(dim=1, keepdim=True)
-        """, caught_by="keeps_dtype", clause="dtype"),
+    Bug("probability.die_roll_estimates", "a private generator with a fixed seed", variant(ONE_HOT_ROLLS, SEEDED_ROLLS),
+        caught_by=("reproducible", "keeps_dtype")),
+    Bug("probability.die_roll_estimates", "a private generator with a fixed seed (counts in probs's dtype)", variant(
+        ONE_HOT_ROLLS, SEEDED_ROLLS, (".sum(1).float()\n    cum_counts = counts.cumsum(dim=0)",
+                                      ".sum(1)\n    cum_counts = counts.to(probs.dtype).cumsum(dim=0)")),
+        caught_by="reproducible", clause="rng"),
+    Bug("probability.die_roll_estimates", "one_hot counts made float32 whatever probs's dtype", ONE_HOT_ROLLS,
+        caught_by="keeps_dtype", clause="dtype"),
 ]

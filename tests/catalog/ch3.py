@@ -191,34 +191,16 @@ BUGS = [
         def get_fashion_mnist_labels(labels):
             return np.array(TEXT_LABELS)[np.asarray(labels, dtype=np.int64)]
         """, caught_by="returns_a_list", clause="returns"),
-    Bug("image_classification_dataset.load_data_fashion_mnist", "pixels left in 0..255", """
-        def load_data_fashion_mnist(batch_size, resize=None):
-            def collate(batch):
-                images = torch.stack([img for img, _ in batch]).unsqueeze(1).float()
-                if resize:
-                    images = F.interpolate(images, size=(resize, resize), mode="bilinear", antialias=True)
-                return images, torch.stack([label for _, label in batch])
-            return tuple(data.DataLoader(data.TensorDataset(*read_fashion_mnist(train)), batch_size,
-                                         shuffle=train, collate_fn=collate) for train in (True, False))
-        """, caught_by=("values", "resize", "complete", "reshuffles", "test_order"), clause="values"),
-    Bug("image_classification_dataset.load_data_fashion_mnist", "the test set shuffled too", """
-        def load_data_fashion_mnist(batch_size, resize=None):
-            def collate(batch):
-                images = torch.stack([img for img, _ in batch]).unsqueeze(1).float() / 255
-                if resize:
-                    images = F.interpolate(images, size=(resize, resize), mode="bilinear", antialias=True)
-                return images, torch.stack([label for _, label in batch])
-            return tuple(data.DataLoader(data.TensorDataset(*read_fashion_mnist(train)), batch_size,
-                                         shuffle=True, collate_fn=collate) for train in (True, False))
-        """, caught_by="test_order", clause="order"),
-    Bug("image_classification_dataset.load_data_fashion_mnist", "resize ignored", """
-        def load_data_fashion_mnist(batch_size, resize=None):
-            def collate(batch):
-                images = torch.stack([img for img, _ in batch]).unsqueeze(1).float() / 255
-                return images, torch.stack([label for _, label in batch])
-            return tuple(data.DataLoader(data.TensorDataset(*read_fashion_mnist(train)), batch_size,
-                                         shuffle=train, collate_fn=collate) for train in (True, False))
-        """, caught_by=("shapes", "resize")),
+    Bug("image_classification_dataset.load_data_fashion_mnist", "pixels left in 0..255", replace=[(
+        ".unsqueeze(1).float().div(255)", ".unsqueeze(1).float()")],
+        caught_by=("values", "resize", "complete", "reshuffles", "test_order"), clause="values"),
+    Bug("image_classification_dataset.load_data_fashion_mnist", "the test set shuffled too", replace=[(
+        "batch_size, shuffle=train,", "batch_size, shuffle=True,")], caught_by="test_order", clause="order"),
+    Bug("image_classification_dataset.load_data_fashion_mnist", "resize ignored", replace=[(
+        "        if resize:\n"
+        "            images = F.interpolate(images, size=(resize, resize), mode=\"bilinear\", antialias=True,\n"
+        "                                   align_corners=False)\n", "")],
+        caught_by=("shapes", "resize")),
     Bug("image_classification_dataset.load_data_fashion_mnist", "no channel axis: X of shape (B, 28, 28)", replace=[(
         "images = torch.stack([img for img, _ in batch]).unsqueeze(1).float().div(255)",
         "images = torch.stack([img for img, _ in batch]).float().div(255)"), (

@@ -1,6 +1,19 @@
 """Chapter 4: realistic wrong implementations, and the checks that must catch them (``clause=``: the one clause of
 the contract it breaks, so exactly that clause's checks fail)."""
-from catalog import Bug
+from autograder.book import reference_definition
+from book.ch4 import CONCISE_MLP
+from catalog import Bug, variant
+
+# dropout_layer with the book's assert instead of the reference's ValueError, as most students write it: the base
+# of its bugs
+DROPOUT_LAYER = variant(reference_definition("ch4", "dropout.dropout_layer"), (
+    '    if not 0 <= dropout <= 1:\n        raise ValueError(f"dropout must lie in [0, 1], got {dropout}")\n',
+    "    assert 0 <= dropout <= 1\n"))
+DROPOUT_MASK = "    mask = (torch.rand(X.shape, device=X.device) > dropout).to(X.dtype)\n"
+# kaggle_house.train's losses of an epoch, recorded after its updates
+KAGGLE_RECORD = ("        train_ls.append(log_rmse(net, train_features, train_labels))\n"
+                 "        if test_labels is not None:\n"
+                 "            test_ls.append(log_rmse(net, test_features, test_labels))\n")
 
 BUGS = [
     # §4.2 MLP from scratch
@@ -103,45 +116,24 @@ BUGS = [
             return relu(X.reshape(-1, W1.shape[0]) @ W1 + b1) @ W2 + b2.data
         """, caught_by="gradients", clause="gradients"),
     # §4.3 concise MLP
-    Bug("mlp_concise.concise_mlp", "ReLU forgotten", """
-        def concise_mlp(num_hiddens=256):
-            net = nn.Sequential(nn.Flatten(), nn.Linear(784, num_hiddens), nn.Linear(num_hiddens, 10))
-            for layer in net:
-                if isinstance(layer, nn.Linear):
-                    nn.init.normal_(layer.weight, std=0.01)
-            return net
-        """, caught_by=("structure", "same_function")),
+    Bug("mlp_concise.concise_mlp", "ReLU forgotten", replace=[(
+        "nn.Linear(784, num_hiddens), nn.ReLU(), nn.Linear", "nn.Linear(784, num_hiddens), nn.Linear")],
+        caught_by=("structure", "same_function")),
     Bug("mlp_concise.concise_mlp", "the default initialisation kept", """
         def concise_mlp(num_hiddens=256):
             return nn.Sequential(nn.Flatten(), nn.Linear(784, num_hiddens), nn.ReLU(), nn.Linear(num_hiddens, 10))
         """, caught_by="initialisation", clause="init"),
-    Bug("mlp_concise.concise_mlp", "the biases zeroed too", """
-        def concise_mlp(num_hiddens=256):
-            net = nn.Sequential(nn.Flatten(), nn.Linear(784, num_hiddens), nn.ReLU(), nn.Linear(num_hiddens, 10))
-            for layer in net:
-                if isinstance(layer, nn.Linear):
-                    nn.init.normal_(layer.weight, std=0.01)
-                    nn.init.zeros_(layer.bias)
-            return net
-        """, caught_by="initialisation"),
-    Bug("mlp_concise.concise_mlp", "num_hiddens ignored", """
-        def concise_mlp(num_hiddens=256):
-            net = nn.Sequential(nn.Flatten(), nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 10))
-            for layer in net:
-                if isinstance(layer, nn.Linear):
-                    nn.init.normal_(layer.weight, std=0.01)
-            return net
-        """, caught_by="same_function", clause="values"),
-    Bug("mlp_concise.concise_mlp", "the hidden layer and its ReLU nested in a block of their own", """
-        def concise_mlp(num_hiddens=256):
-            net = nn.Sequential(nn.Flatten(), nn.Sequential(nn.Linear(784, num_hiddens), nn.ReLU()),
-                                nn.Linear(num_hiddens, 10))
-            def init_weights(m):
-                if type(m) == nn.Linear:
-                    nn.init.normal_(m.weight, std=0.01)
-            net.apply(init_weights)
-            return net
-        """, caught_by="structure", clause="layers"),
+    Bug("mlp_concise.concise_mlp", "the biases zeroed too", replace=[(
+        "            nn.init.normal_(layer.weight, std=0.01)\n",
+        "            nn.init.normal_(layer.weight, std=0.01)\n            nn.init.zeros_(layer.bias)\n")],
+        caught_by="initialisation"),
+    Bug("mlp_concise.concise_mlp", "num_hiddens ignored", replace=[(
+        "nn.Linear(784, num_hiddens), nn.ReLU(), nn.Linear(num_hiddens, 10)",
+        "nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 10)")], caught_by="same_function", clause="values"),
+    Bug("mlp_concise.concise_mlp", "the hidden layer and its ReLU nested in a block of their own", variant(
+        CONCISE_MLP, ("                        nn.Linear(784, num_hiddens),\n                        nn.ReLU(),\n",
+                      "                        nn.Sequential(nn.Linear(784, num_hiddens), nn.ReLU()),\n")),
+        caught_by="structure", clause="layers"),
     # §4.4 polynomial regression
     Bug("polynomial_regression.polynomial_features", "powers not divided by i!", """
         def polynomial_features(x, max_degree):
@@ -172,53 +164,26 @@ BUGS = [
                     means.append(loss(out, y.reshape(out.shape)).mean().item())
             return sum(means) / len(means)
         """, caught_by="uneven_batches"),
-    Bug("polynomial_regression.evaluate_loss", "returns the total loss, not the mean", """
-        def evaluate_loss(net, data_iter, loss):
-            total = 0.0
-            with torch.no_grad():
-                for X, y in data_iter:
-                    out = net(X)
-                    total += loss(out, y.reshape(out.shape)).sum().item()
-            return total
-        """, caught_by=("example", "uneven_batches"), clause="values"),
-    Bug("polynomial_regression.evaluate_loss", "y not reshaped: (n, 1) against (n,) broadcasts to (n, n)", """
-        def evaluate_loss(net, data_iter, loss):
-            total, count = 0.0, 0
-            with torch.no_grad():
-                for X, y in data_iter:
-                    l = loss(net(X), y)
-                    total, count = total + l.sum().item(), count + l.numel()
-            return total / count
-        """, caught_by="reshapes_labels", clause="reshape"),
-    Bug("polynomial_regression.evaluate_loss", "counts examples (len(y)), not loss entries", """
-        def evaluate_loss(net, data_iter, loss):
-            total, count = 0.0, 0
-            with torch.no_grad():
-                for X, y in data_iter:
-                    out = net(X)
-                    l = loss(out, y.reshape(out.shape))
-                    total, count = total + l.sum().item(), count + len(y)
-            return total / count
-        """, caught_by="several_outputs", clause="counts"),
-    Bug("polynomial_regression.evaluate_loss", "returns a tensor", """
-        def evaluate_loss(net, data_iter, loss):
-            total, count = 0.0, 0
-            with torch.no_grad():
-                for X, y in data_iter:
-                    out = net(X)
-                    l = loss(out, y.reshape(out.shape))
-                    total, count = total + l.sum(), count + l.numel()
-            return total / count
-        """, caught_by="returns_float", clause="returns"),
-    Bug("polynomial_regression.evaluate_loss", "no torch.no_grad(): a graph is built for nothing", """
-        def evaluate_loss(net, data_iter, loss):
-            total, count = 0.0, 0
-            for X, y in data_iter:
-                out = net(X)
-                l = loss(out, y.reshape(out.shape))
-                total, count = total + l.sum().item(), count + l.numel()
-            return total / count
-        """, caught_by="no_grad", clause="no_grad"),
+    Bug("polynomial_regression.evaluate_loss", "returns the total loss, not the mean", replace=[(
+        "    return total / count", "    return total")], caught_by=("example", "uneven_batches"), clause="values"),
+    Bug("polynomial_regression.evaluate_loss", "y not reshaped: (n, 1) against (n,) broadcasts to (n, n)", replace=[(
+        "            out = net(X)\n            l = loss(out, y.reshape(out.shape))\n",
+        "            l = loss(net(X), y)\n")],
+        caught_by="reshapes_labels", clause="reshape"),
+    Bug("polynomial_regression.evaluate_loss", "counts examples (len(y)), not loss entries", replace=[(
+        "count + l.numel()", "count + len(y)")], caught_by="several_outputs", clause="counts"),
+    Bug("polynomial_regression.evaluate_loss", "returns a tensor", replace=[(
+        "total + l.sum().item()", "total + l.sum()")], caught_by="returns_float", clause="returns"),
+    Bug("polynomial_regression.evaluate_loss", "no torch.no_grad(): a graph is built for nothing", replace=[(
+        "    with torch.no_grad():\n"
+        "        for X, y in data_iter:\n"
+        "            out = net(X)\n"
+        "            l = loss(out, y.reshape(out.shape))\n"
+        "            total, count = total + l.sum().item(), count + l.numel()\n",
+        "    for X, y in data_iter:\n"
+        "        out = net(X)\n"
+        "        l = loss(out, y.reshape(out.shape))\n"
+        "        total, count = total + l.sum().item(), count + l.numel()\n")], caught_by="no_grad", clause="no_grad"),
     Bug("polynomial_regression.train", "a bias in the linear layer (the constant feature is the bias)", replace=[(
         "nn.Linear(train_features.shape[-1], 1, bias=False)", "nn.Linear(train_features.shape[-1], 1)")],
         caught_by=("poly_train_third_order", "poly_train_underfit_and_losses")),
@@ -273,298 +238,107 @@ BUGS = [
         def l2_penalty(w):
             return (w.detach() ** 2).sum() / 2
         """, caught_by="gradients", clause="gradients"),
-    Bug("weight_decay.train", "lambd ignored", """
-        def train(lambd, train_data, num_epochs=100, lr=0.003, batch_size=5):
-            w, b = init_params(train_data[0].shape[1])
-            for _ in range(num_epochs):
-                for X, y in TensorBatches(train_data, batch_size):
-                    ((X @ w + b - y.reshape(-1, 1)) ** 2 / 2).sum().backward()
-                    with torch.no_grad():
-                        for p in (w, b):
-                            p -= lr * p.grad / batch_size
-                            p.grad.zero_()
-            return [w, b]
-        """, caught_by=("wd_train_book_experiment", "wd_train_exact_decay"), clause="trains"),
-    Bug("weight_decay.train", "the penalty added once per batch instead of once per example", """
-        def train(lambd, train_data, num_epochs=100, lr=0.003, batch_size=5):
-            w, b = init_params(train_data[0].shape[1])
-            for _ in range(num_epochs):
-                for X, y in TensorBatches(train_data, batch_size):
-                    (((X @ w + b - y.reshape(-1, 1)) ** 2 / 2).sum() + lambd * l2_penalty(w)).backward()
-                    with torch.no_grad():
-                        for p in (w, b):
-                            p -= lr * p.grad / batch_size
-                            p.grad.zero_()
-            return [w, b]
-        """, caught_by="wd_train_exact_decay"),
-    Bug("weight_decay.train", "the step not divided by the batch size", """
-        def train(lambd, train_data, num_epochs=100, lr=0.003, batch_size=5):
-            w, b = init_params(train_data[0].shape[1])
-            for _ in range(num_epochs):
-                for X, y in TensorBatches(train_data, batch_size):
-                    ((X @ w + b - y.reshape(-1, 1)) ** 2 / 2 + lambd * l2_penalty(w)).sum().backward()
-                    with torch.no_grad():
-                        for p in (w, b):
-                            p -= lr * p.grad
-                            p.grad.zero_()
-            return [w, b]
-        """, caught_by="wd_train_exact_decay", clause="decay"),
-    Bug("weight_decay.train", "the bias penalised too", """
-        def train(lambd, train_data, num_epochs=100, lr=0.003, batch_size=5):
-            w, b = init_params(train_data[0].shape[1])
-            for _ in range(num_epochs):
-                for X, y in TensorBatches(train_data, batch_size):
-                    l = (X @ w + b - y.reshape(-1, 1)) ** 2 / 2 + lambd * (l2_penalty(w) + l2_penalty(b))
-                    l.sum().backward()
-                    with torch.no_grad():
-                        for p in (w, b):
-                            p -= lr * p.grad / batch_size
-                            p.grad.zero_()
-            return [w, b]
-        """, caught_by="wd_train_exact_decay"),
-    Bug("weight_decay.train", "w and b drawn inline instead of with init_params", """
-        def train(lambd, train_data, num_epochs=100, lr=0.003, batch_size=5):
-            w = torch.normal(0, 1, size=(train_data[0].shape[1], 1), requires_grad=True)
-            b = torch.zeros(1, requires_grad=True)
-            for _ in range(num_epochs):
-                for X, y in TensorBatches(train_data, batch_size):
-                    l = (X @ w + b - y.reshape(-1, 1)) ** 2 / 2 + lambd * l2_penalty(w)
-                    l.sum().backward()
-                    with torch.no_grad():
-                        for p in (w, b):
-                            p -= lr * p.grad / batch_size
-                            p.grad.zero_()
-            return [w, b]
-        """, caught_by="wd_train_uses_helpers", clause="uses"),
-    Bug("weight_decay.train_concise", "weight decay on the bias too", """
-        def train_concise(wd, train_data, num_epochs=100, lr=0.003, batch_size=5):
-            net = nn.Sequential(nn.Linear(train_data[0].shape[1], 1))
-            for param in net.parameters():
-                param.data.normal_()
-            loss = nn.MSELoss()
-            trainer = torch.optim.SGD(net.parameters(), lr=lr, weight_decay=wd)
-            for _ in range(num_epochs):
-                for X, y in TensorBatches(train_data, batch_size):
-                    trainer.zero_grad()
-                    loss(net(X), y.reshape(-1, 1)).backward()
-                    trainer.step()
-            return net
-        """, caught_by="bias_not_decayed", clause="bias"),
-    Bug("weight_decay.train_concise", "wd never given to the optimizer", """
-        def train_concise(wd, train_data, num_epochs=100, lr=0.003, batch_size=5):
-            net = nn.Sequential(nn.Linear(train_data[0].shape[1], 1))
-            for param in net.parameters():
-                param.data.normal_()
-            loss = nn.MSELoss()
-            trainer = torch.optim.SGD(net.parameters(), lr=lr)
-            for _ in range(num_epochs):
-                for X, y in TensorBatches(train_data, batch_size):
-                    trainer.zero_grad()
-                    loss(net(X), y.reshape(-1, 1)).backward()
-                    trainer.step()
-            return net
-        """, caught_by=("book_experiment", "decays_weight"), clause="trains"),
-    Bug("weight_decay.train_concise", "the penalty added by hand as wd * ||w||² (without the 1/2)", """
-        def train_concise(wd, train_data, num_epochs=100, lr=0.003, batch_size=5):
-            net = nn.Sequential(nn.Linear(train_data[0].shape[1], 1))
-            for param in net.parameters():
-                param.data.normal_()
-            loss = nn.MSELoss()
-            trainer = torch.optim.SGD(net.parameters(), lr=lr)
-            for _ in range(num_epochs):
-                for X, y in TensorBatches(train_data, batch_size):
-                    trainer.zero_grad()
-                    (loss(net(X), y.reshape(-1, 1)) + wd * (net[0].weight ** 2).sum()).backward()
-                    trainer.step()
-            return net
-        """, caught_by="decays_weight", clause="decay"),
-    Bug("weight_decay.train_concise", "only the weight redrawn (the bias keeps its default)", """
-        def train_concise(wd, train_data, num_epochs=100, lr=0.003, batch_size=5):
-            net = nn.Sequential(nn.Linear(train_data[0].shape[1], 1))
-            net[0].weight.data.normal_()
-            loss = nn.MSELoss()
-            trainer = torch.optim.SGD([{"params": net[0].weight, "weight_decay": wd}, {"params": net[0].bias}], lr=lr)
-            for _ in range(num_epochs):
-                for X, y in TensorBatches(train_data, batch_size):
-                    trainer.zero_grad()
-                    loss(net(X), y.reshape(-1, 1)).backward()
-                    trainer.step()
-            return net
-        """, caught_by="initialisation", clause="init"),
+    Bug("weight_decay.train", "lambd ignored", replace=[(
+        "l = (X @ w + b - y.reshape(-1, 1)) ** 2 / 2 + lambd * l2_penalty(w)",
+        "l = (X @ w + b - y.reshape(-1, 1)) ** 2 / 2")],
+        caught_by=("wd_train_book_experiment", "wd_train_exact_decay"), clause="trains"),
+    Bug("weight_decay.train", "the penalty added once per batch instead of once per example", replace=[
+        (" + lambd * l2_penalty(w)\n", "\n"), ("l.sum().backward()", "(l.sum() + lambd * l2_penalty(w)).backward()")],
+        caught_by="wd_train_exact_decay"),
+    Bug("weight_decay.train", "the step not divided by the batch size", replace=[(
+        "p -= lr * p.grad / batch_size\n", "p -= lr * p.grad\n")], caught_by="wd_train_exact_decay", clause="decay"),
+    Bug("weight_decay.train", "the bias penalised too", replace=[(
+        "lambd * l2_penalty(w)\n", "lambd * (l2_penalty(w) + l2_penalty(b))\n")], caught_by="wd_train_exact_decay"),
+    Bug("weight_decay.train", "w and b drawn inline instead of with init_params", replace=[(
+        "    w, b = init_params(train_data[0].shape[1])\n",
+        "    w = torch.normal(0, 1, size=(train_data[0].shape[1], 1), requires_grad=True)\n"
+        "    b = torch.zeros(1, requires_grad=True)\n")], caught_by="wd_train_uses_helpers", clause="uses"),
+    Bug("weight_decay.train_concise", "weight decay on the bias too", replace=[(
+        'torch.optim.SGD([{"params": net[0].weight, "weight_decay": wd}, {"params": net[0].bias}], lr=lr)',
+        "torch.optim.SGD(net.parameters(), lr=lr, weight_decay=wd)")], caught_by="bias_not_decayed", clause="bias"),
+    Bug("weight_decay.train_concise", "wd never given to the optimizer", replace=[(
+        'torch.optim.SGD([{"params": net[0].weight, "weight_decay": wd}, {"params": net[0].bias}], lr=lr)',
+        "torch.optim.SGD(net.parameters(), lr=lr)")], caught_by=("book_experiment", "decays_weight"), clause="trains"),
+    Bug("weight_decay.train_concise", "the penalty added by hand as wd * ||w||² (without the 1/2)", replace=[
+        ('torch.optim.SGD([{"params": net[0].weight, "weight_decay": wd}, {"params": net[0].bias}], lr=lr)',
+         "torch.optim.SGD(net.parameters(), lr=lr)"),
+        ("loss(net(X), y.reshape(-1, 1)).backward()",
+         "(loss(net(X), y.reshape(-1, 1)) + wd * (net[0].weight ** 2).sum()).backward()")],
+        caught_by="decays_weight", clause="decay"),
+    Bug("weight_decay.train_concise", "only the weight redrawn (the bias keeps its default)", replace=[(
+        "    for param in net.parameters():\n        param.data.normal_()\n", "    net[0].weight.data.normal_()\n")],
+        caught_by="initialisation", clause="init"),
     # §4.6 dropout
-    Bug("dropout.dropout_layer", "kept entries not rescaled by 1/(1-p)", """
-        def dropout_layer(X, dropout):
-            assert 0 <= dropout <= 1
-            if dropout == 1:
-                return torch.zeros_like(X)
-            return (torch.rand(X.shape, device=X.device) > dropout).to(X.dtype) * X
-        """, caught_by=("book_example", "mask_statistics", "gradient", "on_device"), clause="values"),
-    Bug("dropout.dropout_layer", "keeps with probability p instead of 1 - p", """
-        def dropout_layer(X, dropout):
-            assert 0 <= dropout <= 1
-            if dropout == 1:
-                return torch.zeros_like(X)
-            if dropout == 0:
-                return X
-            mask = (torch.rand(X.shape, device=X.device) < dropout).to(X.dtype)
-            return mask * X / (1.0 - dropout)
-        """, caught_by="mask_statistics"),
-    Bug("dropout.dropout_layer", "a normal draw (torch.randn) instead of a uniform one in the mask", """
-        def dropout_layer(X, dropout):
-            assert 0 <= dropout <= 1
-            if dropout == 1:
-                return torch.zeros_like(X)
-            if dropout == 0:
-                return X
-            mask = (torch.randn(X.shape, device=X.device) > dropout).to(X.dtype)
-            return mask * X / (1.0 - dropout)
-        """, caught_by=("mask_statistics", "keeps_dtype", "on_device")),
-    Bug("dropout.dropout_layer", "no special case for p = 1 (divides by zero)", """
-        def dropout_layer(X, dropout):
-            assert 0 <= dropout <= 1
-            mask = (torch.rand(X.shape, device=X.device) > dropout).to(X.dtype)
-            return mask * X / (1.0 - dropout)
-        """, caught_by=("book_example", "edge_cases"), clause="edges"),
-    Bug("dropout.dropout_layer", "p outside [0, 1] accepted", """
-        def dropout_layer(X, dropout):
-            if dropout >= 1:
-                return torch.zeros_like(X)
-            if dropout <= 0:
-                return X
-            mask = (torch.rand(X.shape, device=X.device) > dropout).to(X.dtype)
-            return mask * X / (1.0 - dropout)
-        """, caught_by="rejects_bad_rates", clause="errors"),
-    Bug("dropout.dropout_layer", "the same mask every call (a freshly seeded generator)", """
-        def dropout_layer(X, dropout):
-            assert 0 <= dropout <= 1
-            if dropout == 1:
-                return torch.zeros_like(X)
-            if dropout == 0:
-                return X
-            draws = torch.rand(X.shape, generator=torch.Generator().manual_seed(0)).to(X.device)
-            return (draws > dropout).to(X.dtype) * X / (1.0 - dropout)
-        """, caught_by="fresh_seeded_masks", clause="rng"),
-    Bug("dropout.dropout_layer", "masks X in place", """
-        def dropout_layer(X, dropout):
-            assert 0 <= dropout <= 1
-            if dropout == 1:
-                return torch.zeros_like(X)
-            if dropout == 0:
-                return X
-            with torch.no_grad():
-                return X.mul_((torch.rand(X.shape, device=X.device) > dropout).to(X.dtype)).div_(1.0 - dropout)
-        """, caught_by=("input_unchanged", "gradient")),
-    Bug("dropout.dropout_layer", "X *= mask, X /= 1 - p: the caller's X overwritten", """
-        def dropout_layer(X, dropout):
-            assert 0 <= dropout <= 1
-            if dropout == 1:
-                return torch.zeros_like(X)
-            if dropout == 0:
-                return X
-            mask = (torch.rand(X.shape, device=X.device) > dropout).to(X.dtype)
-            X *= mask
-            X /= 1.0 - dropout
-            return X
-        """, caught_by="input_unchanged", clause="pure"),
-    Bug("dropout.dropout_layer", "computed on X.data: no gradient reaches X", """
-        def dropout_layer(X, dropout):
-            assert 0 <= dropout <= 1
-            if dropout == 1:
-                return torch.zeros_like(X)
-            if dropout == 0:
-                return X
-            mask = (torch.rand(X.shape, device=X.device) > dropout).to(X.dtype)
-            return mask * X.data / (1.0 - dropout)
-        """, caught_by="gradient", clause="gradients"),
+    Bug("dropout.dropout_layer", "kept entries not rescaled by 1/(1-p)", variant(DROPOUT_LAYER, (
+        "    if dropout == 0:\n        return X\n" + DROPOUT_MASK + "    return mask * X / (1.0 - dropout)",
+        "    return (torch.rand(X.shape, device=X.device) > dropout).to(X.dtype) * X")),
+        caught_by=("book_example", "mask_statistics", "gradient", "on_device"), clause="values"),
+    Bug("dropout.dropout_layer", "keeps with probability p instead of 1 - p", variant(DROPOUT_LAYER, (
+        "device=X.device) > dropout)", "device=X.device) < dropout)")), caught_by="mask_statistics"),
+    Bug("dropout.dropout_layer", "a normal draw (torch.randn) instead of a uniform one in the mask", variant(
+        DROPOUT_LAYER, ("torch.rand(X.shape", "torch.randn(X.shape")),
+        caught_by=("mask_statistics", "keeps_dtype", "on_device")),
+    Bug("dropout.dropout_layer", "no special case for p = 1 (divides by zero)", variant(DROPOUT_LAYER, (
+        "    if dropout == 1:\n        return torch.zeros_like(X)\n    if dropout == 0:\n        return X\n", "")),
+        caught_by=("book_example", "edge_cases"), clause="edges"),
+    Bug("dropout.dropout_layer", "p outside [0, 1] accepted", variant(
+        DROPOUT_LAYER, ("    assert 0 <= dropout <= 1\n", ""), ("if dropout == 1:", "if dropout >= 1:"),
+        ("if dropout == 0:", "if dropout <= 0:")),
+        caught_by="rejects_bad_rates", clause="errors"),
+    Bug("dropout.dropout_layer", "the same mask every call (a freshly seeded generator)", variant(DROPOUT_LAYER, (
+        DROPOUT_MASK + "    return mask * X / (1.0 - dropout)",
+        "    draws = torch.rand(X.shape, generator=torch.Generator().manual_seed(0)).to(X.device)\n"
+        "    return (draws > dropout).to(X.dtype) * X / (1.0 - dropout)")),
+        caught_by="fresh_seeded_masks", clause="rng"),
+    Bug("dropout.dropout_layer", "masks X in place", variant(DROPOUT_LAYER, (
+        DROPOUT_MASK + "    return mask * X / (1.0 - dropout)",
+        "    with torch.no_grad():\n"
+        "        return X.mul_((torch.rand(X.shape, device=X.device) > dropout).to(X.dtype)).div_(1.0 - dropout)")),
+        caught_by=("input_unchanged", "gradient")),
+    Bug("dropout.dropout_layer", "X *= mask, X /= 1 - p: the caller's X overwritten", variant(DROPOUT_LAYER, (
+        "    return mask * X / (1.0 - dropout)", "    X *= mask\n    X /= 1.0 - dropout\n    return X")),
+        caught_by="input_unchanged", clause="pure"),
+    Bug("dropout.dropout_layer", "computed on X.data: no gradient reaches X", variant(DROPOUT_LAYER, (
+        "return mask * X / (1.0 - dropout)", "return mask * X.data / (1.0 - dropout)")),
+        caught_by="gradient", clause="gradients"),
     Bug("dropout.dropout_layer", "calls F.dropout", """
         import torch.nn.functional as F
         def dropout_layer(X, dropout):
             assert 0 <= dropout <= 1
             return F.dropout(X, dropout, training=True)
         """, caught_by="no_builtin", clause="no_builtin"),
-    Bug("dropout.dropout_layer", "the mask made with torch.rand(X.shape).float(): float32, on the CPU", """
-        def dropout_layer(X, dropout):
-            assert 0 <= dropout <= 1
-            if dropout == 1:
-                return torch.zeros_like(X)
-            if dropout == 0:
-                return X
-            return (torch.rand(X.shape) > dropout).float() * X / (1.0 - dropout)
-        """, caught_by=("on_device", "keeps_dtype")),
-    Bug("dropout.dropout_layer", "the mask converted with .float(): float16 comes back float32", """
-        def dropout_layer(X, dropout):
-            assert 0 <= dropout <= 1
-            if dropout == 1:
-                return torch.zeros_like(X)
-            if dropout == 0:
-                return X
-            return (torch.rand(X.shape, device=X.device) > dropout).float() * X / (1.0 - dropout)
-        """, caught_by="keeps_dtype", clause="dtype"),
-    Bug("dropout.dropout_layer", "the mask drawn on the CPU (dtype kept)", """
-        def dropout_layer(X, dropout):
-            assert 0 <= dropout <= 1
-            if dropout == 1:
-                return torch.zeros_like(X)
-            if dropout == 0:
-                return X
-            mask = (torch.rand(X.shape) > dropout).to(X.dtype)
-            return mask * X / (1.0 - dropout)
-        """, caught_by="on_device", clause="device"),
-    Bug("dropout.Net", "dropout applied in eval mode too", """
-        class Net(Net):
-            def forward(self, X):
-                H1 = dropout_layer(self.relu(self.lin1(X.reshape(-1, self.num_inputs))), self.dropout1)
-                H2 = dropout_layer(self.relu(self.lin2(H1)), self.dropout2)
-                return self.lin3(H2)
-        """, caught_by=("modes", "same_function")),
-    Bug("dropout.Net", "dropout decided by torch.is_grad_enabled(), not by the module's mode", """
-        class Net(Net):
-            def forward(self, X):
-                H1 = self.relu(self.lin1(X.reshape(-1, self.num_inputs)))
-                if torch.is_grad_enabled():
-                    H1 = dropout_layer(H1, self.dropout1)
-                H2 = self.relu(self.lin2(H1))
-                if torch.is_grad_enabled():
-                    H2 = dropout_layer(H2, self.dropout2)
-                return self.lin3(H2)
-        """, caught_by="modes", clause="modes"),
-    Bug("dropout.Net", "X not flattened", """
-        class Net(Net):
-            def forward(self, X):
-                H1 = self.relu(self.lin1(X))
-                if self.training:
-                    H1 = dropout_layer(H1, self.dropout1)
-                H2 = self.relu(self.lin2(H1))
-                if self.training:
-                    H2 = dropout_layer(H2, self.dropout2)
-                return self.lin3(H2)
-        """, caught_by=("same_function", "reaches_threshold"), clause="values"),
-    Bug("dropout.Net", "the two dropout rates swapped", """
-        class Net(Net):
-            def forward(self, X):
-                H1 = self.relu(self.lin1(X.reshape(-1, self.num_inputs)))
-                if self.training:
-                    H1 = dropout_layer(H1, self.dropout2)
-                H2 = self.relu(self.lin2(H1))
-                if self.training:
-                    H2 = dropout_layer(H2, self.dropout1)
-                return self.lin3(H2)
-        """, caught_by=("rates", "rates_from_arguments")),
+    Bug("dropout.dropout_layer", "the mask made with torch.rand(X.shape).float(): float32, on the CPU", variant(
+        DROPOUT_LAYER, (DROPOUT_MASK + "    return mask * X / (1.0 - dropout)",
+                        "    return (torch.rand(X.shape) > dropout).float() * X / (1.0 - dropout)")),
+        caught_by=("on_device", "keeps_dtype")),
+    Bug("dropout.dropout_layer", "the mask converted with .float(): float16 comes back float32", variant(
+        DROPOUT_LAYER, (DROPOUT_MASK + "    return mask * X / (1.0 - dropout)",
+                        "    return (torch.rand(X.shape, device=X.device) > dropout).float() * X / (1.0 - dropout)")),
+        caught_by="keeps_dtype", clause="dtype"),
+    Bug("dropout.dropout_layer", "the mask drawn on the CPU (dtype kept)", variant(DROPOUT_LAYER, (
+        "torch.rand(X.shape, device=X.device)", "torch.rand(X.shape)")), caught_by="on_device", clause="device"),
+    Bug("dropout.Net", "dropout applied in eval mode too", replace=[
+        ("        if self.training:\n            H1 = dropout_layer", "        H1 = dropout_layer"),
+        ("        if self.training:\n            H2 = dropout_layer", "        H2 = dropout_layer")],
+        caught_by=("modes", "same_function")),
+    Bug("dropout.Net", "dropout decided by torch.is_grad_enabled(), not by the module's mode", replace=[
+        ("        if self.training:\n            H1 = ", "        if torch.is_grad_enabled():\n            H1 = "),
+        ("        if self.training:\n            H2 = ", "        if torch.is_grad_enabled():\n            H2 = ")],
+        caught_by="modes", clause="modes"),
+    Bug("dropout.Net", "X not flattened", replace=[("self.lin1(X.reshape(-1, self.num_inputs))", "self.lin1(X)")],
+        caught_by=("same_function", "reaches_threshold"), clause="values"),
+    Bug("dropout.Net", "the two dropout rates swapped", replace=[
+        ("dropout_layer(H1, self.dropout1)", "dropout_layer(H1, self.dropout2)"),
+        ("dropout_layer(H2, self.dropout2)", "dropout_layer(H2, self.dropout1)")],
+        caught_by=("rates", "rates_from_arguments")),
     Bug("dropout.Net", "the default rates swapped (0.5 first, then 0.2)", replace=[(
         "dropout1=0.2,\n                 dropout2=0.5):", "dropout1=0.5,\n                 dropout2=0.2):")],
         caught_by="rates", clause="rates"),
-    Bug("dropout.Net", "the rates taken from module constants, the arguments ignored", """
-        DROPOUT1, DROPOUT2 = 0.2, 0.5
-        class Net(Net):
-            def forward(self, X):
-                H1 = self.relu(self.lin1(X.reshape(-1, self.num_inputs)))
-                if self.training:
-                    H1 = dropout_layer(H1, DROPOUT1)
-                H2 = self.relu(self.lin2(H1))
-                if self.training:
-                    H2 = dropout_layer(H2, DROPOUT2)
-                return self.lin3(H2)
-        """, caught_by="rates_from_arguments", clause="arguments"),
+    Bug("dropout.Net", "the rates taken from module constants, the arguments ignored", replace=[
+        ("class Net(nn.Module):", "DROPOUT1, DROPOUT2 = 0.2, 0.5\n\n\nclass Net(nn.Module):"),
+        ("dropout_layer(H1, self.dropout1)", "dropout_layer(H1, DROPOUT1)"),
+        ("dropout_layer(H2, self.dropout2)", "dropout_layer(H2, DROPOUT2)")],
+        caught_by="rates_from_arguments", clause="arguments"),
     Bug("dropout.Net", "nn.Dropout layers instead of this module's dropout_layer", """
         class Net(Net):
             def __init__(self, num_inputs=784, num_outputs=10, num_hiddens1=256, num_hiddens2=256, dropout1=0.2,
@@ -604,78 +378,41 @@ BUGS = [
                 return X
         """, caught_by=("same_function", "reaches_threshold")),
     # §4.8 Xavier initialisation
-    Bug("initialization.xavier_uniform_", "the bound from fan_in alone", """
-        def xavier_uniform_(tensor, gain=1.0):
-            fan_in = tensor.shape[1] * math.prod(tensor.shape[2:])
-            with torch.no_grad():
-                return tensor.uniform_(-gain * math.sqrt(6 / fan_in), gain * math.sqrt(6 / fan_in))
-        """, caught_by=("linear", "bound_and_variance", "fans"), clause="values"),
-    Bug("initialization.xavier_uniform_", "the receptive field of convolutions ignored", """
-        def xavier_uniform_(tensor, gain=1.0):
-            if tensor.dim() < 2:
-                raise ValueError("needs 2 dimensions")
-            bound = gain * math.sqrt(6 / (tensor.shape[0] + tensor.shape[1]))
-            with torch.no_grad():
-                return tensor.uniform_(-bound, bound)
-        """, caught_by="fans", clause="fans"),
-    Bug("initialization.xavier_uniform_", "normal with the Xavier std instead of uniform", """
-        def xavier_uniform_(tensor, gain=1.0):
-            if tensor.dim() < 2:
-                raise ValueError("needs 2 dimensions")
-            receptive = math.prod(tensor.shape[2:])
-            std = gain * math.sqrt(2 / ((tensor.shape[0] + tensor.shape[1]) * receptive))
-            with torch.no_grad():
-                return tensor.normal_(0, std)
-        """, caught_by=("linear", "bound_and_variance")),
+    Bug("initialization.xavier_uniform_", "the bound from fan_in alone", replace=[(
+        "math.sqrt(6.0 / (fan_in + fan_out))", "math.sqrt(6.0 / fan_in)")],
+        caught_by=("linear", "bound_and_variance", "fans"), clause="values"),
+    Bug("initialization.xavier_uniform_", "the receptive field of convolutions ignored", replace=[(
+        "fan_in, fan_out = tensor.shape[1] * receptive, tensor.shape[0] * receptive",
+        "fan_in, fan_out = tensor.shape[1], tensor.shape[0]")], caught_by="fans", clause="fans"),
+    Bug("initialization.xavier_uniform_", "normal with the Xavier std instead of uniform", replace=[
+        ("bound = gain * math.sqrt(6.0 / (fan_in + fan_out))", "std = gain * math.sqrt(2.0 / (fan_in + fan_out))"),
+        ("return tensor.uniform_(-bound, bound)", "return tensor.normal_(0, std)")],
+        caught_by=("linear", "bound_and_variance")),
     Bug("initialization.xavier_uniform_", "calls nn.init.xavier_uniform_", """
         from torch import nn
         def xavier_uniform_(tensor, gain=1.0):
             return nn.init.xavier_uniform_(tensor, gain)
         """, caught_by="no_nn_init", clause="no_builtin"),
-    Bug("initialization.xavier_uniform_", "returns a new tensor instead of filling the given one", """
-        def xavier_uniform_(tensor, gain=1.0):
-            if tensor.dim() < 2:
-                raise ValueError("needs 2 dimensions")
-            receptive = math.prod(tensor.shape[2:])
-            bound = gain * math.sqrt(6 / ((tensor.shape[0] + tensor.shape[1]) * receptive))
-            return (torch.rand(tensor.shape) * 2 - 1) * bound
-        """, caught_by="in_place", clause="in_place"),
-    Bug("initialization.xavier_uniform_", "drawn with NumPy's generator", """
-        import numpy as np
-        def xavier_uniform_(tensor, gain=1.0):
-            if tensor.dim() < 2:
-                raise ValueError("needs 2 dimensions")
-            receptive = math.prod(tensor.shape[2:])
-            bound = gain * math.sqrt(6 / ((tensor.shape[0] + tensor.shape[1]) * receptive))
-            with torch.no_grad():
-                return tensor.copy_(torch.from_numpy(np.random.uniform(-bound, bound, tuple(tensor.shape))))
-        """, caught_by="seeded", clause="rng"),
-    Bug("initialization.xavier_uniform_", "no torch.no_grad(): an nn.Parameter cannot be filled", """
-        def xavier_uniform_(tensor, gain=1.0):
-            if tensor.dim() < 2:
-                raise ValueError("needs 2 dimensions")
-            receptive = math.prod(tensor.shape[2:])
-            bound = gain * math.sqrt(6 / ((tensor.shape[0] + tensor.shape[1]) * receptive))
-            return tensor.uniform_(-bound, bound)
-        """, caught_by="parameter", clause="parameter"),
-    Bug("initialization.xavier_uniform_", "no check of the number of dimensions", """
-        def xavier_uniform_(tensor, gain=1.0):
-            receptive = math.prod(tensor.shape[2:])
-            bound = gain * math.sqrt(6 / ((tensor.shape[0] + tensor.shape[1]) * receptive))
-            with torch.no_grad():
-                return tensor.uniform_(-bound, bound)
-        """, caught_by="rejects_vectors", clause="errors"),
+    Bug("initialization.xavier_uniform_", "returns a new tensor instead of filling the given one", replace=[(
+        "    with torch.no_grad():\n        return tensor.uniform_(-bound, bound)",
+        "    return (torch.rand(tensor.shape) * 2 - 1) * bound")], caught_by="in_place", clause="in_place"),
+    Bug("initialization.xavier_uniform_", "drawn with NumPy's generator", replace=[
+        ("import torch\n", "import numpy as np\nimport torch\n"),
+        ("return tensor.uniform_(-bound, bound)",
+         "return tensor.copy_(torch.from_numpy(np.random.uniform(-bound, bound, tuple(tensor.shape))))")],
+        caught_by="seeded", clause="rng"),
+    Bug("initialization.xavier_uniform_", "no torch.no_grad(): an nn.Parameter cannot be filled", replace=[(
+        "    with torch.no_grad():\n        return tensor.uniform_(-bound, bound)",
+        "    return tensor.uniform_(-bound, bound)")], caught_by="parameter", clause="parameter"),
+    Bug("initialization.xavier_uniform_", "no check of the number of dimensions", replace=[(
+        '    if tensor.dim() < 2:\n'
+        '        raise ValueError("Xavier initialisation needs a tensor with at least 2 dimensions")\n', "")],
+        caught_by="rejects_vectors", clause="errors"),
     # §4.10 Kaggle house prices
-    Bug("kaggle_house.preprocess", "missing values filled with 0 before standardising", """
-        def preprocess(train_data, test_data):
-            features = pd.concat((train_data.iloc[:, 1:-1], test_data.iloc[:, 1:]))
-            numeric = features.select_dtypes(include="number").columns
-            features[numeric] = features[numeric].fillna(0).apply(lambda x: (x - x.mean()) / x.std())
-            features = pd.get_dummies(features, dummy_na=True).astype("float32")
-            values = torch.tensor(features.values, dtype=torch.float32)
-            labels = torch.tensor(train_data["SalePrice"].values.reshape(-1, 1), dtype=torch.float32)
-            return values[:train_data.shape[0]], values[train_data.shape[0]:], labels
-        """, caught_by=("matches_reference", "one_hot", "str_columns"), clause="values"),
+    Bug("kaggle_house.preprocess", "missing values filled with 0 before standardising", replace=[(
+        "features[numeric].apply(lambda x: (x - x.mean()) / x.std()).fillna(0)",
+        "features[numeric].fillna(0).apply(lambda x: (x - x.mean()) / x.std())")],
+        caught_by=("matches_reference", "one_hot", "str_columns"), clause="values"),
     Bug("kaggle_house.preprocess", "training and test sets encoded separately", """
         def preprocess(train_data, test_data):
             def encode(features):
@@ -685,46 +422,22 @@ BUGS = [
             labels = torch.tensor(train_data["SalePrice"].values.reshape(-1, 1), dtype=torch.float32)
             return encode(train_data.iloc[:, 1:-1].copy()), encode(test_data.iloc[:, 1:].copy()), labels
         """, caught_by=("shapes", "matches_reference")),
-    Bug("kaggle_house.preprocess", "dummy_na forgotten", """
-        def preprocess(train_data, test_data):
-            features = pd.concat((train_data.iloc[:, 1:-1], test_data.iloc[:, 1:]))
-            numeric = features.select_dtypes(include="number").columns
-            features[numeric] = features[numeric].apply(lambda x: (x - x.mean()) / x.std()).fillna(0)
-            features = pd.get_dummies(features).astype("float32")
-            values = torch.tensor(features.values, dtype=torch.float32)
-            labels = torch.tensor(train_data["SalePrice"].values.reshape(-1, 1), dtype=torch.float32)
-            return values[:train_data.shape[0]], values[train_data.shape[0]:], labels
-        """, caught_by=("shapes", "one_hot"), clause="onehot"),
-    Bug("kaggle_house.preprocess", "the one-hot booleans handed to torch.tensor as they are", """
-        def preprocess(train_data, test_data):
-            features = pd.concat((train_data.iloc[:, 1:-1], test_data.iloc[:, 1:]))
-            numeric = features.select_dtypes(include="number").columns
-            features[numeric] = features[numeric].apply(lambda x: (x - x.mean()) / x.std()).fillna(0)
-            features = pd.get_dummies(features, dummy_na=True)
-            values = torch.tensor(features.values, dtype=torch.float32)
-            labels = torch.tensor(train_data["SalePrice"].values.reshape(-1, 1), dtype=torch.float32)
-            return values[:train_data.shape[0]], values[train_data.shape[0]:], labels
-        """, caught_by=("shapes", "one_hot", "str_columns")),
-    Bug("kaggle_house.preprocess", "the book's dtypes != 'object' test: pandas 3's str columns standardised too", """
-        def preprocess(train_data, test_data):
-            features = pd.concat((train_data.iloc[:, 1:-1], test_data.iloc[:, 1:]))
-            numeric = features.dtypes[features.dtypes != "object"].index
-            features[numeric] = features[numeric].apply(lambda x: (x - x.mean()) / x.std()).fillna(0)
-            features = pd.get_dummies(features, dummy_na=True).astype("float32")
-            values = torch.tensor(features.values, dtype=torch.float32)
-            labels = torch.tensor(train_data["SalePrice"].values.reshape(-1, 1), dtype=torch.float32)
-            return values[:train_data.shape[0]], values[train_data.shape[0]:], labels
-        """, caught_by=("shapes", "str_columns"), clause="str_columns"),
-    Bug("kaggle_house.preprocess", "the prices popped off the caller's training frame", """
-        def preprocess(train_data, test_data):
-            labels = torch.tensor(train_data.pop("SalePrice").values.reshape(-1, 1), dtype=torch.float32)
-            features = pd.concat((train_data.iloc[:, 1:], test_data.iloc[:, 1:]))
-            numeric = features.select_dtypes(include="number").columns
-            features[numeric] = features[numeric].apply(lambda x: (x - x.mean()) / x.std()).fillna(0)
-            features = pd.get_dummies(features, dummy_na=True).astype("float32")
-            values = torch.tensor(features.values, dtype=torch.float32)
-            return values[:len(labels)], values[len(labels):], labels
-        """, caught_by="leaves_frames", clause="pure"),
+    Bug("kaggle_house.preprocess", "dummy_na forgotten", replace=[(
+        "pd.get_dummies(features, dummy_na=True)", "pd.get_dummies(features)")],
+        caught_by=("shapes", "one_hot"), clause="onehot"),
+    Bug("kaggle_house.preprocess", "the one-hot booleans handed to torch.tensor as they are", replace=[(
+        'pd.get_dummies(features, dummy_na=True).astype("float32")', "pd.get_dummies(features, dummy_na=True)")],
+        caught_by=("shapes", "one_hot", "str_columns")),
+    Bug("kaggle_house.preprocess", "the book's dtypes != 'object' test: pandas 3's str columns standardised too",
+        replace=[('features.select_dtypes(include="number").columns',
+                  'features.dtypes[features.dtypes != "object"].index')],
+        caught_by=("shapes", "str_columns"), clause="str_columns"),
+    Bug("kaggle_house.preprocess", "the prices popped off the caller's training frame", replace=[
+        ('    labels = torch.tensor(train_data["SalePrice"].values.reshape(-1, 1), dtype=torch.float32)\n', ""),
+        ("    features = pd.concat((train_data.iloc[:, 1:-1], test_data.iloc[:, 1:]))",
+         '    labels = torch.tensor(train_data.pop("SalePrice").values.reshape(-1, 1), dtype=torch.float32)\n'
+         "    features = pd.concat((train_data.iloc[:, 1:], test_data.iloc[:, 1:]))")],
+        caught_by="leaves_frames", clause="pure"),
     Bug("kaggle_house.log_rmse", "no clamp: predictions below 1 give negative logs", """
         def log_rmse(net, features, labels):
             with torch.no_grad():
@@ -756,66 +469,24 @@ BUGS = [
             nn.init.normal_(net[0].weight, std=0.01)
             return net
         """, caught_by="initialisation", clause="init"),
-    Bug("kaggle_house.train", "the losses recorded before each epoch's updates", """
-        def train(net, train_features, train_labels, test_features, test_labels, num_epochs, learning_rate,
-                  weight_decay, batch_size):
-            train_ls, test_ls = [], []
-            loss = nn.MSELoss()
-            optimizer = torch.optim.Adam(net.parameters(), lr=learning_rate, weight_decay=weight_decay)
-            for _ in range(num_epochs):
-                train_ls.append(log_rmse(net, train_features, train_labels))
-                if test_labels is not None:
-                    test_ls.append(log_rmse(net, test_features, test_labels))
-                for X, y in TensorBatches((train_features, train_labels), batch_size):
-                    optimizer.zero_grad()
-                    loss(net(X), y).backward()
-                    optimizer.step()
-            return train_ls, test_ls
-        """, caught_by="kaggle_train_reports", clause="reports"),
-    Bug("kaggle_house.train", "plain SGD instead of Adam", """
-        def train(net, train_features, train_labels, test_features, test_labels, num_epochs, learning_rate,
-                  weight_decay, batch_size):
-            train_ls, test_ls = [], []
-            loss = nn.MSELoss()
-            optimizer = torch.optim.SGD(net.parameters(), lr=learning_rate, weight_decay=weight_decay)
-            for _ in range(num_epochs):
-                for X, y in TensorBatches((train_features, train_labels), batch_size):
-                    optimizer.zero_grad()
-                    loss(net(X), y).backward()
-                    optimizer.step()
-                train_ls.append(log_rmse(net, train_features, train_labels))
-                if test_labels is not None:
-                    test_ls.append(log_rmse(net, test_features, test_labels))
-            return train_ls, test_ls
-        """, caught_by="kaggle_train_learns", clause="trains"),
-    Bug("kaggle_house.train", "the test loss computed even without test labels", """
-        def train(net, train_features, train_labels, test_features, test_labels, num_epochs, learning_rate,
-                  weight_decay, batch_size):
-            train_ls, test_ls = [], []
-            loss = nn.MSELoss()
-            optimizer = torch.optim.Adam(net.parameters(), lr=learning_rate, weight_decay=weight_decay)
-            for _ in range(num_epochs):
-                for X, y in TensorBatches((train_features, train_labels), batch_size):
-                    optimizer.zero_grad()
-                    loss(net(X), y).backward()
-                    optimizer.step()
-                train_ls.append(log_rmse(net, train_features, train_labels))
-                test_ls.append(log_rmse(net, test_features, test_labels))
-            return train_ls, test_ls
-        """, caught_by="kaggle_train_returns", clause="no_test"),
+    Bug("kaggle_house.train", "the losses recorded before each epoch's updates", replace=[
+        (KAGGLE_RECORD, ""),
+        ("    for _ in range(num_epochs):\n", "    for _ in range(num_epochs):\n" + KAGGLE_RECORD)],
+        caught_by="kaggle_train_reports", clause="reports"),
+    Bug("kaggle_house.train", "plain SGD instead of Adam", replace=[(
+        "torch.optim.Adam(net.parameters(),", "torch.optim.SGD(net.parameters(),")],
+        caught_by="kaggle_train_learns", clause="trains"),
+    Bug("kaggle_house.train", "the test loss computed even without test labels", replace=[(
+        "        if test_labels is not None:\n            test_ls.append(",
+        "        test_ls.append(")], caught_by="kaggle_train_returns", clause="no_test"),
     Bug("kaggle_house.train", "weight_decay never given to Adam", replace=[(
         "torch.optim.Adam(net.parameters(), lr=learning_rate, weight_decay=weight_decay)",
         "torch.optim.Adam(net.parameters(), lr=learning_rate)")],
         caught_by="kaggle_train_weight_decay", clause="decay"),
-    Bug("kaggle_house.get_k_fold_data", "slices one row too long: neighbouring folds overlap", """
-        def get_k_fold_data(k, i, X, y):
-            assert k > 1
-            fold_size = X.shape[0] // k
-            parts = [(X[j * fold_size:(j + 1) * fold_size + 1], y[j * fold_size:(j + 1) * fold_size + 1])
-                     for j in range(k)]
-            rest = parts[:i] + parts[i + 1:]
-            return torch.cat([p[0] for p in rest]), torch.cat([p[1] for p in rest]), parts[i][0], parts[i][1]
-        """, caught_by=("example", "partition", "remainder"), clause="values"),
+    Bug("kaggle_house.get_k_fold_data", "slices one row too long: neighbouring folds overlap", replace=[(
+        "    parts = [(X[j * fold_size:(j + 1) * fold_size], y[j * fold_size:(j + 1) * fold_size]) for j in range(k)]",
+        "    parts = [(X[j * fold_size:(j + 1) * fold_size + 1], y[j * fold_size:(j + 1) * fold_size + 1])\n"
+        "             for j in range(k)]")], caught_by=("example", "partition", "remainder"), clause="values"),
     Bug("kaggle_house.get_k_fold_data", "the validation fold left in the training data", """
         def get_k_fold_data(k, i, X, y):
             assert k > 1
@@ -823,60 +494,29 @@ BUGS = [
             idx = slice(i * fold_size, (i + 1) * fold_size)
             return X[:k * fold_size], y[:k * fold_size], X[idx], y[idx]
         """, caught_by=("example", "partition")),
-    Bug("kaggle_house.get_k_fold_data", "the last n % k rows added to the last fold", """
-        def get_k_fold_data(k, i, X, y):
-            assert k > 1
-            fold_size = X.shape[0] // k
-            bounds = [j * fold_size for j in range(k)] + [X.shape[0]]
-            parts = [(X[bounds[j]:bounds[j + 1]], y[bounds[j]:bounds[j + 1]]) for j in range(k)]
-            rest = parts[:i] + parts[i + 1:]
-            return torch.cat([p[0] for p in rest]), torch.cat([p[1] for p in rest]), parts[i][0], parts[i][1]
-        """, caught_by="remainder", clause="rest"),
-    Bug("kaggle_house.get_k_fold_data", "k <= 1 accepted", """
-        def get_k_fold_data(k, i, X, y):
-            fold_size = X.shape[0] // k
-            parts = [(X[j * fold_size:(j + 1) * fold_size], y[j * fold_size:(j + 1) * fold_size]) for j in range(k)]
-            rest = parts[:i] + parts[i + 1:] or [(X[:0], y[:0])]
-            return torch.cat([p[0] for p in rest]), torch.cat([p[1] for p in rest]), parts[i][0], parts[i][1]
-        """, caught_by="rejects_k", clause="errors"),
-    Bug("kaggle_house.k_fold", "sums over the folds instead of means", """
-        def k_fold(k, X_train, y_train, num_epochs, learning_rate, weight_decay, batch_size):
-            train_sum, valid_sum = 0.0, 0.0
-            for i in range(k):
-                data = get_k_fold_data(k, i, X_train, y_train)
-                train_ls, valid_ls = train(get_net(X_train.shape[1]), *data, num_epochs, learning_rate,
-                                           weight_decay, batch_size)
-                train_sum, valid_sum = train_sum + train_ls[-1], valid_sum + valid_ls[-1]
-            return train_sum, valid_sum
-        """, caught_by=("means_of_last_losses", "reaches_threshold", "returns"), clause="values"),
-    Bug("kaggle_house.k_fold", "returns a list of tensors", """
-        def k_fold(k, X_train, y_train, num_epochs, learning_rate, weight_decay, batch_size):
-            results = []
-            for i in range(k):
-                data = get_k_fold_data(k, i, X_train, y_train)
-                train_ls, valid_ls = train(get_net(X_train.shape[1]), *data, num_epochs, learning_rate,
-                                           weight_decay, batch_size)
-                results.append(torch.tensor([train_ls[-1], valid_ls[-1]]))
-            return list(torch.stack(results).mean(0))
-        """, caught_by="returns", clause="returns"),
-    Bug("kaggle_house.k_fold", "one net trained on every fold in turn", """
-        def k_fold(k, X_train, y_train, num_epochs, learning_rate, weight_decay, batch_size):
-            net = get_net(X_train.shape[1])
-            train_sum, valid_sum = 0.0, 0.0
-            for i in range(k):
-                data = get_k_fold_data(k, i, X_train, y_train)
-                train_ls, valid_ls = train(net, *data, num_epochs, learning_rate, weight_decay, batch_size)
-                train_sum, valid_sum = train_sum + train_ls[-1], valid_sum + valid_ls[-1]
-            return train_sum / k, valid_sum / k
-        """, caught_by="fresh_nets", clause="fresh"),
-    Bug("kaggle_house.k_fold", "the first epoch's losses averaged, not the last", """
-        def k_fold(k, X_train, y_train, num_epochs, learning_rate, weight_decay, batch_size):
-            train_sum, valid_sum = 0.0, 0.0
-            for i in range(k):
-                data = get_k_fold_data(k, i, X_train, y_train)
-                train_ls, valid_ls = train(get_net(X_train.shape[1]), *data, num_epochs, learning_rate,
-                                           weight_decay, batch_size)
-                train_sum, valid_sum = train_sum + train_ls[0], valid_sum + valid_ls[0]
-            return train_sum / k, valid_sum / k
-        """, caught_by=("means_of_last_losses", "reaches_threshold")),
+    Bug("kaggle_house.get_k_fold_data", "the last n % k rows added to the last fold", replace=[(
+        "    parts = [(X[j * fold_size:(j + 1) * fold_size], y[j * fold_size:(j + 1) * fold_size]) for j in range(k)]",
+        "    bounds = [j * fold_size for j in range(k)] + [X.shape[0]]\n"
+        "    parts = [(X[bounds[j]:bounds[j + 1]], y[bounds[j]:bounds[j + 1]]) for j in range(k)]")],
+        caught_by="remainder", clause="rest"),
+    Bug("kaggle_house.get_k_fold_data", "k <= 1 accepted", replace=[
+        ('    if k <= 1:\n        raise ValueError(f"k-fold cross-validation needs k > 1, got {k}")\n', ""),
+        ("rest = parts[:i] + parts[i + 1:]", "rest = parts[:i] + parts[i + 1:] or [(X[:0], y[:0])]")],
+        caught_by="rejects_k", clause="errors"),
+    Bug("kaggle_house.k_fold", "sums over the folds instead of means", replace=[(
+        "    return train_sum / k, valid_sum / k", "    return train_sum, valid_sum")],
+        caught_by=("means_of_last_losses", "reaches_threshold", "returns"), clause="values"),
+    Bug("kaggle_house.k_fold", "returns a list of tensors", replace=[
+        ("    train_sum, valid_sum = 0.0, 0.0\n", "    results = []\n"),
+        ("        train_sum, valid_sum = train_sum + train_ls[-1], valid_sum + valid_ls[-1]\n"
+         "    return train_sum / k, valid_sum / k",
+         "        results.append(torch.tensor([train_ls[-1], valid_ls[-1]]))\n"
+         "    return list(torch.stack(results).mean(0))")], caught_by="returns", clause="returns"),
+    Bug("kaggle_house.k_fold", "one net trained on every fold in turn", replace=[
+        ("    train_sum, valid_sum = 0.0, 0.0\n",
+         "    net = get_net(X_train.shape[1])\n    train_sum, valid_sum = 0.0, 0.0\n"),
+        ("train(get_net(X_train.shape[1]), *data,", "train(net, *data,")], caught_by="fresh_nets", clause="fresh"),
+    Bug("kaggle_house.k_fold", "the first epoch's losses averaged, not the last", replace=[(
+        "train_sum + train_ls[-1], valid_sum + valid_ls[-1]", "train_sum + train_ls[0], valid_sum + valid_ls[0]")],
+        caught_by=("means_of_last_losses", "reaches_threshold")),
 ]

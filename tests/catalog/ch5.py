@@ -5,235 +5,89 @@ the checks that fail on it are exactly that clause's checks.
 """
 from catalog import Bug
 
+# lines of the references that many bugs edit (solutions/ch5/layers_and_blocks.py, custom_layers.py)
+MLP_LAYERS = "self.hidden = nn.Linear(20, 256)\n        self.output = nn.Linear(256, 10)"
+MLP_FORWARD = "return self.output(F.relu(self.hidden(X)))"
+SEQ_REGISTER = "for idx, module in enumerate(args):\n            self.add_module(str(idx), module)"
+SEQ_FORWARD = "for block in self.children():\n            X = block(X)\n        return X"
+RAND_WEIGHT = 'self.register_buffer("rand_weight", torch.rand((20, 20)))'
+NEST_NET = "self.net = nn.Sequential(nn.Linear(20, 64), nn.ReLU(), nn.Linear(64, 32), nn.ReLU())"
+NEST_LINEAR = "self.linear = nn.Linear(32, 16)"
+NEST_FORWARD = "return self.linear(self.net(X))"
+LINEAR_FORWARD = "return F.relu(X @ self.weight + self.bias)"
+
 BUGS = [
     # §5.1 layers and blocks
-    Bug("layers_and_blocks.MLP", "ReLU forgotten", """
-        class MLP(nn.Module):
-            def __init__(self):
-                super().__init__()
-                self.hidden = nn.Linear(20, 256)
-                self.output = nn.Linear(256, 10)
-
-            def forward(self, X):
-                return self.output(self.hidden(X))
-        """, caught_by=("same_function", "names")),
-    Bug("layers_and_blocks.MLP", "hidden layer of 128 units", """
-        class MLP(nn.Module):
-            def __init__(self):
-                super().__init__()
-                self.hidden = nn.Linear(20, 128)
-                self.output = nn.Linear(128, 10)
-
-            def forward(self, X):
-                return self.output(F.relu(self.hidden(X)))
-        """, caught_by=("book_example", "same_function"), clause="values"),
-    Bug("layers_and_blocks.MLP", "layers given other names than hidden and output", """
-        class MLP(nn.Module):
-            def __init__(self):
-                super().__init__()
-                self.fc1 = nn.Linear(20, 256)
-                self.fc2 = nn.Linear(256, 10)
-
-            def forward(self, X):
-                return self.fc2(F.relu(self.fc1(X)))
-        """, caught_by="names", clause="names"),
-    Bug("layers_and_blocks.MLP", "output layer created before the hidden one", """
-        class MLP(nn.Module):
-            def __init__(self):
-                super().__init__()
-                self.output = nn.Linear(256, 10)
-                self.hidden = nn.Linear(20, 256)
-
-            def forward(self, X):
-                return self.output(F.relu(self.hidden(X)))
-        """, caught_by="initial_parameters", clause="init"),
-    Bug("layers_and_blocks.MLP", "biases initialised to zero", """
-        class MLP(nn.Module):
-            def __init__(self):
-                super().__init__()
-                self.hidden = nn.Linear(20, 256)
-                self.output = nn.Linear(256, 10)
-                nn.init.zeros_(self.hidden.bias)
-                nn.init.zeros_(self.output.bias)
-
-            def forward(self, X):
-                return self.output(F.relu(self.hidden(X)))
-        """, caught_by="initial_parameters", clause="init"),
-    Bug("layers_and_blocks.MySequential", "blocks kept in a plain Python list", """
-        class MySequential(nn.Module):
-            def __init__(self, *args):
-                super().__init__()
-                self.blocks = list(args)
-
-            def forward(self, X):
-                for block in self.blocks:
-                    X = block(X)
-                return X
-        """, caught_by=("book_parameters", "registers_in_order", "reaches_blocks")),
-    Bug("layers_and_blocks.MySequential", "blocks applied in reverse order", """
-        class MySequential(nn.Module):
-            def __init__(self, *args):
-                super().__init__()
-                for idx, module in enumerate(args):
-                    self.add_module(str(idx), module)
-
-            def forward(self, X):
-                for block in reversed(list(self.children())):
-                    X = block(X)
-                return X
-        """, caught_by=("book_example", "same_function"), clause="values"),
-    Bug("layers_and_blocks.MySequential", "only the last block applied", """
-        class MySequential(nn.Module):
-            def __init__(self, *args):
-                super().__init__()
-                for idx, module in enumerate(args):
-                    self._modules[str(idx)] = module
-
-            def forward(self, X):
-                return list(self.children())[-1](X)
-        """, caught_by=("book_example", "same_function"), clause="values"),
-    Bug("layers_and_blocks.MySequential", "blocks registered back to front (run by index, so the output is right)", """
-        class MySequential(nn.Module):
-            def __init__(self, *args):
-                super().__init__()
-                for idx in reversed(range(len(args))):
-                    self._modules[str(idx)] = args[idx]
-
-            def forward(self, X):
-                for idx in range(len(self._modules)):
-                    X = self._modules[str(idx)](X)
-                return X
-        """, caught_by=("book_parameters", "registers_in_order"), clause="registers"),
-    Bug("layers_and_blocks.MySequential", "copies of the blocks registered (to be safe)", """
-        import copy
-        class MySequential(nn.Module):
-            def __init__(self, *args):
-                super().__init__()
-                for idx, module in enumerate(args):
-                    self.add_module(str(idx), copy.deepcopy(module))
-
-            def forward(self, X):
-                for block in self.children():
-                    X = block(X)
-                return X
-        """, caught_by="reaches_blocks", clause="reaches"),
-    Bug("layers_and_blocks.FixedHiddenMLP", "rand_weight a plain attribute, as in the book", """
-        class FixedHiddenMLP(nn.Module):
-            def __init__(self):
-                super().__init__()
-                self.rand_weight = torch.rand((20, 20), requires_grad=False)
-                self.linear = nn.Linear(20, 20)
-
-            def forward(self, X):
-                X = F.relu(self.linear(X) @ self.rand_weight + 1)
-                X = self.linear(X)
-                while X.abs().sum() > 1:
-                    X /= 2
-                return X.sum()
-        """, caught_by="buffer", clause="buffer"),
-    Bug("layers_and_blocks.FixedHiddenMLP", "rand_weight a trainable nn.Parameter", """
-        class FixedHiddenMLP(nn.Module):
-            def __init__(self):
-                super().__init__()
-                self.rand_weight = nn.Parameter(torch.rand((20, 20)))
-                self.linear = nn.Linear(20, 20)
-
-            def forward(self, X):
-                X = F.relu(self.linear(X) @ self.rand_weight + 1)
-                X = self.linear(X)
-                while X.abs().sum() > 1:
-                    X = X / 2
-                return X.sum()
-        """, caught_by="buffer", clause="buffer"),
-    Bug("layers_and_blocks.FixedHiddenMLP", "the halving loop forgotten", """
-        class FixedHiddenMLP(nn.Module):
-            def __init__(self):
-                super().__init__()
-                self.register_buffer("rand_weight", torch.rand((20, 20)))
-                self.linear = nn.Linear(20, 20)
-
-            def forward(self, X):
-                X = F.relu(self.linear(X) @ self.rand_weight + 1)
-                return self.linear(X).sum()
-        """, caught_by="same_function"),
-    Bug("layers_and_blocks.FixedHiddenMLP", "returns X instead of X.sum()", """
-        class FixedHiddenMLP(nn.Module):
-            def __init__(self):
-                super().__init__()
-                self.register_buffer("rand_weight", torch.rand((20, 20)))
-                self.linear = nn.Linear(20, 20)
-
-            def forward(self, X):
-                X = F.relu(self.linear(X) @ self.rand_weight + 1)
-                X = self.linear(X)
-                while X.abs().sum() > 1:
-                    X = X / 2
-                return X
-        """, caught_by=("book_example", "same_function"), clause="values"),
-    Bug("layers_and_blocks.FixedHiddenMLP", "two different Linear layers instead of one used twice", """
-        class FixedHiddenMLP(nn.Module):
-            def __init__(self):
-                super().__init__()
-                self.register_buffer("rand_weight", torch.rand((20, 20)))
-                self.linear = nn.Linear(20, 20)
-                self.linear2 = nn.Linear(20, 20)
-
-            def forward(self, X):
-                X = F.relu(self.linear(X) @ self.rand_weight + 1)
-                X = self.linear2(X)
-                while X.abs().sum() > 1:
-                    X = X / 2
-                return X.sum()
-        """, caught_by="same_function"),
+    Bug("layers_and_blocks.MLP", "ReLU forgotten", replace=[(MLP_FORWARD, "return self.output(self.hidden(X))")],
+        caught_by=("same_function", "names")),
+    Bug("layers_and_blocks.MLP", "hidden layer of 128 units", replace=[
+        (MLP_LAYERS, "self.hidden = nn.Linear(20, 128)\n        self.output = nn.Linear(128, 10)")],
+        caught_by=("book_example", "same_function"), clause="values"),
+    Bug("layers_and_blocks.MLP", "layers given other names than hidden and output", replace=[
+        (MLP_LAYERS, "self.fc1 = nn.Linear(20, 256)\n        self.fc2 = nn.Linear(256, 10)"),
+        (MLP_FORWARD, "return self.fc2(F.relu(self.fc1(X)))")],
+        caught_by="names", clause="names"),
+    Bug("layers_and_blocks.MLP", "output layer created before the hidden one", caught_by="initial_parameters",
+        clause="init", replace=[(MLP_LAYERS, "self.output = nn.Linear(256, 10)\n"
+                                             "        self.hidden = nn.Linear(20, 256)")]),
+    Bug("layers_and_blocks.MLP", "biases initialised to zero", replace=[
+        (MLP_LAYERS, MLP_LAYERS + "\n        nn.init.zeros_(self.hidden.bias)"
+                                  "\n        nn.init.zeros_(self.output.bias)")],
+        caught_by="initial_parameters", clause="init"),
+    Bug("layers_and_blocks.MySequential", "blocks kept in a plain Python list", replace=[
+        (SEQ_REGISTER, "self.blocks = list(args)"), ("for block in self.children():", "for block in self.blocks:")],
+        caught_by=("book_parameters", "registers_in_order", "reaches_blocks")),
+    Bug("layers_and_blocks.MySequential", "blocks applied in reverse order", replace=[
+        ("for block in self.children():", "for block in reversed(list(self.children())):")],
+        caught_by=("book_example", "same_function"), clause="values"),
+    Bug("layers_and_blocks.MySequential", "only the last block applied", replace=[
+        (SEQ_FORWARD, "return list(self.children())[-1](X)")],
+        caught_by=("book_example", "same_function"), clause="values"),
+    Bug("layers_and_blocks.MySequential", "blocks registered back to front (run by index, so the output is right)",
+        replace=[(SEQ_REGISTER, "for idx in reversed(range(len(args))):\n"
+                                "            self._modules[str(idx)] = args[idx]"),
+                 ("for block in self.children():\n            X = block(X)",
+                  "for idx in range(len(self._modules)):\n            X = self._modules[str(idx)](X)")],
+        caught_by=("book_parameters", "registers_in_order"), clause="registers"),
+    Bug("layers_and_blocks.MySequential", "copies of the blocks registered (to be safe)", replace=[
+        ("import torch\n", "import copy\nimport torch\n"),
+        ("self.add_module(str(idx), module)", "self.add_module(str(idx), copy.deepcopy(module))")],
+        caught_by="reaches_blocks", clause="reaches"),
+    Bug("layers_and_blocks.FixedHiddenMLP", "rand_weight a plain attribute, as in the book", caught_by="buffer",
+        clause="buffer", replace=[(RAND_WEIGHT, "self.rand_weight = torch.rand((20, 20), requires_grad=False)")]),
+    Bug("layers_and_blocks.FixedHiddenMLP", "rand_weight a trainable nn.Parameter", caught_by="buffer", clause="buffer",
+        replace=[(RAND_WEIGHT, "self.rand_weight = nn.Parameter(torch.rand((20, 20)))")]),
+    Bug("layers_and_blocks.FixedHiddenMLP", "the halving loop forgotten", replace=[
+        ("        while X.abs().sum() > 1:\n            X = X / 2\n", "")],
+        caught_by="same_function"),
+    Bug("layers_and_blocks.FixedHiddenMLP", "returns X instead of X.sum()", replace=[("return X.sum()", "return X")],
+        caught_by=("book_example", "same_function"), clause="values"),
+    Bug("layers_and_blocks.FixedHiddenMLP", "two different Linear layers instead of one used twice", replace=[
+        ("self.linear = nn.Linear(20, 20)",
+         "self.linear = nn.Linear(20, 20)\n        self.linear2 = nn.Linear(20, 20)"),
+        ("X = F.relu(X @ self.rand_weight + 1)\n        X = self.linear(X)",
+         "X = F.relu(X @ self.rand_weight + 1)\n        X = self.linear2(X)")],
+        caught_by="same_function"),
     Bug("layers_and_blocks.FixedHiddenMLP", "rand_weight from N(0, 1) (torch.randn) instead of U(0, 1)", replace=[
-        ('self.register_buffer("rand_weight", torch.rand((20, 20)))',
-         'self.register_buffer("rand_weight", torch.randn((20, 20)))')],
+        (RAND_WEIGHT, 'self.register_buffer("rand_weight", torch.randn((20, 20)))')],
         caught_by="initial_values", clause="init"),
     Bug("layers_and_blocks.FixedHiddenMLP", "linear created before rand_weight is drawn", replace=[
-        ('''        self.register_buffer("rand_weight", torch.rand((20, 20)))
-        self.linear = nn.Linear(20, 20)''', '''        self.linear = nn.Linear(20, 20)
-        self.register_buffer("rand_weight", torch.rand((20, 20)))''')],
+        (f"{RAND_WEIGHT}\n        self.linear = nn.Linear(20, 20)",
+         f"self.linear = nn.Linear(20, 20)\n        {RAND_WEIGHT}")],
         caught_by="initial_values", clause="init"),
-    Bug("layers_and_blocks.NestMLP", "the inner ReLUs forgotten", """
-        class NestMLP(nn.Module):
-            def __init__(self):
-                super().__init__()
-                self.net = nn.Sequential(nn.Linear(20, 64), nn.Linear(64, 32))
-                self.linear = nn.Linear(32, 16)
-
-            def forward(self, X):
-                return self.linear(self.net(X))
-        """, caught_by=("same_function", "names")),
-    Bug("layers_and_blocks.NestMLP", "the final linear layer never applied", """
-        class NestMLP(nn.Module):
-            def __init__(self):
-                super().__init__()
-                self.net = nn.Sequential(nn.Linear(20, 64), nn.ReLU(), nn.Linear(64, 32), nn.ReLU())
-                self.linear = nn.Linear(32, 16)
-
-            def forward(self, X):
-                return self.net(X)
-        """, caught_by=("book_example", "same_function"), clause="values"),
-    Bug("layers_and_blocks.NestMLP", "the parts called body and head", """
-        class NestMLP(nn.Module):
-            def __init__(self):
-                super().__init__()
-                self.body = nn.Sequential(nn.Linear(20, 64), nn.ReLU(), nn.Linear(64, 32), nn.ReLU())
-                self.head = nn.Linear(32, 16)
-
-            def forward(self, X):
-                return self.head(self.body(X))
-        """, caught_by="names", clause="names"),
-    Bug("layers_and_blocks.NestMLP", "the output layer created before the inner Sequential", """
-        class NestMLP(nn.Module):
-            def __init__(self):
-                super().__init__()
-                self.linear = nn.Linear(32, 16)
-                self.net = nn.Sequential(nn.Linear(20, 64), nn.ReLU(), nn.Linear(64, 32), nn.ReLU())
-
-            def forward(self, X):
-                return self.linear(self.net(X))
-        """, caught_by="initial_parameters", clause="init"),
+    Bug("layers_and_blocks.NestMLP", "the inner ReLUs forgotten", replace=[
+        (NEST_NET, "self.net = nn.Sequential(nn.Linear(20, 64), nn.Linear(64, 32))")],
+        caught_by=("same_function", "names")),
+    Bug("layers_and_blocks.NestMLP", "the final linear layer never applied", replace=[
+        (NEST_FORWARD, "return self.net(X)")],
+        caught_by=("book_example", "same_function"), clause="values"),
+    Bug("layers_and_blocks.NestMLP", "the parts called body and head", replace=[
+        ("self.net = nn.Sequential(", "self.body = nn.Sequential("), (NEST_LINEAR, "self.head = nn.Linear(32, 16)"),
+        (NEST_FORWARD, "return self.head(self.body(X))")],
+        caught_by="names", clause="names"),
+    Bug("layers_and_blocks.NestMLP", "the output layer created before the inner Sequential", replace=[
+        (f"{NEST_NET}\n        {NEST_LINEAR}", f"{NEST_LINEAR}\n        {NEST_NET}")],
+        caught_by="initial_parameters", clause="init"),
     Bug("layers_and_blocks.chimera", "FixedHiddenMLP left out", """
         def chimera():
             return nn.Sequential(NestMLP(), nn.Linear(16, 20))
@@ -386,38 +240,19 @@ BUGS = [
             def forward(self, X):
                 return X - X.mean() + self.offset
         """, caught_by="no_parameters", clause="no_params"),
-    Bug("custom_layers.MyLinear", "the book's .data: no gradient reaches the parameters", """
-        class MyLinear(nn.Module):
-            def __init__(self, in_units, units):
-                super().__init__()
-                self.weight = nn.Parameter(torch.randn(in_units, units))
-                self.bias = nn.Parameter(torch.randn(units,))
-
-            def forward(self, X):
-                return F.relu(torch.matmul(X, self.weight.data) + self.bias.data)
-        """, caught_by="gradients", clause="gradients"),
-    Bug("custom_layers.MyLinear", "plain tensors instead of nn.Parameter", """
-        class MyLinear(nn.Module):
-            def __init__(self, in_units, units):
-                super().__init__()
-                self.weight = torch.randn(in_units, units, requires_grad=True)
-                self.bias = torch.randn(units, requires_grad=True)
-
-            def forward(self, X):
-                return F.relu(X @ self.weight + self.bias)
-        """, caught_by=("book_parameters", "parameters"), clause="params"),
-    Bug("custom_layers.MyLinear", "weight stored as (units, in_units) and used as such", """
-        class MyLinear(nn.Module):
-            def __init__(self, in_units, units):
-                super().__init__()
-                self.weight = nn.Parameter(torch.randn(units, in_units))
-                self.bias = nn.Parameter(torch.randn(units))
-
-            def forward(self, X):
-                return F.relu(X @ self.weight.T + self.bias)
-        """, caught_by=("book_parameters", "parameters", "same_function", "initial_values", "gradients")),
-    Bug("custom_layers.MyLinear", "ReLU forgotten", replace=[
-        ("return F.relu(X @ self.weight + self.bias)", "return X @ self.weight + self.bias")],
+    Bug("custom_layers.MyLinear", "the book's .data: no gradient reaches the parameters", replace=[
+        (LINEAR_FORWARD, "return F.relu(X @ self.weight.data + self.bias.data)")],
+        caught_by="gradients", clause="gradients"),
+    Bug("custom_layers.MyLinear", "plain tensors instead of nn.Parameter", replace=[
+        ("self.weight = nn.Parameter(torch.randn(in_units, units))",
+         "self.weight = torch.randn(in_units, units, requires_grad=True)"),
+        ("self.bias = nn.Parameter(torch.randn(units))", "self.bias = torch.randn(units, requires_grad=True)")],
+        caught_by=("book_parameters", "parameters"), clause="params"),
+    Bug("custom_layers.MyLinear", "weight stored as (units, in_units) and used as such", replace=[
+        ("torch.randn(in_units, units)", "torch.randn(units, in_units)"),
+        (LINEAR_FORWARD, "return F.relu(X @ self.weight.T + self.bias)")],
+        caught_by=("book_parameters", "parameters", "same_function", "initial_values", "gradients")),
+    Bug("custom_layers.MyLinear", "ReLU forgotten", replace=[(LINEAR_FORWARD, "return X @ self.weight + self.bias")],
         caught_by=("book_example", "same_function"), clause="values"),
     Bug("custom_layers.MyLinear", "bias initialised to zeros", replace=[
         ("self.bias = nn.Parameter(torch.randn(units))", "self.bias = nn.Parameter(torch.zeros(units))")],

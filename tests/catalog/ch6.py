@@ -1,5 +1,16 @@
 """Chapter 6: realistic wrong implementations, and the checks that must catch them."""
-from catalog import Bug
+import textwrap
+
+from catalog import Bug, wrapping
+
+
+POOL2D = "pool2d(X, pool_size, mode='max')"
+POOLING_LAYER = "pooling_layer(X, kernel_size, padding=0, stride=None, mode='max')"
+
+# the lines of the reference Conv2D (solutions/ch6/conv_layer.py) that its bugs edit
+CONV_WEIGHT = "self.weight = nn.Parameter(torch.rand(kernel_size))"
+CONV_BIAS = "self.bias = nn.Parameter(torch.zeros(1))"
+CONV_FORWARD = "return corr2d(x, self.weight) + self.bias"
 
 BUGS = [
     # §6.2 corr2d ----------------------------------------------------------------------------------
@@ -48,80 +59,30 @@ BUGS = [
         """, caught_by="on_device"),
 
     # §6.2 Conv2D ----------------------------------------------------------------------------------
-    Bug("conv_layer.Conv2D", "the bias is a plain tensor, not a parameter", """
-        class Conv2D(nn.Module):
-            def __init__(self, kernel_size):
-                super().__init__()
-                self.weight = nn.Parameter(torch.rand(kernel_size))
-                self.bias = torch.zeros(1)
-            def forward(self, x):
-                return corr2d(x, self.weight) + self.bias
-        """, caught_by=("parameter_shapes", "gradients")),
-    Bug("conv_layer.Conv2D", "the bias registered before the weight", """
-        class Conv2D(nn.Module):
-            def __init__(self, kernel_size):
-                super().__init__()
-                self.bias = nn.Parameter(torch.zeros(1))
-                self.weight = nn.Parameter(torch.rand(kernel_size))
-            def forward(self, x):
-                return corr2d(x, self.weight) + self.bias
-        """, caught_by="parameter_shapes", clause="params"),
-    Bug("conv_layer.Conv2D", "weights from N(0, 1)", """
-        class Conv2D(nn.Module):
-            def __init__(self, kernel_size):
-                super().__init__()
-                self.weight = nn.Parameter(torch.randn(kernel_size))
-                self.bias = nn.Parameter(torch.zeros(1))
-            def forward(self, x):
-                return corr2d(x, self.weight) + self.bias
-        """, caught_by="initialisation", clause="init"),
-    Bug("conv_layer.Conv2D", "weights from N(0, 1) and the bias forgotten in forward", """
-        class Conv2D(nn.Module):
-            def __init__(self, kernel_size):
-                super().__init__()
-                self.weight = nn.Parameter(torch.randn(kernel_size))
-                self.bias = nn.Parameter(torch.zeros(1))
-            def forward(self, x):
-                return corr2d(x, self.weight)
-        """, caught_by=("forward_example", "forward_matches_reference", "initialisation")),
-    Bug("conv_layer.Conv2D", "the bias drawn from U(0, 1) too", """
-        class Conv2D(nn.Module):
-            def __init__(self, kernel_size):
-                super().__init__()
-                self.weight = nn.Parameter(torch.rand(kernel_size))
-                self.bias = nn.Parameter(torch.rand(1))
-            def forward(self, x):
-                return corr2d(x, self.weight) + self.bias
-        """, caught_by="initialisation", clause="init"),
-    Bug("conv_layer.Conv2D", "forward flips the kernel", """
-        class Conv2D(nn.Module):
-            def __init__(self, kernel_size):
-                super().__init__()
-                self.weight = nn.Parameter(torch.rand(kernel_size))
-                self.bias = nn.Parameter(torch.zeros(1))
-            def forward(self, x):
-                return corr2d(x, self.weight.flip(0, 1)) + self.bias
-        """, caught_by=("forward_example", "forward_matches_reference", "learns_edge_kernel"), clause="values"),
-    Bug("conv_layer.Conv2D", "forward calls F.conv2d instead of corr2d", """
-        import torch.nn.functional as F
-        class Conv2D(nn.Module):
-            def __init__(self, kernel_size):
-                super().__init__()
-                self.weight = nn.Parameter(torch.rand(kernel_size))
-                self.bias = nn.Parameter(torch.zeros(1))
-            def forward(self, x):
-                return F.conv2d(x[None, None], self.weight[None, None])[0, 0] + self.bias
-        """, caught_by="uses_corr2d", clause="uses"),
-    Bug("conv_layer.Conv2D", "forward uses weight.detach(): the kernel never learns", """
-        class Conv2D(nn.Module):
-            def __init__(self, kernel_size):
-                super().__init__()
-                self.weight = nn.Parameter(torch.rand(kernel_size))
-                self.bias = nn.Parameter(torch.zeros(1))
-            def forward(self, x):
-                return corr2d(x, self.weight.detach()) + self.bias
-        """, caught_by=("gradients", "learns_edge_kernel"), clause="gradients"),
-
+    Bug("conv_layer.Conv2D", "the bias is a plain tensor, not a parameter", replace=[
+        (CONV_BIAS, "self.bias = torch.zeros(1)")], caught_by=("parameter_shapes", "gradients")),
+    Bug("conv_layer.Conv2D", "the bias registered before the weight", replace=[
+        (f"{CONV_WEIGHT}\n        {CONV_BIAS}", f"{CONV_BIAS}\n        {CONV_WEIGHT}")],
+        caught_by="parameter_shapes", clause="params"),
+    Bug("conv_layer.Conv2D", "weights from N(0, 1)", replace=[
+        (CONV_WEIGHT, "self.weight = nn.Parameter(torch.randn(kernel_size))")],
+        caught_by="initialisation", clause="init"),
+    Bug("conv_layer.Conv2D", "weights from N(0, 1) and the bias forgotten in forward", replace=[
+        (CONV_WEIGHT, "self.weight = nn.Parameter(torch.randn(kernel_size))"),
+        (CONV_FORWARD, "return corr2d(x, self.weight)")],
+        caught_by=("forward_example", "forward_matches_reference", "initialisation")),
+    Bug("conv_layer.Conv2D", "the bias drawn from U(0, 1) too", replace=[
+        (CONV_BIAS, "self.bias = nn.Parameter(torch.rand(1))")], caught_by="initialisation", clause="init"),
+    Bug("conv_layer.Conv2D", "forward flips the kernel", replace=[
+        (CONV_FORWARD, "return corr2d(x, self.weight.flip(0, 1)) + self.bias")],
+        caught_by=("forward_example", "forward_matches_reference", "learns_edge_kernel"), clause="values"),
+    Bug("conv_layer.Conv2D", "forward calls F.conv2d instead of corr2d", replace=[
+        ("import torch\n", "import torch\nimport torch.nn.functional as F\n"),
+        (CONV_FORWARD, "return F.conv2d(x[None, None], self.weight[None, None])[0, 0] + self.bias")],
+        caught_by="uses_corr2d", clause="uses"),
+    Bug("conv_layer.Conv2D", "forward uses weight.detach(): the kernel never learns", replace=[
+        (CONV_FORWARD, "return corr2d(x, self.weight.detach()) + self.bias")],
+        caught_by=("gradients", "learns_edge_kernel"), clause="gradients"),
     # §6.3 padding and stride ------------------------------------------------------------------------
     Bug("padding_stride.comp_conv2d", "the batch and channel axes are not dropped", """
         def comp_conv2d(conv2d, X):
@@ -202,11 +163,8 @@ BUGS = [
         def corr2d_multi_in(X, K):
             return corr2d_multi_in_out(X, K.detach().unsqueeze(0))[0]
         """, caught_by="gradients", clause="gradients"),
-    Bug("channels.corr2d_multi_in_out", "input channels averaged", """
-        _correct = corr2d_multi_in_out
-        def corr2d_multi_in_out(X, K):
-            return _correct(X, K) / X.shape[0]
-        """, caught_by=("book_example", "matches_reference"), clause="values"),
+    Bug("channels.corr2d_multi_in_out", "input channels averaged", wrapping("corr2d_multi_in_out(X, K)",
+        "return _correct(X, K) / X.shape[0]"), caught_by=("book_example", "matches_reference"), clause="values"),
     Bug("channels.corr2d_multi_in_out", "a Python loop over the channel pairs", """
         from .conv_layer import corr2d
         def corr2d_multi_in_out(X, K):
@@ -217,11 +175,8 @@ BUGS = [
         def corr2d_multi_in_out(X, K):
             return F.conv2d(X[None], K)[0]
         """, caught_by="no_builtin", clause="no_builtin"),
-    Bug("channels.corr2d_multi_in_out", "returns float32 whatever X's dtype", """
-        _correct = corr2d_multi_in_out
-        def corr2d_multi_in_out(X, K):
-            return _correct(X, K).float()
-        """, caught_by="keeps_dtype", clause="dtype"),
+    Bug("channels.corr2d_multi_in_out", "returns float32 whatever X's dtype", wrapping("corr2d_multi_in_out(X, K)",
+        "return _correct(X, K).float()"), caught_by="keeps_dtype", clause="dtype"),
     Bug("channels.corr2d_multi_in_out", "products added up into a CPU accumulator", """
         def corr2d_multi_in_out(X, K):
             c_o, c_i, k_h, k_w = K.shape
@@ -232,11 +187,8 @@ BUGS = [
                     Y = Y + K[:, :, a, b] @ X[:, a:a + out_h, b:b + out_w].reshape(c_i, -1)
             return Y.reshape(c_o, out_h, out_w)
         """, caught_by="on_device", clause="device"),
-    Bug("channels.corr2d_multi_in_out", "the input detached", """
-        _correct = corr2d_multi_in_out
-        def corr2d_multi_in_out(X, K):
-            return _correct(X.detach(), K)
-        """, caught_by="gradients", clause="gradients"),
+    Bug("channels.corr2d_multi_in_out", "the input detached", wrapping("corr2d_multi_in_out(X, K)",
+        "return _correct(X.detach(), K)"), caught_by="gradients", clause="gradients"),
     Bug("channels.corr2d_multi_in_out_1x1", "the kernel's channel axes read in the wrong order", """
         def corr2d_multi_in_out_1x1(X, K):
             c_i, h, w = X.shape
@@ -255,21 +207,12 @@ BUGS = [
         """, caught_by="speed", clause="fast"),
 
     # §6.5 pooling ----------------------------------------------------------------------------------
-    Bug("pooling.pool2d", "mode ignored: always max", """
-        _correct = pool2d
-        def pool2d(X, pool_size, mode='max'):
-            return _correct(X, pool_size)
-        """, caught_by=("book_example", "matches_reference"), clause="values"),
-    Bug("pooling.pool2d", "output size off by one", """
-        _correct = pool2d
-        def pool2d(X, pool_size, mode='max'):
-            return _correct(X, pool_size, mode)[:-1, :-1]
-        """, caught_by=("book_example", "matches_reference")),
-    Bug("pooling.pool2d", "p_h and p_w swapped", """
-        _correct = pool2d
-        def pool2d(X, pool_size, mode='max'):
-            return _correct(X, (pool_size[1], pool_size[0]), mode)
-        """, caught_by="matches_reference"),
+    Bug("pooling.pool2d", "mode ignored: always max", wrapping(POOL2D, "return _correct(X, pool_size)"),
+        caught_by=("book_example", "matches_reference"), clause="values"),
+    Bug("pooling.pool2d", "output size off by one", wrapping(POOL2D, "return _correct(X, pool_size, mode)[:-1, :-1]"),
+        caught_by=("book_example", "matches_reference")),
+    Bug("pooling.pool2d", "p_h and p_w swapped", wrapping(POOL2D,
+        "return _correct(X, (pool_size[1], pool_size[0]), mode)"), caught_by="matches_reference"),
     Bug("pooling.pool2d", "the book's double loop", """
         import torch
         def pool2d(X, pool_size, mode='max'):
@@ -286,81 +229,49 @@ BUGS = [
             pool = F.max_pool2d if mode == 'max' else F.avg_pool2d
             return pool(X[None, None], pool_size, stride=1)[0, 0]
         """, caught_by="no_builtin", clause="no_builtin"),
-    Bug("pooling.pool2d", "computes in float32 whatever X's dtype", """
-        _correct = pool2d
-        def pool2d(X, pool_size, mode='max'):
-            return _correct(X.float(), pool_size, mode)
-        """, caught_by="keeps_dtype", clause="dtype"),
-    Bug("pooling.pool2d", "the output added to torch.zeros(shape) made on the CPU", """
-        import torch
-        _correct = pool2d
-        def pool2d(X, pool_size, mode='max'):
-            Y = _correct(X, pool_size, mode)
-            return torch.zeros(Y.shape, dtype=X.dtype) + Y
-        """, caught_by="on_device", clause="device"),
-    Bug("pooling.pool2d", "the windows taken from X.detach()", """
-        _correct = pool2d
-        def pool2d(X, pool_size, mode='max'):
-            return _correct(X.detach(), pool_size, mode)
-        """, caught_by="gradients", clause="gradients"),
-    Bug("pooling.pooling_layer", "the stride defaults to 1", """
-        _correct = pooling_layer
-        def pooling_layer(X, kernel_size, padding=0, stride=None, mode='max'):
-            return _correct(X, kernel_size, padding, 1 if stride is None else stride, mode)
-        """, caught_by=("book_examples", "default_stride"), clause="stride"),
-    Bug("pooling.pooling_layer", "the kernel's height and width swapped", """
-        _correct = pooling_layer
-        def pooling_layer(X, kernel_size, padding=0, stride=None, mode='max'):
-            k_h, k_w = _pair(kernel_size)
-            return _correct(X, (k_w, k_h), padding, (k_h, k_w) if stride is None else stride, mode)
-        """, caught_by=("book_examples", "matches_pytorch"), clause="values"),
-    Bug("pooling.pooling_layer", "max pooling pads with zeros", """
-        def pooling_layer(X, kernel_size, padding=0, stride=None, mode='max'):
-            (k_h, k_w), (p_h, p_w) = _pair(kernel_size), _pair(padding)
-            s_h, s_w = _pair(stride if stride is not None else kernel_size)
-            windows = F.pad(X, (p_w, p_w, p_h, p_h)).unfold(-2, k_h, s_h).unfold(-2, k_w, s_w)
-            return windows.amax(dim=(-2, -1)) if mode == 'max' else windows.mean(dim=(-2, -1))
-        """, caught_by="matches_pytorch"),
+    Bug("pooling.pool2d", "computes in float32 whatever X's dtype", wrapping(POOL2D,
+        "return _correct(X.float(), pool_size, mode)"), caught_by="keeps_dtype", clause="dtype"),
+    Bug("pooling.pool2d", "the output added to torch.zeros(shape) made on the CPU", "import torch\n" + wrapping(POOL2D,
+        "Y = _correct(X, pool_size, mode)", "return torch.zeros(Y.shape, dtype=X.dtype) + Y"), caught_by="on_device",
+        clause="device"),
+    Bug("pooling.pool2d", "the windows taken from X.detach()", wrapping(POOL2D,
+        "return _correct(X.detach(), pool_size, mode)"), caught_by="gradients", clause="gradients"),
+    Bug("pooling.pooling_layer", "the stride defaults to 1", wrapping(POOLING_LAYER,
+        "return _correct(X, kernel_size, padding, 1 if stride is None else stride, mode)"),
+        caught_by=("book_examples", "default_stride"), clause="stride"),
+    Bug("pooling.pooling_layer", "the kernel's height and width swapped", wrapping(POOLING_LAYER,
+        "k_h, k_w = _pair(kernel_size)",
+        "return _correct(X, (k_w, k_h), padding, (k_h, k_w) if stride is None else stride, mode)"),
+        caught_by=("book_examples", "matches_pytorch"), clause="values"),
+    Bug("pooling.pooling_layer", "max pooling pads with zeros", replace=[
+        ("X = F.pad(X, (p_w, p_w, p_h, p_h), value=fill)", "X = F.pad(X, (p_w, p_w, p_h, p_h))")],
+        caught_by="matches_pytorch"),
     Bug("pooling.pooling_layer", "nn.functional pooling does the work", """
         def pooling_layer(X, kernel_size, padding=0, stride=None, mode='max'):
             pool = F.max_pool2d if mode == 'max' else F.avg_pool2d
             return pool(X, kernel_size, stride, padding)
         """, caught_by="no_builtin", clause="no_builtin"),
-    Bug("pooling.pooling_layer", "kernel, padding and stride unpacked as pairs: ints fail", """
-        _correct = pooling_layer
-        def pooling_layer(X, kernel_size, padding=0, stride=None, mode='max'):
-            k_h, k_w = kernel_size
-            p_h, p_w = padding if padding != 0 else (0, 0)
-            s_h, s_w = stride if stride is not None else kernel_size
-            return _correct(X, (k_h, k_w), (p_h, p_w), (s_h, s_w), mode)
-        """, caught_by=("book_examples", "int_arguments"), clause="pairs"),
-    Bug("pooling.pooling_layer", "returns float32 whatever X's dtype", """
-        _correct = pooling_layer
-        def pooling_layer(X, kernel_size, padding=0, stride=None, mode='max'):
-            return _correct(X, kernel_size, padding, stride, mode).float()
-        """, caught_by="keeps_dtype", clause="dtype"),
-    Bug("pooling.pooling_layer", "the padded copy made with torch.full on the CPU", """
-        import torch
-        def pooling_layer(X, kernel_size, padding=0, stride=None, mode='max'):
-            (k_h, k_w), (p_h, p_w) = _pair(kernel_size), _pair(padding)
-            s_h, s_w = _pair(stride if stride is not None else kernel_size)
-            fill = float('-inf') if mode == 'max' else 0.0
-            padded = torch.full(X.shape[:-2] + (X.shape[-2] + 2 * p_h, X.shape[-1] + 2 * p_w), fill, dtype=X.dtype)
-            padded[..., p_h:p_h + X.shape[-2], p_w:p_w + X.shape[-1]] = X
-            windows = padded.unfold(-2, k_h, s_h).unfold(-2, k_w, s_w)
-            return windows.amax(dim=(-2, -1)) if mode == 'max' else windows.mean(dim=(-2, -1))
-        """, caught_by="on_device", clause="device"),
-    Bug("pooling.pooling_layer", "the input detached", """
-        _correct = pooling_layer
-        def pooling_layer(X, kernel_size, padding=0, stride=None, mode='max'):
-            return _correct(X.detach(), kernel_size, padding, stride, mode)
-        """, caught_by="gradients", clause="gradients"),
-    Bug("pooling.pooling_layer", "a Python loop over the output pixels", """
-        import torch
-        def pooling_layer(X, kernel_size, padding=0, stride=None, mode='max'):
-            (k_h, k_w), (p_h, p_w) = _pair(kernel_size), _pair(padding)
-            s_h, s_w = _pair(stride if stride is not None else kernel_size)
-            X = F.pad(X, (p_w, p_w, p_h, p_h), value=float('-inf') if mode == 'max' else 0.0)
+    Bug("pooling.pooling_layer", "kernel, padding and stride unpacked as pairs: ints fail", wrapping(POOLING_LAYER,
+        "k_h, k_w = kernel_size", "p_h, p_w = padding if padding != 0 else (0, 0)",
+        "s_h, s_w = stride if stride is not None else kernel_size",
+        "return _correct(X, (k_h, k_w), (p_h, p_w), (s_h, s_w), mode)"), caught_by=("book_examples", "int_arguments"),
+        clause="pairs"),
+    Bug("pooling.pooling_layer", "returns float32 whatever X's dtype", wrapping(POOLING_LAYER,
+        "return _correct(X, kernel_size, padding, stride, mode).float()"), caught_by="keeps_dtype", clause="dtype"),
+    Bug("pooling.pooling_layer", "the padded copy made with torch.full on the CPU", replace=[
+        ("import torch.nn.functional as F\n", "import torch\nimport torch.nn.functional as F\n"),
+        ("    X = F.pad(X, (p_w, p_w, p_h, p_h), value=fill)\n",
+         "    padded = torch.full(X.shape[:-2] + (X.shape[-2] + 2 * p_h, X.shape[-1] + 2 * p_w), fill, dtype=X.dtype)\n"
+         "    padded[..., p_h:p_h + X.shape[-2], p_w:p_w + X.shape[-1]] = X\n"
+         "    X = padded\n")],
+        caught_by="on_device", clause="device"),
+    Bug("pooling.pooling_layer", "the input detached", wrapping(POOLING_LAYER,
+        "return _correct(X.detach(), kernel_size, padding, stride, mode)"), caught_by="gradients", clause="gradients"),
+    Bug("pooling.pooling_layer", "a Python loop over the output pixels", replace=[
+        ("import torch.nn.functional as F\n", "import torch\nimport torch.nn.functional as F\n"),
+        ("    windows = X.unfold(-2, k_h, s_h).unfold(-2, k_w, s_w)\n"
+         "    return windows.amax(dim=(-2, -1)) if mode == 'max' else windows.mean(dim=(-2, -1))",
+         textwrap.indent(textwrap.dedent("""\
             out_h, out_w = (X.shape[-2] - k_h) // s_h + 1, (X.shape[-1] - k_w) // s_w + 1
             rows = []
             for i in range(out_h):
@@ -369,26 +280,18 @@ BUGS = [
                     window = X[..., i * s_h:i * s_h + k_h, j * s_w:j * s_w + k_w]
                     row.append(window.amax(dim=(-2, -1)) if mode == 'max' else window.mean(dim=(-2, -1)))
                 rows.append(torch.stack(row, -1))
-            return torch.stack(rows, -2)
-        """, caught_by="speed", clause="fast"),
+            return torch.stack(rows, -2)"""), "    "))],
+        caught_by="speed", clause="fast"),
 
     # §6.6 LeNet ------------------------------------------------------------------------------------
-    Bug("lenet.lenet", "ReLU instead of sigmoid", """
-        _correct = lenet
-        def lenet():
-            return nn.Sequential(*[nn.ReLU() if isinstance(m, nn.Sigmoid) else m for m in _correct()])
-        """, caught_by="same_function", clause="values"),
-    Bug("lenet.lenet", "max pooling instead of average pooling", """
-        _correct = lenet
-        def lenet():
-            return nn.Sequential(*[nn.MaxPool2d(2, 2) if isinstance(m, nn.AvgPool2d) else m for m in _correct()])
-        """, caught_by="same_function"),
-    Bug("lenet.lenet", "no sigmoid after the last hidden layer", """
-        _correct = lenet
-        def lenet():
-            layers = list(_correct())
-            return nn.Sequential(*layers[:-2], layers[-1])
-        """, caught_by=("layer_shapes", "same_function")),
+    Bug("lenet.lenet", "ReLU instead of sigmoid", wrapping("lenet()",
+        "return nn.Sequential(*[nn.ReLU() if isinstance(m, nn.Sigmoid) else m for m in _correct()])"),
+        caught_by="same_function", clause="values"),
+    Bug("lenet.lenet", "max pooling instead of average pooling", wrapping("lenet()",
+        "return nn.Sequential(*[nn.MaxPool2d(2, 2) if isinstance(m, nn.AvgPool2d) else m for m in _correct()])"),
+        caught_by="same_function"),
+    Bug("lenet.lenet", "no sigmoid after the last hidden layer", wrapping("lenet()", "layers = list(_correct())",
+        "return nn.Sequential(*layers[:-2], layers[-1])"), caught_by=("layer_shapes", "same_function")),
     Bug("lenet.lenet", "a Reshape layer in front (13 layers)", """
         class Reshape(nn.Module):
             def forward(self, x):
@@ -397,19 +300,13 @@ BUGS = [
         def lenet():
             return nn.Sequential(Reshape(), *_correct())
         """, caught_by="layer_shapes", clause="layers"),
-    Bug("lenet.evaluate_accuracy_gpu", "mean of per-batch accuracies", """
-        def evaluate_accuracy_gpu(net, data_iter, device=None):
-            if isinstance(net, nn.Module):
-                net.eval()
-                if device is None:
-                    device = next(iter(net.parameters())).device
-            accs = []
-            with torch.no_grad():
-                for X, y in data_iter:
-                    X = [x.to(device) for x in X] if isinstance(X, list) else X.to(device)
-                    accs.append(float((net(X).argmax(dim=1) == y.to(device)).float().mean()))
-            return sum(accs) / len(accs)
-        """, caught_by="weights", clause="weights"),
+    Bug("lenet.evaluate_accuracy_gpu", "mean of per-batch accuracies", replace=[
+        ("    correct, total = 0.0, 0\n", "    accs = []\n"),
+        ("            correct += float((net(X).argmax(dim=1) == y).sum())\n            total += y.numel()\n"
+         "    return correct / total",
+         "            accs.append(float((net(X).argmax(dim=1) == y).float().mean()))\n"
+         "    return sum(accs) / len(accs)")],
+        caught_by="weights", clause="weights"),
     Bug("lenet.evaluate_accuracy_gpu", "mean of per-batch accuracies, tensors only", """
         def evaluate_accuracy_gpu(net, data_iter, device=None):
             net.eval()
@@ -418,13 +315,9 @@ BUGS = [
                 accs = [float((net(X.to(device)).argmax(1) == y.to(device)).float().mean()) for X, y in data_iter]
             return sum(accs) / len(accs)
         """, caught_by=("weights", "list_inputs")),
-    Bug("lenet.evaluate_accuracy_gpu", "returns the number of correct predictions", """
-        def evaluate_accuracy_gpu(net, data_iter, device=None):
-            net.eval()
-            device = device or next(iter(net.parameters())).device
-            with torch.no_grad():
-                return sum(float((net(X.to(device)).argmax(1) == y.to(device)).sum()) for X, y in data_iter)
-        """, caught_by=("example", "matches_reference", "weights"), clause="values"),
+    Bug("lenet.evaluate_accuracy_gpu", "returns the number of correct predictions", replace=[
+        ("    return correct / total", "    return correct")],
+        caught_by=("example", "matches_reference", "weights"), clause="values"),
     Bug("lenet.evaluate_accuracy_gpu", "no torch.no_grad(): BatchNorm would see training mode", """
         def evaluate_accuracy_gpu(net, data_iter, device=None):
             if isinstance(net, nn.Module):
@@ -462,11 +355,10 @@ BUGS = [
         "        nn.init.xavier_uniform_(m.weight)", "        nn.init.xavier_uniform_(m.weight)\n"
                                                     "        nn.init.zeros_(m.bias)")],
         caught_by="xavier_initialisation", clause="init"),
-    Bug("lenet.train_ch6", "returns only the last epoch", """
-        _correct = train_ch6
-        def train_ch6(net, train_iter, test_iter, num_epochs, lr, device):
-            return _correct(net, train_iter, test_iter, num_epochs, lr, device)[-1]
-        """, caught_by=("returns_history", "history")),
+    Bug("lenet.train_ch6", "returns only the last epoch",
+        wrapping("train_ch6(net, train_iter, test_iter, num_epochs, lr, device)",
+        "return _correct(net, train_iter, test_iter, num_epochs, lr, device)[-1]"),
+        caught_by=("returns_history", "history")),
     Bug("lenet.train_ch6", "one list per epoch instead of a tuple", replace=[(
         "        history.append((loss_sum / total, correct / total, evaluate_accuracy_gpu(net, test_iter, device)))",
         "        history.append([loss_sum / total, correct / total, evaluate_accuracy_gpu(net, test_iter, device)])")],

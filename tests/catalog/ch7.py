@@ -1,5 +1,23 @@
 """Chapter 7: realistic wrong implementations, and the checks that must catch them."""
-from catalog import Bug
+import textwrap
+
+from catalog import Bug, wrapping
+
+# what the bugs wrap or edit in the references (solutions/ch7/batch_norm.py, densenet.py, googlenet.py)
+BATCH_NORM = "batch_norm(X, gamma, beta, moving_mean, moving_var, eps, momentum)"
+BATCH_MEAN = "mean = X.mean(dim=dims, keepdim=True)"
+BATCH_VAR = "var = ((X - mean) ** 2).mean(dim=dims, keepdim=True)"
+MOVE_STATISTICS = ("        if self.moving_mean.device != X.device:\n"
+                   "            self.moving_mean = self.moving_mean.to(X.device)\n"
+                   "            self.moving_var = self.moving_var.to(X.device)\n")
+CALL_BATCH_NORM = ("        Y, self.moving_mean, self.moving_var = batch_norm(\n"
+                   "            X, self.gamma, self.beta, self.moving_mean, self.moving_var, eps=1e-5, momentum=0.9)\n"
+                   "        return Y")
+BN_RELU = "        nn.BatchNorm2d(input_channels), nn.ReLU(),\n"  # in conv_block and transition_block
+CONV_3X3 = "        nn.Conv2d(input_channels, num_channels, kernel_size=3, padding=1))"
+CONV_1X1 = "        nn.Conv2d(input_channels, num_channels, kernel_size=1),\n"
+INCEPTION_RENAMED = {"p1_1": "branch1", "p2_1": "branch2a", "p2_2": "branch2b", "p3_1": "branch3a",
+                     "p3_2": "branch3b", "p4_1": "branch4a", "p4_2": "branch4b"}
 
 
 def replace_layers(function, old, new):
@@ -20,25 +38,14 @@ def replace_layers(function, old, new):
 
 BUGS = [
     # §7.1 AlexNet
-    Bug("alexnet.alexnet", "no ReLU after the first convolution", """
-        _correct = alexnet
-        def alexnet():
-            layers = list(_correct())
-            return nn.Sequential(layers[0], *layers[2:])
-        """, caught_by=("layer_shapes", "same_function")),
-    Bug("alexnet.alexnet", "no padding in the first convolution (same shapes, other numbers)", """
-        _correct = alexnet
-        def alexnet():
-            net = _correct()
-            net[0] = nn.Conv2d(1, 96, kernel_size=11, stride=4)
-            return net
-        """, caught_by="same_function", clause="values"),
-    Bug("alexnet.alexnet", "the convolutional part grouped in one nn.Sequential", """
-        _correct = alexnet
-        def alexnet():
-            layers = list(_correct())
-            return nn.Sequential(nn.Sequential(*layers[:13]), *layers[13:])
-        """, caught_by="layer_shapes", clause="layers"),
+    Bug("alexnet.alexnet", "no ReLU after the first convolution", wrapping("alexnet()", "layers = list(_correct())",
+        "return nn.Sequential(layers[0], *layers[2:])"), caught_by=("layer_shapes", "same_function")),
+    Bug("alexnet.alexnet", "no padding in the first convolution (same shapes, other numbers)", wrapping("alexnet()",
+        "net = _correct()", "net[0] = nn.Conv2d(1, 96, kernel_size=11, stride=4)", "return net"),
+        caught_by="same_function", clause="values"),
+    Bug("alexnet.alexnet", "the convolutional part grouped in one nn.Sequential", wrapping("alexnet()",
+        "layers = list(_correct())", "return nn.Sequential(nn.Sequential(*layers[:13]), *layers[13:])"),
+        caught_by="layer_shapes", clause="layers"),
     Bug("alexnet.alexnet", "Dropout(0.2) instead of 0.5", replace_layers("alexnet", "nn.Dropout", "nn.Dropout(0.2)"),
         caught_by="dropout", clause="dropout"),
     # §7.2 VGG
@@ -61,12 +68,10 @@ BUGS = [
                 in_channels = out_channels
             return nn.Sequential(*layers, nn.MaxPool2d(kernel_size=2, stride=2))
         """, caught_by="layers_and_shape", clause="layers"),
-    Bug("vgg.vgg_net", "the blocks wrapped in one nn.Sequential", """
-        _correct = vgg_net
-        def vgg_net(conv_arch):
-            layers = list(_correct(conv_arch))
-            return nn.Sequential(nn.Sequential(*layers[:len(conv_arch)]), *layers[len(conv_arch):])
-        """, caught_by="block_shapes", clause="layers"),
+    Bug("vgg.vgg_net", "the blocks wrapped in one nn.Sequential", wrapping("vgg_net(conv_arch)",
+        "layers = list(_correct(conv_arch))",
+        "return nn.Sequential(nn.Sequential(*layers[:len(conv_arch)]), *layers[len(conv_arch):])"),
+        caught_by="block_shapes", clause="layers"),
     Bug("vgg.vgg_net", "no ReLU between the fully connected layers",
         replace_layers("vgg_net", "nn.ReLU", "nn.Identity()"), caught_by="same_function", clause="values"),
     Bug("vgg.vgg_net", "Dropout(0.1) instead of 0.5", replace_layers("vgg_net", "nn.Dropout", "nn.Dropout(0.1)"),
@@ -112,14 +117,13 @@ BUGS = [
         clause="values"),
     Bug("nin.nin_net", "global max pooling instead of average",
         replace_layers("nin_net", "nn.AdaptiveAvgPool2d", "nn.AdaptiveMaxPool2d((1, 1))"), caught_by="same_function"),
-    Bug("nin.nin_net", "the NiN blocks' layers spliced into the outer nn.Sequential", """
-        _correct = nin_net
-        def nin_net():
-            layers = []
-            for m in _correct():
-                layers += list(m) if isinstance(m, nn.Sequential) else [m]
-            return nn.Sequential(*layers)
-        """, caught_by="block_shapes", clause="layers"),
+    Bug("nin.nin_net", "the NiN blocks' layers spliced into the outer nn.Sequential",
+        wrapping("nin_net()",
+                 "layers = []",
+                 "for m in _correct():",
+                 "    layers += list(m) if isinstance(m, nn.Sequential) else [m]",
+                 "return nn.Sequential(*layers)"),
+        caught_by="block_shapes", clause="layers"),
     Bug("nin.nin_net", "Dropout(0.2) instead of 0.5", replace_layers("nin_net", "nn.Dropout", "nn.Dropout(0.2)"),
         caught_by="dropout", clause="dropout"),
     Bug("nin.nin_net", "the NiN blocks made by a private copy of nin_block", """
@@ -133,183 +137,76 @@ BUGS = [
                 _block(384, 10, 3, 1, 1), nn.AdaptiveAvgPool2d((1, 1)), nn.Flatten())
         """, caught_by="uses_nin_block", clause="uses"),
     # §7.4 GoogLeNet
-    Bug("googlenet.Inception", "no ReLU on the pooling path", """
-        class Inception(Inception):
-            def forward(self, x):
-                p1 = F.relu(self.p1_1(x))
-                p2 = F.relu(self.p2_2(F.relu(self.p2_1(x))))
-                p3 = F.relu(self.p3_2(F.relu(self.p3_1(x))))
-                return torch.cat((p1, p2, p3, self.p4_2(self.p4_1(x))), dim=1)
-        """, caught_by="same_function"),
-    Bug("googlenet.Inception", "the pooling path's max pooling keeps its default stride", """
-        _correct = Inception
-        class Inception(_correct):
-            def __init__(self, in_channels, c1, c2, c3, c4, **kwargs):
-                super().__init__(in_channels, c1, c2, c3, c4, **kwargs)
-                self.p4_1 = nn.MaxPool2d(kernel_size=3, padding=1)
-        """, caught_by=("output_channels", "same_function"), clause="values"),
-    Bug("googlenet.Inception", "the layers named branch1, branch2a, ... (the same order)", """
-        class Inception(nn.Module):
-            def __init__(self, in_channels, c1, c2, c3, c4, **kwargs):
-                super().__init__(**kwargs)
-                self.branch1 = nn.Conv2d(in_channels, c1, kernel_size=1)
-                self.branch2a = nn.Conv2d(in_channels, c2[0], kernel_size=1)
-                self.branch2b = nn.Conv2d(c2[0], c2[1], kernel_size=3, padding=1)
-                self.branch3a = nn.Conv2d(in_channels, c3[0], kernel_size=1)
-                self.branch3b = nn.Conv2d(c3[0], c3[1], kernel_size=5, padding=2)
-                self.branch4a = nn.MaxPool2d(kernel_size=3, stride=1, padding=1)
-                self.branch4b = nn.Conv2d(in_channels, c4, kernel_size=1)
-
-            def forward(self, x):
-                return torch.cat((F.relu(self.branch1(x)), F.relu(self.branch2b(F.relu(self.branch2a(x)))),
-                                  F.relu(self.branch3b(F.relu(self.branch3a(x)))),
-                                  F.relu(self.branch4b(self.branch4a(x)))), dim=1)
-        """, caught_by="layer_names", clause="names"),
-    Bug("googlenet.googlenet", "b3 without its max pooling", """
-        _correct = googlenet
-        def googlenet():
-            net = _correct()
-            net[2] = nn.Sequential(*net[2][:2])
-            return net
-        """, caught_by=("block_shapes", "same_function"), clause="values"),
-    Bug("googlenet.googlenet", "the final Linear put inside b5", """
-        _correct = googlenet
-        def googlenet():
-            net = _correct()
-            return nn.Sequential(*net[:4], nn.Sequential(*net[4], net[5]))
-        """, caught_by="block_shapes", clause="layers"),
-    Bug("googlenet.googlenet", "b5's Inception blocks from a subclass of its own", """
-        class BigInception(Inception):
-            pass
-        def googlenet():
-            b1 = nn.Sequential(nn.Conv2d(1, 64, kernel_size=7, stride=2, padding=3), nn.ReLU(),
-                               nn.MaxPool2d(kernel_size=3, stride=2, padding=1))
-            b2 = nn.Sequential(nn.Conv2d(64, 64, kernel_size=1), nn.ReLU(),
-                               nn.Conv2d(64, 192, kernel_size=3, padding=1), nn.ReLU(),
-                               nn.MaxPool2d(kernel_size=3, stride=2, padding=1))
-            b3 = nn.Sequential(Inception(192, 64, (96, 128), (16, 32), 32), Inception(256, 128, (128, 192), (32, 96), 64),
-                               nn.MaxPool2d(kernel_size=3, stride=2, padding=1))
-            b4 = nn.Sequential(Inception(480, 192, (96, 208), (16, 48), 64), Inception(512, 160, (112, 224), (24, 64), 64),
-                               Inception(512, 128, (128, 256), (24, 64), 64), Inception(512, 112, (144, 288), (32, 64), 64),
-                               Inception(528, 256, (160, 320), (32, 128), 128),
-                               nn.MaxPool2d(kernel_size=3, stride=2, padding=1))
-            b5 = nn.Sequential(BigInception(832, 256, (160, 320), (32, 128), 128),
-                               BigInception(832, 384, (192, 384), (48, 128), 128), nn.AdaptiveAvgPool2d((1, 1)),
-                               nn.Flatten())
-            return nn.Sequential(b1, b2, b3, b4, b5, nn.Linear(1024, 10))
-        """, caught_by="uses_Inception", clause="uses"),
+    Bug("googlenet.Inception", "no ReLU on the pooling path", replace=[
+        ("p4 = F.relu(self.p4_2(self.p4_1(x)))", "p4 = self.p4_2(self.p4_1(x))")], caught_by="same_function"),
+    Bug("googlenet.Inception", "the pooling path's max pooling keeps its default stride", replace=[
+        ("nn.MaxPool2d(kernel_size=3, stride=1, padding=1)", "nn.MaxPool2d(kernel_size=3, padding=1)")],
+        caught_by=("output_channels", "same_function"), clause="values"),
+    Bug("googlenet.Inception", "the layers named branch1, branch2a, ... (the same order)", replace=[
+        (f"self.{old}{use}", f"self.{new}{use}") for old, new in INCEPTION_RENAMED.items() for use in (" = ", "(")],
+        caught_by="layer_names", clause="names"),
+    Bug("googlenet.googlenet", "b3 without its max pooling", wrapping("googlenet()", "net = _correct()",
+        "net[2] = nn.Sequential(*net[2][:2])", "return net"), caught_by=("block_shapes", "same_function"),
+        clause="values"),
+    Bug("googlenet.googlenet", "the final Linear put inside b5", wrapping("googlenet()", "net = _correct()",
+        "return nn.Sequential(*net[:4], nn.Sequential(*net[4], net[5]))"), caught_by="block_shapes", clause="layers"),
+    Bug("googlenet.googlenet", "b5's Inception blocks from a subclass of its own", replace=[
+        ("def googlenet():\n", "class BigInception(Inception):\n    pass\n\n\ndef googlenet():\n"),
+        ("b5 = nn.Sequential(Inception(832, 256,", "b5 = nn.Sequential(BigInception(832, 256,"),
+        ("    Inception(832, 384,", "    BigInception(832, 384,")],
+        caught_by="uses_Inception", clause="uses"),
     # §7.5 batch normalization
-    Bug("batch_norm.batch_norm", "momentum applied the wrong way round (PyTorch's convention)", """
-        _correct = batch_norm
-        def batch_norm(X, gamma, beta, moving_mean, moving_var, eps, momentum):
-            return _correct(X, gamma, beta, moving_mean, moving_var, eps, 1 - momentum)
-        """, caught_by=("small_example_moving", "moving_statistics"), clause="moving"),
-    Bug("batch_norm.batch_norm", "unbiased variance (X.var())", """
-        def batch_norm(X, gamma, beta, moving_mean, moving_var, eps, momentum):
-            if not torch.is_grad_enabled():
-                X_hat = (X - moving_mean) / torch.sqrt(moving_var + eps)
-            else:
-                dims = (0,) if X.dim() == 2 else (0, 2, 3)
-                mean, var = X.mean(dim=dims, keepdim=True), X.var(dim=dims, keepdim=True)
-                X_hat = (X - mean) / torch.sqrt(var + eps)
-                moving_mean = momentum * moving_mean + (1.0 - momentum) * mean
-                moving_var = momentum * moving_var + (1.0 - momentum) * var
-            return gamma * X_hat + beta, moving_mean.detach(), moving_var.detach()
-        """, caught_by=("small_example", "training_matches_reference", "against_pytorch"), clause="values"),
-    Bug("batch_norm.batch_norm", "the unbiased variance for moving_var only (PyTorch's running_var)", """
-        _correct = batch_norm
-        def batch_norm(X, gamma, beta, moving_mean, moving_var, eps, momentum):
-            Y, new_mean, new_var = _correct(X, gamma, beta, moving_mean, moving_var, eps, momentum)
-            if torch.is_grad_enabled():
-                dims = (0,) if X.dim() == 2 else (0, 2, 3)
-                new_var = (momentum * moving_var + (1.0 - momentum) * X.var(dim=dims, keepdim=True)).detach()
-            return Y, new_mean, new_var
-        """, caught_by=("small_example_moving", "moving_statistics")),
-    Bug("batch_norm.batch_norm", "eps added outside the square root", """
-        def batch_norm(X, gamma, beta, moving_mean, moving_var, eps, momentum):
-            if not torch.is_grad_enabled():
-                X_hat = (X - moving_mean) / (torch.sqrt(moving_var) + eps)
-            else:
-                dims = (0,) if X.dim() == 2 else (0, 2, 3)
-                mean = X.mean(dim=dims, keepdim=True)
-                var = ((X - mean) ** 2).mean(dim=dims, keepdim=True)
-                X_hat = (X - mean) / (torch.sqrt(var) + eps)
-                moving_mean = momentum * moving_mean + (1.0 - momentum) * mean
-                moving_var = momentum * moving_var + (1.0 - momentum) * var
-            return gamma * X_hat + beta, moving_mean.detach(), moving_var.detach()
-        """, caught_by=("training_matches_reference", "against_pytorch", "inference_mode")),
-    Bug("batch_norm.batch_norm", "inference uses the batch statistics too", """
-        _correct = batch_norm
-        def batch_norm(X, gamma, beta, moving_mean, moving_var, eps, momentum):
-            with torch.enable_grad():
-                Y, _, _ = _correct(X, gamma, beta, moving_mean, moving_var, eps, momentum)
-            return Y, moving_mean, moving_var
-        """, caught_by=("inference_mode", "moving_statistics")),
-    Bug("batch_norm.batch_norm", "under torch.no_grad() it still normalizes with the batch statistics", """
-        _correct = batch_norm
-        def batch_norm(X, gamma, beta, moving_mean, moving_var, eps, momentum):
-            if torch.is_grad_enabled():
-                return _correct(X, gamma, beta, moving_mean, moving_var, eps, momentum)
-            with torch.enable_grad():
-                Y, _, _ = _correct(X, gamma, beta, moving_mean, moving_var, eps, momentum)
-            return Y.detach(), moving_mean, moving_var
-        """, caught_by="inference_mode", clause="inference"),
-    Bug("batch_norm.batch_norm", "conv inputs normalized over the batch axis only", """
-        def batch_norm(X, gamma, beta, moving_mean, moving_var, eps, momentum):
-            if not torch.is_grad_enabled():
-                X_hat = (X - moving_mean) / torch.sqrt(moving_var + eps)
-            else:
-                mean = X.mean(dim=0, keepdim=True)
-                var = ((X - mean) ** 2).mean(dim=0, keepdim=True)
-                X_hat = (X - mean) / torch.sqrt(var + eps)
-                moving_mean = momentum * moving_mean + (1.0 - momentum) * mean
-                moving_var = momentum * moving_var + (1.0 - momentum) * var
-            return gamma * X_hat + beta, moving_mean.detach(), moving_var.detach()
-        """, caught_by=("training_matches_reference", "against_pytorch")),
-    Bug("batch_norm.batch_norm", "the batch statistics detached before normalizing", """
-        def batch_norm(X, gamma, beta, moving_mean, moving_var, eps, momentum):
-            if not torch.is_grad_enabled():
-                X_hat = (X - moving_mean) / torch.sqrt(moving_var + eps)
-            else:
-                dims = (0,) if X.dim() == 2 else (0, 2, 3)
-                mean = X.mean(dim=dims, keepdim=True).detach()
-                var = ((X - mean) ** 2).mean(dim=dims, keepdim=True).detach()
-                X_hat = (X - mean) / torch.sqrt(var + eps)
-                moving_mean = momentum * moving_mean + (1.0 - momentum) * mean
-                moving_var = momentum * moving_var + (1.0 - momentum) * var
-            return gamma * X_hat + beta, moving_mean.detach(), moving_var.detach()
-        """, caught_by="gradients", clause="gradients"),
-    Bug("batch_norm.batch_norm", "the moving statistics returned with their graph", """
-        _correct = batch_norm
-        def batch_norm(X, gamma, beta, moving_mean, moving_var, eps, momentum):
-            Y, _, _ = _correct(X, gamma, beta, moving_mean, moving_var, eps, momentum)
-            if torch.is_grad_enabled():
-                dims = (0,) if X.dim() == 2 else (0, 2, 3)
-                mean = X.mean(dim=dims, keepdim=True)
-                moving_mean = momentum * moving_mean + (1.0 - momentum) * mean
-                moving_var = momentum * moving_var + (1.0 - momentum) * ((X - mean) ** 2).mean(dim=dims, keepdim=True)
-            return Y, moving_mean, moving_var
-        """, caught_by="detached_statistics", clause="detached"),
-    Bug("batch_norm.batch_norm", "the results cast to float32 (.float())", """
-        _correct = batch_norm
-        def batch_norm(X, gamma, beta, moving_mean, moving_var, eps, momentum):
-            Y, new_mean, new_var = _correct(X, gamma, beta, moving_mean, moving_var, eps, momentum)
-            return Y.float(), new_mean.float(), new_var.float()
-        """, caught_by="keeps_dtype", clause="dtype"),
-    Bug("batch_norm.batch_norm", "the count of values made as a tensor on the CPU", """
-        def batch_norm(X, gamma, beta, moving_mean, moving_var, eps, momentum):
-            if not torch.is_grad_enabled():
-                X_hat = (X - moving_mean) / torch.sqrt(moving_var + eps)
-            else:
-                dims = (0,) if X.dim() == 2 else (0, 2, 3)
-                n = torch.tensor([X.numel() // X.shape[1]], dtype=X.dtype)
-                mean = X.sum(dim=dims, keepdim=True) / n
-                var = ((X - mean) ** 2).sum(dim=dims, keepdim=True) / n
-                X_hat = (X - mean) / torch.sqrt(var + eps)
-                moving_mean = momentum * moving_mean + (1.0 - momentum) * mean
-                moving_var = momentum * moving_var + (1.0 - momentum) * var
-            return gamma * X_hat + beta, moving_mean.detach(), moving_var.detach()
-        """, caught_by="on_device", clause="device"),
+    Bug("batch_norm.batch_norm", "momentum applied the wrong way round (PyTorch's convention)", wrapping(BATCH_NORM,
+        "return _correct(X, gamma, beta, moving_mean, moving_var, eps, 1 - momentum)"),
+        caught_by=("small_example_moving", "moving_statistics"), clause="moving"),
+    Bug("batch_norm.batch_norm", "unbiased variance (X.var())", replace=[
+        (BATCH_VAR, "var = X.var(dim=dims, keepdim=True)")],
+        caught_by=("small_example", "training_matches_reference", "against_pytorch"), clause="values"),
+    Bug("batch_norm.batch_norm", "the unbiased variance for moving_var only (PyTorch's running_var)",
+        wrapping(BATCH_NORM,
+                 "Y, new_mean, new_var = _correct(X, gamma, beta, moving_mean, moving_var, eps, momentum)",
+                 "if torch.is_grad_enabled():",
+                 "    dims = (0,) if X.dim() == 2 else (0, 2, 3)",
+                 "    new_var = (momentum * moving_var + (1.0 - momentum) * X.var(dim=dims, keepdim=True)).detach()",
+                 "return Y, new_mean, new_var"),
+        caught_by=("small_example_moving", "moving_statistics")),
+    Bug("batch_norm.batch_norm", "eps added outside the square root", replace=[
+        ("torch.sqrt(moving_var + eps)", "(torch.sqrt(moving_var) + eps)"),
+        ("torch.sqrt(var + eps)", "(torch.sqrt(var) + eps)")],
+        caught_by=("training_matches_reference", "against_pytorch", "inference_mode")),
+    Bug("batch_norm.batch_norm", "inference uses the batch statistics too",
+        wrapping(BATCH_NORM,
+                 "with torch.enable_grad():",
+                 "    Y, _, _ = _correct(X, gamma, beta, moving_mean, moving_var, eps, momentum)",
+                 "return Y, moving_mean, moving_var"),
+        caught_by=("inference_mode", "moving_statistics")),
+    Bug("batch_norm.batch_norm", "under torch.no_grad() it still normalizes with the batch statistics",
+        wrapping(BATCH_NORM,
+                 "if torch.is_grad_enabled():",
+                 "    return _correct(X, gamma, beta, moving_mean, moving_var, eps, momentum)",
+                 "with torch.enable_grad():",
+                 "    Y, _, _ = _correct(X, gamma, beta, moving_mean, moving_var, eps, momentum)",
+                 "return Y.detach(), moving_mean, moving_var"),
+        caught_by="inference_mode", clause="inference"),
+    Bug("batch_norm.batch_norm", "conv inputs normalized over the batch axis only", replace=[
+        ("dims = (0,) if X.dim() == 2 else (0, 2, 3)", "dims = (0,)")],
+        caught_by=("training_matches_reference", "against_pytorch")),
+    Bug("batch_norm.batch_norm", "the batch statistics detached before normalizing", replace=[
+        (BATCH_MEAN, BATCH_MEAN + ".detach()"), (BATCH_VAR, BATCH_VAR + ".detach()")],
+        caught_by="gradients", clause="gradients"),
+    Bug("batch_norm.batch_norm", "the moving statistics returned with their graph", replace=[
+        ("return gamma * X_hat + beta, moving_mean.detach(), moving_var.detach()",
+         "return gamma * X_hat + beta, moving_mean, moving_var")],
+        caught_by="detached_statistics", clause="detached"),
+    Bug("batch_norm.batch_norm", "the results cast to float32 (.float())", wrapping(BATCH_NORM,
+        "Y, new_mean, new_var = _correct(X, gamma, beta, moving_mean, moving_var, eps, momentum)",
+        "return Y.float(), new_mean.float(), new_var.float()"), caught_by="keeps_dtype", clause="dtype"),
+    Bug("batch_norm.batch_norm", "the count of values made as a tensor on the CPU", replace=[
+        (f"{BATCH_MEAN}\n        {BATCH_VAR}",
+         "n = torch.tensor([X.numel() // X.shape[1]], dtype=X.dtype)\n"
+         "        mean = X.sum(dim=dims, keepdim=True) / n\n"
+         "        var = ((X - mean) ** 2).sum(dim=dims, keepdim=True) / n")],
+        caught_by="on_device", clause="device"),
     Bug("batch_norm.batch_norm", "F.batch_norm does the normalization", """
         import torch.nn.functional as F
         _correct = batch_norm
@@ -326,22 +223,12 @@ BUGS = [
                              moving_var[:, c:c + 1], eps, momentum) for c in range(X.shape[1])]
             return tuple(torch.cat(parts, dim=1) for parts in zip(*outs))
         """, caught_by="speed", clause="fast"),
-    Bug("batch_norm.BatchNorm", "gamma and beta passed to batch_norm the wrong way round", """
-        class BatchNorm(BatchNorm):
-            def forward(self, X):
-                if self.moving_mean.device != X.device:
-                    self.moving_mean, self.moving_var = self.moving_mean.to(X.device), self.moving_var.to(X.device)
-                Y, self.moving_mean, self.moving_var = batch_norm(X, self.beta, self.gamma, self.moving_mean,
-                                                                  self.moving_var, eps=1e-5, momentum=0.9)
-                return Y
-        """, caught_by=("output", "training_output", "matches_nn_batchnorm"), clause="values"),
-    Bug("batch_norm.BatchNorm", "the updated moving statistics are dropped", """
-        class BatchNorm(BatchNorm):
-            def forward(self, X):
-                self.moving_mean, self.moving_var = self.moving_mean.to(X.device), self.moving_var.to(X.device)
-                return batch_norm(X, self.gamma, self.beta, self.moving_mean, self.moving_var, eps=1e-5,
-                                  momentum=0.9)[0]
-        """, caught_by="updates_and_inference", clause="updates"),
+    Bug("batch_norm.BatchNorm", "gamma and beta passed to batch_norm the wrong way round", replace=[
+        ("X, self.gamma, self.beta, self.moving_mean", "X, self.beta, self.gamma, self.moving_mean")],
+        caught_by=("output", "training_output", "matches_nn_batchnorm"), clause="values"),
+    Bug("batch_norm.BatchNorm", "the updated moving statistics are dropped", replace=[
+        ("Y, self.moving_mean, self.moving_var = batch_norm(", "Y, _, _ = batch_norm(")],
+        caught_by="updates_and_inference", clause="updates"),
     Bug("batch_norm.BatchNorm", "beta initialised to ones", """
         _correct = BatchNorm
         class BatchNorm(_correct):
@@ -349,56 +236,37 @@ BUGS = [
                 super().__init__(num_features, num_dims)
                 self.beta = nn.Parameter(torch.ones_like(self.beta))
         """, caught_by="parameters_and_state", clause="init"),
-    Bug("batch_norm.BatchNorm", "PyTorch's momentum value 0.1 with the book's formula", """
-        class BatchNorm(BatchNorm):
-            def forward(self, X):
-                self.moving_mean, self.moving_var = self.moving_mean.to(X.device), self.moving_var.to(X.device)
-                Y, self.moving_mean, self.moving_var = batch_norm(X, self.gamma, self.beta, self.moving_mean,
-                                                                  self.moving_var, eps=1e-5, momentum=0.1)
-                return Y
-        """, caught_by="updates_and_inference"),
-    Bug("batch_norm.BatchNorm", "the moving statistics never moved to X's device", """
-        class BatchNorm(BatchNorm):
-            def forward(self, X):
-                Y, self.moving_mean, self.moving_var = batch_norm(X, self.gamma, self.beta, self.moving_mean,
-                                                                  self.moving_var, eps=1e-5, momentum=0.9)
-                return Y
-        """, caught_by="on_device", clause="device"),
-    Bug("batch_norm.BatchNorm", "the normalization written out again instead of calling batch_norm", """
-        class BatchNorm(BatchNorm):
-            def forward(self, X):
-                if self.moving_mean.device != X.device:
-                    self.moving_mean, self.moving_var = self.moving_mean.to(X.device), self.moving_var.to(X.device)
-                if not torch.is_grad_enabled():
-                    X_hat = (X - self.moving_mean) / torch.sqrt(self.moving_var + 1e-5)
-                else:
-                    dims = (0,) if X.dim() == 2 else (0, 2, 3)
-                    mean = X.mean(dim=dims, keepdim=True)
-                    var = ((X - mean) ** 2).mean(dim=dims, keepdim=True)
-                    X_hat = (X - mean) / torch.sqrt(var + 1e-5)
-                    self.moving_mean = (0.9 * self.moving_mean + 0.1 * mean).detach()
-                    self.moving_var = (0.9 * self.moving_var + 0.1 * var).detach()
-                return self.gamma * X_hat + self.beta
-        """, caught_by="uses_batch_norm", clause="uses"),
-    Bug("batch_norm.lenet_bn", "BatchNorm after the sigmoid instead of before", """
-        _correct = lenet_bn
-        def lenet_bn():
-            layers = list(_correct())
-            for i in (1, 5, 10, 13):
-                layers[i], layers[i + 1] = layers[i + 1], layers[i]
-            return nn.Sequential(*layers)
-        """, caught_by="same_function"),
-    Bug("batch_norm.lenet_bn", "the BatchNorm layers left out", """
-        _correct = lenet_bn
-        def lenet_bn():
-            return nn.Sequential(*[m for m in _correct() if not isinstance(m, BatchNorm)])
-        """, caught_by=("layer_shapes", "same_function", "learns_faster"), clause="values"),
-    Bug("batch_norm.lenet_bn", "the convolutional part grouped in one nn.Sequential", """
-        _correct = lenet_bn
-        def lenet_bn():
-            layers = list(_correct())
-            return nn.Sequential(nn.Sequential(*layers[:8]), *layers[8:])
-        """, caught_by="layer_shapes", clause="layers"),
+    Bug("batch_norm.BatchNorm", "PyTorch's momentum value 0.1 with the book's formula", replace=[
+        ("eps=1e-5, momentum=0.9)", "eps=1e-5, momentum=0.1)")],
+        caught_by="updates_and_inference"),
+    Bug("batch_norm.BatchNorm", "the moving statistics never moved to X's device", replace=[(MOVE_STATISTICS, "")],
+        caught_by="on_device", clause="device"),
+    Bug("batch_norm.BatchNorm", "the normalization written out again instead of calling batch_norm", replace=[
+        (CALL_BATCH_NORM, textwrap.indent(textwrap.dedent("""\
+            if not torch.is_grad_enabled():
+                X_hat = (X - self.moving_mean) / torch.sqrt(self.moving_var + 1e-5)
+            else:
+                dims = (0,) if X.dim() == 2 else (0, 2, 3)
+                mean = X.mean(dim=dims, keepdim=True)
+                var = ((X - mean) ** 2).mean(dim=dims, keepdim=True)
+                X_hat = (X - mean) / torch.sqrt(var + 1e-5)
+                self.moving_mean = (0.9 * self.moving_mean + 0.1 * mean).detach()
+                self.moving_var = (0.9 * self.moving_var + 0.1 * var).detach()
+            return self.gamma * X_hat + self.beta"""), "        "))],
+        caught_by="uses_batch_norm", clause="uses"),
+    Bug("batch_norm.lenet_bn", "BatchNorm after the sigmoid instead of before",
+        wrapping("lenet_bn()",
+                 "layers = list(_correct())",
+                 "for i in (1, 5, 10, 13):",
+                 "    layers[i], layers[i + 1] = layers[i + 1], layers[i]",
+                 "return nn.Sequential(*layers)"),
+        caught_by="same_function"),
+    Bug("batch_norm.lenet_bn", "the BatchNorm layers left out", wrapping("lenet_bn()",
+        "return nn.Sequential(*[m for m in _correct() if not isinstance(m, BatchNorm)])"),
+        caught_by=("layer_shapes", "same_function", "learns_faster"), clause="values"),
+    Bug("batch_norm.lenet_bn", "the convolutional part grouped in one nn.Sequential", wrapping("lenet_bn()",
+        "layers = list(_correct())", "return nn.Sequential(nn.Sequential(*layers[:8]), *layers[8:])"),
+        caught_by="layer_shapes", clause="layers"),
     Bug("batch_norm.lenet_bn", "PyTorch's nn.BatchNorm2d/nn.BatchNorm1d instead of this module's BatchNorm", """
         def lenet_bn():
             return nn.Sequential(
@@ -407,20 +275,13 @@ BUGS = [
                 nn.Flatten(), nn.Linear(256, 120), nn.BatchNorm1d(120), nn.Sigmoid(),
                 nn.Linear(120, 84), nn.BatchNorm1d(84), nn.Sigmoid(), nn.Linear(84, 10))
         """, caught_by="uses_BatchNorm", clause="uses"),
-    Bug("batch_norm.lenet_bn", "max pooling (the zh book's first printing)", """
-        _correct = lenet_bn
-        def lenet_bn():
-            net = _correct()
-            net[3], net[7] = nn.MaxPool2d(kernel_size=2, stride=2), nn.MaxPool2d(kernel_size=2, stride=2)
-            return net
-        """, caught_by="average_pooling", clause="pooling"),
-    Bug("batch_norm.lenet_bn", "its BatchNorm normalizes with the moving statistics in training too", """
-        class BatchNorm(BatchNorm):
-            def forward(self, X):
-                if self.moving_mean.device != X.device:
-                    self.moving_mean, self.moving_var = self.moving_mean.to(X.device), self.moving_var.to(X.device)
-                return self.gamma * (X - self.moving_mean) / torch.sqrt(self.moving_var + 1e-5) + self.beta
-        """, caught_by="learns_faster", clause="trains"),
+    Bug("batch_norm.lenet_bn", "max pooling (the zh book's first printing)", wrapping("lenet_bn()", "net = _correct()",
+        "net[3], net[7] = nn.MaxPool2d(kernel_size=2, stride=2), nn.MaxPool2d(kernel_size=2, stride=2)", "return net"),
+        caught_by="average_pooling", clause="pooling"),
+    Bug("batch_norm.lenet_bn", "its BatchNorm normalizes with the moving statistics in training too", replace=[
+        (CALL_BATCH_NORM,
+         "        return self.gamma * (X - self.moving_mean) / torch.sqrt(self.moving_var + 1e-5) + self.beta")],
+        caught_by="learns_faster", clause="trains"),
     # §7.6 ResNet
     Bug("resnet.Residual", "the shortcut added after the final ReLU", """
         class Residual(Residual):
@@ -472,31 +333,18 @@ BUGS = [
             return [Residual(input_channels, num_channels, use_1x1conv=True, strides=2) if i == 0
                     else Residual(num_channels, num_channels) for i in range(num_residuals)]
         """, caught_by=("shapes", "same_function")),
-    Bug("resnet.resnet_block", "an nn.Sequential returned instead of a list", """
-        _correct = resnet_block
-        def resnet_block(input_channels, num_channels, num_residuals, first_block=False):
-            return nn.Sequential(*_correct(input_channels, num_channels, num_residuals, first_block))
-        """, caught_by="structure", clause="returns"),
-    Bug("resnet.resnet18", "b1 without batch normalization", """
-        _correct = resnet18
-        def resnet18():
-            net = _correct()
-            net[0] = nn.Sequential(net[0][0], net[0][2], net[0][3])
-            return net
-        """, caught_by="same_function", clause="values"),
-    Bug("resnet.resnet18", "b1 without the max pooling", """
-        _correct = resnet18
-        def resnet18():
-            net = _correct()
-            net[0] = nn.Sequential(*net[0][:3])
-            return net
-        """, caught_by=("block_shapes", "same_function")),
-    Bug("resnet.resnet18", "the head (pooling, Flatten, Linear) in one nn.Sequential", """
-        _correct = resnet18
-        def resnet18():
-            net = _correct()
-            return nn.Sequential(*net[:5], nn.Sequential(*net[5:]))
-        """, caught_by="block_shapes", clause="layers"),
+    Bug("resnet.resnet_block", "an nn.Sequential returned instead of a list",
+        wrapping("resnet_block(input_channels, num_channels, num_residuals, first_block=False)",
+        "return nn.Sequential(*_correct(input_channels, num_channels, num_residuals, first_block))"),
+        caught_by="structure", clause="returns"),
+    Bug("resnet.resnet18", "b1 without batch normalization", wrapping("resnet18()", "net = _correct()",
+        "net[0] = nn.Sequential(net[0][0], net[0][2], net[0][3])", "return net"), caught_by="same_function",
+        clause="values"),
+    Bug("resnet.resnet18", "b1 without the max pooling", wrapping("resnet18()", "net = _correct()",
+        "net[0] = nn.Sequential(*net[0][:3])", "return net"), caught_by=("block_shapes", "same_function")),
+    Bug("resnet.resnet18", "the head (pooling, Flatten, Linear) in one nn.Sequential", wrapping("resnet18()",
+        "net = _correct()", "return nn.Sequential(*net[:5], nn.Sequential(*net[5:]))"), caught_by="block_shapes",
+        clause="layers"),
     Bug("resnet.resnet18", "the stages built from Residual directly, not with resnet_block", """
         def _stage(input_channels, num_channels, num_residuals, first_block=False):
             return nn.Sequential(*[Residual(input_channels, num_channels, use_1x1conv=True, strides=2)
@@ -509,21 +357,16 @@ BUGS = [
                                  _stage(256, 512, 2), nn.AdaptiveAvgPool2d((1, 1)), nn.Flatten(), nn.Linear(512, 10))
         """, caught_by="uses_resnet_block", clause="uses"),
     # §7.7 DenseNet
-    Bug("densenet.conv_block", "post-activation order: convolution, batch norm, ReLU", """
-        def conv_block(input_channels, num_channels):
-            return nn.Sequential(nn.Conv2d(input_channels, num_channels, kernel_size=3, padding=1),
-                                 nn.BatchNorm2d(num_channels), nn.ReLU())
-        """, caught_by=("layers_and_shape", "same_function")),
-    Bug("densenet.conv_block", "a 1×1 convolution instead of 3×3", """
-        def conv_block(input_channels, num_channels):
-            return nn.Sequential(nn.BatchNorm2d(input_channels), nn.ReLU(),
-                                 nn.Conv2d(input_channels, num_channels, kernel_size=1))
-        """, caught_by="same_function", clause="values"),
-    Bug("densenet.conv_block", "batch norm and ReLU in an inner nn.Sequential", """
-        def conv_block(input_channels, num_channels):
-            return nn.Sequential(nn.Sequential(nn.BatchNorm2d(input_channels), nn.ReLU()),
-                                 nn.Conv2d(input_channels, num_channels, kernel_size=3, padding=1))
-        """, caught_by="layers_and_shape", clause="layers"),
+    Bug("densenet.conv_block", "post-activation order: convolution, batch norm, ReLU", replace=[
+        (BN_RELU + CONV_3X3, "        nn.Conv2d(input_channels, num_channels, kernel_size=3, padding=1),\n"
+                             "        nn.BatchNorm2d(num_channels), nn.ReLU())")],
+        caught_by=("layers_and_shape", "same_function")),
+    Bug("densenet.conv_block", "a 1×1 convolution instead of 3×3", replace=[
+        (CONV_3X3, "        nn.Conv2d(input_channels, num_channels, kernel_size=1))")],
+        caught_by="same_function", clause="values"),
+    Bug("densenet.conv_block", "batch norm and ReLU in an inner nn.Sequential", replace=[
+        (BN_RELU + CONV_3X3, "        nn.Sequential(nn.BatchNorm2d(input_channels), nn.ReLU()),\n" + CONV_3X3)],
+        caught_by="layers_and_shape", clause="layers"),
     Bug("densenet.DenseBlock", "returns only the last block's new features", """
         class DenseBlock(DenseBlock):
             def forward(self, X):
@@ -559,52 +402,28 @@ BUGS = [
                     X = torch.cat((X, block(X)), dim=1)
                 return X
         """, caught_by="holds_net", clause="names"),
-    Bug("densenet.transition_block", "max pooling instead of average pooling", """
-        def transition_block(input_channels, num_channels):
-            return nn.Sequential(nn.BatchNorm2d(input_channels), nn.ReLU(),
-                                 nn.Conv2d(input_channels, num_channels, kernel_size=1), nn.MaxPool2d(2, 2))
-        """, caught_by=("layers_and_shape", "same_function")),
-    Bug("densenet.transition_block", "no pooling", """
-        def transition_block(input_channels, num_channels):
-            return nn.Sequential(nn.BatchNorm2d(input_channels), nn.ReLU(),
-                                 nn.Conv2d(input_channels, num_channels, kernel_size=1))
-        """, caught_by=("layers_and_shape", "same_function"), clause="values"),
-    Bug("densenet.transition_block", "batch norm and ReLU in an inner nn.Sequential", """
-        def transition_block(input_channels, num_channels):
-            return nn.Sequential(nn.Sequential(nn.BatchNorm2d(input_channels), nn.ReLU()),
-                                 nn.Conv2d(input_channels, num_channels, kernel_size=1),
-                                 nn.AvgPool2d(kernel_size=2, stride=2))
-        """, caught_by="layers_and_shape", clause="layers"),
+    Bug("densenet.transition_block", "max pooling instead of average pooling", replace=[
+        ("nn.AvgPool2d(kernel_size=2, stride=2))", "nn.MaxPool2d(2, 2))")],
+        caught_by=("layers_and_shape", "same_function")),
+    Bug("densenet.transition_block", "no pooling", replace=[
+        ("kernel_size=1),\n        nn.AvgPool2d(kernel_size=2, stride=2))", "kernel_size=1))")],
+        caught_by=("layers_and_shape", "same_function"), clause="values"),
+    Bug("densenet.transition_block", "batch norm and ReLU in an inner nn.Sequential", replace=[
+        (BN_RELU + CONV_1X1, "        nn.Sequential(nn.BatchNorm2d(input_channels), nn.ReLU()),\n" + CONV_1X1)],
+        caught_by="layers_and_shape", clause="layers"),
     Bug("densenet.densenet", "global max pooling instead of average (the zh book's code)",
         replace_layers("densenet", "nn.AdaptiveAvgPool2d", "nn.AdaptiveMaxPool2d((1, 1))"),
         caught_by="global_average_pooling", clause="pooling"),
-    Bug("densenet.densenet", "a transition block after the last dense block too", """
-        _correct = densenet
-        def densenet():
-            layers = list(_correct())
-            return nn.Sequential(*layers[:8], transition_block(248, 124), nn.BatchNorm2d(124), nn.ReLU(),
-                                 nn.AdaptiveAvgPool2d((1, 1)), nn.Flatten(), nn.Linear(124, 10))
-        """, caught_by=("block_shapes", "same_function"), clause="values"),
-    Bug("densenet.densenet", "the head in one nn.Sequential", """
-        _correct = densenet
-        def densenet():
-            layers = list(_correct())
-            return nn.Sequential(*layers[:8], nn.Sequential(*layers[8:]))
-        """, caught_by="block_shapes", clause="layers"),
-    Bug("densenet.densenet", "the dense blocks from a subclass of its own, not DenseBlock itself", """
-        class WideBlock(DenseBlock):
-            pass
-        def densenet():
-            b1 = nn.Sequential(nn.Conv2d(1, 64, kernel_size=7, stride=2, padding=3), nn.BatchNorm2d(64), nn.ReLU(),
-                               nn.MaxPool2d(kernel_size=3, stride=2, padding=1))
-            num_channels, blocks = 64, []
-            for i in range(4):
-                blocks.append(WideBlock(4, num_channels, 32))
-                num_channels += 4 * 32
-                if i != 3:
-                    blocks.append(transition_block(num_channels, num_channels // 2))
-                    num_channels //= 2
-            return nn.Sequential(b1, *blocks, nn.BatchNorm2d(num_channels), nn.ReLU(),
-                                 nn.AdaptiveAvgPool2d((1, 1)), nn.Flatten(), nn.Linear(num_channels, 10))
-        """, caught_by="uses_its_blocks", clause="uses"),
+    Bug("densenet.densenet", "a transition block after the last dense block too",
+        wrapping("densenet()",
+                 "layers = list(_correct())",
+                 "return nn.Sequential(*layers[:8], transition_block(248, 124), nn.BatchNorm2d(124), nn.ReLU(),",
+                 "                     nn.AdaptiveAvgPool2d((1, 1)), nn.Flatten(), nn.Linear(124, 10))"),
+        caught_by=("block_shapes", "same_function"), clause="values"),
+    Bug("densenet.densenet", "the head in one nn.Sequential", wrapping("densenet()", "layers = list(_correct())",
+        "return nn.Sequential(*layers[:8], nn.Sequential(*layers[8:]))"), caught_by="block_shapes", clause="layers"),
+    Bug("densenet.densenet", "the dense blocks from a subclass of its own, not DenseBlock itself", replace=[
+        ("def densenet():\n", "class WideBlock(DenseBlock):\n    pass\n\n\ndef densenet():\n"),
+        ("blocks.append(DenseBlock(", "blocks.append(WideBlock(")],
+        caught_by="uses_its_blocks", clause="uses"),
 ]

@@ -1,12 +1,35 @@
 """Chapter 8: realistic wrong implementations, and the checks that must catch them. A bug with ``clause=`` breaks
 that one clause of the contract: the checks that fail on it are exactly ``caught_by``."""
-from book.ch8 import GRAD_CLIPPING
-from catalog import Bug
+from book.ch8 import BOOK_RNN, GRAD_CLIPPING
+from catalog import Bug, variant
 
 VOCAB_BUILD = '''        self.idx_to_token = ["<unk>"] + list(reserved_tokens or [])
         self.idx_to_token += [token for token, freq in self.token_freqs
                               if freq >= min_freq and token not in self.idx_to_token]
 '''
+
+# mistakes in the book's loops over the time steps that rnn, and chapter 9's gru and lstm, share
+DETACHED_WEIGHTS = ("= params\n", "= [p.detach() for p in params]\n")
+RANDN_ON_CPU = ("        return torch.randn(shape, device=device) * 0.01\n", "        return torch.randn(shape) * 0.01\n")
+LIST_AT_EVERY_STEP = ("    for X in inputs:\n", "    for t in range(len(inputs)):\n        X = list(inputs)[t]\n")
+
+ZERO_STATE = "return (torch.zeros((batch_size, num_hiddens), device=device),)"
+
+
+def zero_state_bugs(exercise, values_check):
+    """The bugs of a 1-tuple of zeros as the initial state: init_rnn_state's, and chapter 9's init_gru_state's."""
+    return [
+        Bug(exercise, "a tensor instead of a 1-tuple", replace=[
+            (ZERO_STATE, "return torch.zeros((batch_size, num_hiddens), device=device)")],
+            caught_by=(values_check, "shapes"), clause="values"),
+        Bug(exercise, "shape (num_hiddens, batch_size)", replace=[
+            (ZERO_STATE, "return (torch.zeros((num_hiddens, batch_size), device=device),)")],
+            caught_by=(values_check, "shapes"), clause="values"),
+        Bug(exercise, "zeros on the CPU whatever the device", replace=[
+            (ZERO_STATE, "return (torch.zeros((batch_size, num_hiddens)),)")],
+            caught_by="on_device", clause="device"),
+    ]
+
 
 BUGS = [
     # §8.2 text preprocessing
@@ -332,93 +355,33 @@ BUGS = [
                       normal((num_hiddens, vocab_size)), normal((vocab_size,))]
             return [p.requires_grad_(True) for p in params]
         """, caught_by="initialisation"),
-    Bug("rnn_scratch.get_params", "made on the CPU whatever the device", replace=[
-        ("        return torch.randn(shape, device=device) * 0.01\n", "        return torch.randn(shape) * 0.01\n")],
+    Bug("rnn_scratch.get_params", "made on the CPU whatever the device", replace=[RANDN_ON_CPU],
         caught_by="on_device", clause="device"),
-    Bug("rnn_scratch.init_rnn_state", "a tensor instead of a 1-tuple", """
-        def init_rnn_state(batch_size, num_hiddens, device):
-            return torch.zeros((batch_size, num_hiddens), device=device)
-        """, caught_by=("book_example", "shapes"), clause="values"),
-    Bug("rnn_scratch.init_rnn_state", "shape (num_hiddens, batch_size)", """
-        def init_rnn_state(batch_size, num_hiddens, device):
-            return (torch.zeros((num_hiddens, batch_size), device=device),)
-        """, caught_by=("book_example", "shapes"), clause="values"),
-    Bug("rnn_scratch.init_rnn_state", "zeros on the CPU whatever the device", """
-        def init_rnn_state(batch_size, num_hiddens, device):
-            return (torch.zeros((batch_size, num_hiddens)),)
-        """, caught_by="on_device", clause="device"),
-    Bug("rnn_scratch.rnn", "outputs concatenated batch-major", """
-        def rnn(inputs, state, params):
-            W_xh, W_hh, b_h, W_hq, b_q = params
-            H, = state
-            outputs = []
-            for X in inputs:
-                H = torch.tanh(X @ W_xh + H @ W_hh + b_h)
-                outputs.append(H @ W_hq + b_q)
-            return torch.stack(outputs, dim=1).reshape(-1, W_hq.shape[1]), (H,)
-        """, caught_by=("matches_nn_RNN", "matches_reference", "matches_nn_RNN_deep_batch", "speed"), clause="values"),
-    Bug("rnn_scratch.rnn", "the output read from the state before the update", """
-        def rnn(inputs, state, params):
-            W_xh, W_hh, b_h, W_hq, b_q = params
-            H, = state
-            outputs = []
-            for X in inputs:
-                outputs.append(H @ W_hq + b_q)
-                H = torch.tanh(X @ W_xh + H @ W_hh + b_h)
-            return torch.cat(outputs, dim=0), (H,)
-        """, caught_by=("matches_nn_RNN", "matches_reference", "perplexity"), clause="values"),
-    Bug("rnn_scratch.rnn", "ReLU instead of tanh", """
-        def rnn(inputs, state, params):
-            W_xh, W_hh, b_h, W_hq, b_q = params
-            H, = state
-            outputs = []
-            for X in inputs:
-                H = torch.relu(X @ W_xh + H @ W_hh + b_h)
-                outputs.append(H @ W_hq + b_q)
-            return torch.cat(outputs, dim=0), (H,)
-        """, caught_by=("matches_nn_RNN", "matches_reference")),
-    Bug("rnn_scratch.rnn", "a return inside the time loop", """
-        def rnn(inputs, state, params):
-            W_xh, W_hh, b_h, W_hq, b_q = params
-            H, = state
-            outputs = []
-            for X in inputs:
-                H = torch.tanh(X @ W_xh + H @ W_hh + b_h)
-                outputs.append(H @ W_hq + b_q)
-                return torch.cat(outputs, dim=0), (H,)
-        """, caught_by=("matches_nn_RNN", "matches_reference", "matches_nn_RNN_deep_batch", "perplexity"),
+    *zero_state_bugs("rnn_scratch.init_rnn_state", "book_example"),
+    # the bugs of rnn: the book's loop (tests/book/ch8.py) with one mistake
+    Bug("rnn_scratch.rnn", "outputs concatenated batch-major", variant(
+        BOOK_RNN, ("torch.cat(outputs, dim=0)", "torch.stack(outputs, dim=1).reshape(-1, W_hq.shape[1])")),
+        caught_by=("matches_nn_RNN", "matches_reference", "matches_nn_RNN_deep_batch", "speed"), clause="values"),
+    Bug("rnn_scratch.rnn", "the output read from the state before the update", variant(BOOK_RNN, (
+        "        H = torch.tanh(torch.mm(X, W_xh) + torch.mm(H, W_hh) + b_h)\n        Y = torch.mm(H, W_hq) + b_q\n",
+        "        Y = torch.mm(H, W_hq) + b_q\n        H = torch.tanh(torch.mm(X, W_xh) + torch.mm(H, W_hh) + b_h)\n")),
+        caught_by=("matches_nn_RNN", "matches_reference", "perplexity"), clause="values"),
+    Bug("rnn_scratch.rnn", "ReLU instead of tanh", variant(BOOK_RNN, ("torch.tanh(", "torch.relu(")),
+        caught_by=("matches_nn_RNN", "matches_reference")),
+    Bug("rnn_scratch.rnn", "a return inside the time loop", variant(
+        BOOK_RNN, ("    return torch.cat", "        return torch.cat")),
+        caught_by=("matches_nn_RNN", "matches_reference", "matches_nn_RNN_deep_batch", "perplexity"),
         clause="values"),
-    Bug("rnn_scratch.rnn", "the state never updated", """
-        def rnn(inputs, state, params):
-            W_xh, W_hh, b_h, W_hq, b_q = params
-            H, = state
-            outputs = []
-            for X in inputs:
-                H_new = torch.tanh(X @ W_xh + H @ W_hh + b_h)
-                outputs.append(H_new @ W_hq + b_q)
-            return torch.cat(outputs, dim=0), (H,)
-        """, caught_by=("matches_nn_RNN", "matches_reference", "matches_nn_RNN_deep_batch")),
-    Bug("rnn_scratch.rnn", "the weights detached: no gradient reaches them", """
-        def rnn(inputs, state, params):
-            W_xh, W_hh, b_h, W_hq, b_q = [p.detach() for p in params]
-            H, = state
-            outputs = []
-            for X in inputs:
-                H = torch.tanh(X @ W_xh + H @ W_hh + b_h)
-                outputs.append(H @ W_hq + b_q)
-            return torch.cat(outputs, dim=0), (H,)
-        """, caught_by=("gradients", "perplexity"), clause="gradients"),
+    Bug("rnn_scratch.rnn", "the state never updated", variant(
+        BOOK_RNN, ("H = torch.tanh(", "H_new = torch.tanh("), ("torch.mm(H, W_hq)", "torch.mm(H_new, W_hq)")),
+        caught_by=("matches_nn_RNN", "matches_reference", "matches_nn_RNN_deep_batch")),
+    Bug("rnn_scratch.rnn", "the weights detached: no gradient reaches them", variant(BOOK_RNN, DETACHED_WEIGHTS),
+        caught_by=("gradients", "perplexity"), clause="gradients"),
     # (not grown step by step with torch.cat: that is quadratic in the steps, at the speed limit on some machines)
-    Bug("rnn_scratch.rnn", "the outputs concatenated after an empty tensor made on the CPU", """
-        def rnn(inputs, state, params):
-            W_xh, W_hh, b_h, W_hq, b_q = params
-            H, = state
-            outputs = [torch.empty(0, W_hq.shape[1])]
-            for X in inputs:
-                H = torch.tanh(X @ W_xh + H @ W_hh + b_h)
-                outputs.append(H @ W_hq + b_q)
-            return torch.cat(outputs), (H,)
-        """, caught_by="on_device", clause="device"),
+    Bug("rnn_scratch.rnn", "the outputs concatenated after an empty tensor made on the CPU", variant(
+        BOOK_RNN, ("outputs = []", "outputs = [torch.empty(0, W_hq.shape[1])]"),
+        ("torch.cat(outputs, dim=0)", "torch.cat(outputs)")),
+        caught_by="on_device", clause="device"),
     Bug("rnn_scratch.rnn", "nn.RNN's kernel called through torch.rnn_tanh", """
         def rnn(inputs, state, params):
             W_xh, W_hh, b_h, W_hq, b_q = params
@@ -427,27 +390,12 @@ BUGS = [
                                     False, False, False)
             return Y.reshape(-1, Y.shape[-1]) @ W_hq + b_q, (H_n[0],)
         """, caught_by="no_builtin", clause="no_builtin"),
-    Bug("rnn_scratch.rnn", "a Python loop over the examples of the batch at every step", """
-        def rnn(inputs, state, params):
-            W_xh, W_hh, b_h, W_hq, b_q = params
-            H, = state
-            outputs = []
-            for X in inputs:
-                H = torch.stack([torch.tanh(x @ W_xh + h @ W_hh + b_h) for x, h in zip(X, H)])
-                outputs.append(H @ W_hq + b_q)
-            return torch.cat(outputs, dim=0), (H,)
-        """, caught_by="speed"),
-    Bug("rnn_scratch.rnn", "the whole sequence turned into a list at every step", """
-        def rnn(inputs, state, params):
-            W_xh, W_hh, b_h, W_hq, b_q = params
-            H, = state
-            outputs = []
-            for t in range(len(inputs)):
-                X = list(inputs)[t]
-                H = torch.tanh(X @ W_xh + H @ W_hh + b_h)
-                outputs.append(H @ W_hq + b_q)
-            return torch.cat(outputs, dim=0), (H,)
-        """, caught_by="speed", clause="fast"),
+    Bug("rnn_scratch.rnn", "a Python loop over the examples of the batch at every step", variant(BOOK_RNN, (
+        "H = torch.tanh(torch.mm(X, W_xh) + torch.mm(H, W_hh) + b_h)",
+        "H = torch.stack([torch.tanh(x @ W_xh + h @ W_hh + b_h) for x, h in zip(X, H)])")),
+        caught_by="speed"),
+    Bug("rnn_scratch.rnn", "the whole sequence turned into a list at every step", variant(BOOK_RNN, LIST_AT_EVERY_STEP),
+        caught_by="speed", clause="fast"),
     Bug("rnn_scratch.RNNModelScratch", "X one-hot encoded without transposing (batch-major)", """
         class RNNModelScratch(RNNModelScratch):
             def __call__(self, X, state):
@@ -472,50 +420,25 @@ BUGS = [
             def __call__(self, X, state):
                 return self.forward_fn(F.one_hot(X.T, self.vocab_size).type(torch.float32), state, self.params)
         """, caught_by="other_int_dtypes", clause="int_ids"),
-    Bug("rnn_scratch.predict_ch8", "no warm-up: the state restarts for every character", """
-        def predict_ch8(prefix, num_preds, net, vocab, device):
-            outputs = [vocab[prefix[0]]]
-            for y in prefix[1:]:
-                outputs.append(vocab[y])
-            for _ in range(num_preds):
-                state = net.begin_state(batch_size=1, device=device)
-                y, state = net(torch.tensor([[outputs[-1]]], device=device), state)
-                outputs.append(int(y.argmax(dim=1).reshape(1)))
-            return "".join(vocab.idx_to_token[i] for i in outputs)
-        """, caught_by=("warm_up", "matches_reference"), clause="values"),
-    Bug("rnn_scratch.predict_ch8", "predictions during warm-up replace the prefix", """
-        def predict_ch8(prefix, num_preds, net, vocab, device):
-            state = net.begin_state(batch_size=1, device=device)
-            outputs = [vocab[prefix[0]]]
-            for _ in range(len(prefix) - 1 + num_preds):
-                y, state = net(torch.tensor([[outputs[-1]]], device=device), state)
-                outputs.append(int(y.argmax(dim=1).reshape(1)))
-            return "".join(vocab.idx_to_token[i] for i in outputs)
-        """, caught_by="matches_reference"),
-    Bug("rnn_scratch.predict_ch8", "one prediction too few", """
-        def predict_ch8(prefix, num_preds, net, vocab, device):
-            state = net.begin_state(batch_size=1, device=device)
-            outputs = [vocab[prefix[0]]]
-            for y in prefix[1:]:
-                _, state = net(torch.tensor([[outputs[-1]]], device=device), state)
-                outputs.append(vocab[y])
-            for _ in range(num_preds - 1):
-                y, state = net(torch.tensor([[outputs[-1]]], device=device), state)
-                outputs.append(int(y.argmax(dim=1).reshape(1)))
-            return "".join(vocab.idx_to_token[i] for i in outputs)
-        """, caught_by=("warm_up", "matches_reference"), clause="values"),
-    Bug("rnn_scratch.predict_ch8", "inputs made on the CPU", """
-        def predict_ch8(prefix, num_preds, net, vocab, device):
-            state = net.begin_state(batch_size=1, device=device)
-            outputs = [vocab[prefix[0]]]
-            for y in prefix[1:]:
-                _, state = net(torch.tensor([[outputs[-1]]]), state)
-                outputs.append(vocab[y])
-            for _ in range(num_preds):
-                y, state = net(torch.tensor([[outputs[-1]]]), state)
-                outputs.append(int(y.argmax(dim=1).reshape(1)))
-            return "".join(vocab.idx_to_token[i] for i in outputs)
-        """, caught_by="inputs_on_device", clause="device"),
+    Bug("rnn_scratch.predict_ch8", "no warm-up: the state restarts for every character", replace=[
+        ("            _, state = net(torch.tensor([[outputs[-1]]], device=device), state)\n", ""),
+        ("        for _ in range(num_preds):\n",
+         "        for _ in range(num_preds):\n            state = net.begin_state(batch_size=1, device=device)\n")],
+        caught_by=("warm_up", "matches_reference"), clause="values"),
+    Bug("rnn_scratch.predict_ch8", "predictions during warm-up replace the prefix", replace=[
+        ("        for y in prefix[1:]:\n            _, state = net(torch.tensor([[outputs[-1]]], device=device), state)\n"
+         "            outputs.append(vocab[y])\n        for _ in range(num_preds):\n",
+         "        for _ in range(len(prefix) - 1 + num_preds):\n")],
+        caught_by="matches_reference"),
+    Bug("rnn_scratch.predict_ch8", "one prediction too few", replace=[
+        ("for _ in range(num_preds):", "for _ in range(num_preds - 1):")],
+        caught_by=("warm_up", "matches_reference"), clause="values"),
+    Bug("rnn_scratch.predict_ch8", "inputs made on the CPU", replace=[
+        ("_, state = net(torch.tensor([[outputs[-1]]], device=device), state)",
+         "_, state = net(torch.tensor([[outputs[-1]]]), state)"),
+        ("y, state = net(torch.tensor([[outputs[-1]]], device=device), state)",
+         "y, state = net(torch.tensor([[outputs[-1]]]), state)")],
+        caught_by="inputs_on_device", clause="device"),
     Bug("rnn_scratch.grad_clipping", "each parameter clipped by its own norm", """
         def grad_clipping(net, theta):
             params = [p for p in net.parameters() if p.requires_grad] if isinstance(net, nn.Module) else net.params
@@ -548,12 +471,12 @@ BUGS = [
          "    params = list(net.parameters()) if isinstance(net, nn.Module) else net.params")],
         caught_by="module_parameters", clause="module"),
     Bug("rnn_scratch.grad_clipping", "a parameter whose .grad is None crashes (the book's code)", GRAD_CLIPPING, caught_by="skips_missing_gradients", clause="none_grads"),
-    Bug("rnn_scratch.train_epoch_ch8", "state never detached", replace=[(
-        "            state = _detached(state)\n", "            pass\n")],
-        caught_by="state_handling", clause="state"),
-    Bug("rnn_scratch.train_epoch_ch8", "state reset on every minibatch, also for sequential partitioning", replace=[(
-        "        if state is None or use_random_iter:", "        if True:")],
-        caught_by="state_handling", clause="state"),
+    Bug("rnn_scratch.train_epoch_ch8", "state never detached",
+        replace=[("            state = _detached(state)\n", "            pass\n")], caught_by="state_handling",
+        clause="state"),
+    Bug("rnn_scratch.train_epoch_ch8", "state reset on every minibatch, also for sequential partitioning",
+        replace=[("        if state is None or use_random_iter:", "        if True:")], caught_by="state_handling",
+        clause="state"),
     Bug("rnn_scratch.train_epoch_ch8", "the perplexity not exponentiated (the mean loss)", replace=[
         ("    return math.exp(total_loss / total_tokens), total_tokens / timer.stop()",
          "    return total_loss / total_tokens, total_tokens / timer.stop()")],
@@ -595,33 +518,13 @@ BUGS = [
     Bug("rnn_scratch.train_epoch_ch8", "X not moved to the device", replace=[
         ("        y_hat, state = net(X.to(device), state)", "        y_hat, state = net(X, state)")],
         caught_by="on_device", clause="device"),
-    Bug("rnn_scratch.train_ch8", "gradients of the scratch model never zeroed", """
-        def train_ch8(net, train_iter, vocab, lr, num_epochs, device, use_random_iter=False):
-            loss = nn.CrossEntropyLoss()
-            if isinstance(net, nn.Module):
-                updater = torch.optim.SGD(net.parameters(), lr)
-            else:
-                def updater(batch_size):
-                    with torch.no_grad():
-                        for param in net.params:
-                            param -= lr * param.grad / batch_size
-            return [train_epoch_ch8(net, train_iter, loss, updater, device, use_random_iter)[0]
-                    for _ in range(num_epochs)]
-        """, caught_by=("matches_reference", "perplexity")),
-    Bug("rnn_scratch.train_ch8", "the learning rate divided by the batch size", """
-        def train_ch8(net, train_iter, vocab, lr, num_epochs, device, use_random_iter=False):
-            loss = nn.CrossEntropyLoss()
-            if isinstance(net, nn.Module):
-                updater = torch.optim.SGD(net.parameters(), lr / 32)
-            else:
-                def updater(batch_size):
-                    with torch.no_grad():
-                        for param in net.params:
-                            param -= lr / 32 * param.grad
-                            param.grad.zero_()
-            return [train_epoch_ch8(net, train_iter, loss, updater, device, use_random_iter)[0]
-                    for _ in range(num_epochs)]
-        """, caught_by=("matches_reference", "perplexity", "learns_a_cycle"), clause="values"),
+    Bug("rnn_scratch.train_ch8", "gradients of the scratch model never zeroed", replace=[
+        ("                    param.grad.zero_()\n", "")],
+        caught_by=("matches_reference", "perplexity")),
+    Bug("rnn_scratch.train_ch8", "the learning rate divided by the batch size", replace=[
+        ("updater = torch.optim.SGD(net.parameters(), lr)", "updater = torch.optim.SGD(net.parameters(), lr / 32)"),
+        ("param -= lr * param.grad / batch_size", "param -= lr / 32 * param.grad")],
+        caught_by=("matches_reference", "perplexity", "learns_a_cycle"), clause="values"),
     Bug("rnn_scratch.train_ch8", "only the last perplexity returned", replace=[
         ("    return history\n", "    return history[-1]\n")], caught_by="returns_history", clause="returns"),
     Bug("rnn_scratch.train_ch8", "use_random_iter not passed on to the epochs", replace=[

@@ -1,96 +1,62 @@
 """Chapter 9: realistic wrong implementations, and the checks that must catch them. A bug with ``clause=`` breaks
 that one clause of the contract: the checks that fail on it are exactly ``caught_by``."""
-from catalog import Bug
+from book.ch9 import BOOK_GRU, BOOK_LSTM, BOOK_NUM_EXAMPLES
+from catalog import Bug, variant
+from catalog.ch8 import DETACHED_WEIGHTS, LIST_AT_EVERY_STEP, RANDN_ON_CPU, zero_state_bugs
+
+# the outputs of gru's and lstm's loops grown from a tensor made on the CPU
+GROWN_ON_CPU = [("outputs = []", "outputs = torch.empty(0, W_hq.shape[1])"),
+                ("outputs.append(Y)", "outputs = torch.cat([outputs, Y])"),
+                ("return torch.cat(outputs, dim=0), ", "return outputs, ")]
+
+
+def swapped(two_lines):
+    """The edit that puts two lines of the reference the other way round."""
+    first, second = two_lines.splitlines(keepends=True)
+    return two_lines, second + first
+
+
+def parameter_bugs(exercise, *more_on_cpu):
+    """The bugs that get_params and get_lstm_params share (the same code with three or four gates)."""
+    return [
+        Bug(exercise, "weights from N(0, 1)", replace=[
+            ("        return torch.randn(shape, device=device) * 0.01\n",
+             "        return torch.randn(shape, device=device)\n")],
+            caught_by="initialisation"),
+        Bug(exercise, "parameters do not require grad", replace=[
+            ("    for param in params:\n        param.requires_grad_(True)\n    return params", "    return params")],
+            caught_by="leaves_with_grad", clause="grad"),
+        Bug(exercise, "made on the CPU whatever the device", replace=[
+            RANDN_ON_CPU,
+            ("            torch.zeros(num_hiddens, device=device)\n", "            torch.zeros(num_hiddens)\n"), *more_on_cpu],
+            caught_by="on_device", clause="device"),
+    ]
+
 
 BUGS = [
     # §9.1 GRU
-    Bug("gru.get_params", "weights from N(0, 1)", """
-        def get_params(vocab_size, num_hiddens, device):
-            def three():
-                return [torch.randn(vocab_size, num_hiddens), torch.randn(num_hiddens, num_hiddens),
-                        torch.zeros(num_hiddens)]
-            params = three() + three() + three() + [torch.randn(num_hiddens, vocab_size), torch.zeros(vocab_size)]
-            return [p.to(device).requires_grad_(True) for p in params]
-        """, caught_by="initialisation"),
-    Bug("gru.get_params", "the output layer forgotten", """
-        def get_params(vocab_size, num_hiddens, device):
-            def three():
-                return [torch.randn(vocab_size, num_hiddens) * 0.01, torch.randn(num_hiddens, num_hiddens) * 0.01,
-                        torch.zeros(num_hiddens)]
-            return [p.to(device).requires_grad_(True) for p in three() + three() + three()]
-        """, caught_by=("shapes", "initialisation"), clause="values"),
-    Bug("gru.get_params", "parameters do not require grad", replace=[
-        ("    for param in params:\n        param.requires_grad_(True)\n    return params", "    return params")],
-        caught_by="leaves_with_grad", clause="grad"),
-    Bug("gru.get_params", "made on the CPU whatever the device", replace=[
-        ("        return torch.randn(shape, device=device) * 0.01\n", "        return torch.randn(shape) * 0.01\n"),
-        ("            torch.zeros(num_hiddens, device=device)\n", "            torch.zeros(num_hiddens)\n")],
-        caught_by="on_device", clause="device"),
-    Bug("gru.init_gru_state", "a tensor instead of a 1-tuple", """
-        def init_gru_state(batch_size, num_hiddens, device):
-            return torch.zeros((batch_size, num_hiddens), device=device)
-        """, caught_by=("zeros", "shapes"), clause="values"),
-    Bug("gru.init_gru_state", "shape (num_hiddens, batch_size)", """
-        def init_gru_state(batch_size, num_hiddens, device):
-            return (torch.zeros((num_hiddens, batch_size), device=device),)
-        """, caught_by=("zeros", "shapes"), clause="values"),
-    Bug("gru.init_gru_state", "zeros on the CPU whatever the device", """
-        def init_gru_state(batch_size, num_hiddens, device):
-            return (torch.zeros((batch_size, num_hiddens)),)
-        """, caught_by="on_device", clause="device"),
-    Bug("gru.gru", "update gate used the wrong way round", """
-        def gru(inputs, state, params):
-            W_xz, W_hz, b_z, W_xr, W_hr, b_r, W_xh, W_hh, b_h, W_hq, b_q = params
-            H, = state
-            outputs = []
-            for X in inputs:
-                Z = torch.sigmoid(X @ W_xz + H @ W_hz + b_z)
-                R = torch.sigmoid(X @ W_xr + H @ W_hr + b_r)
-                H_tilde = torch.tanh(X @ W_xh + (R * H) @ W_hh + b_h)
-                H = (1 - Z) * H + Z * H_tilde
-                outputs.append(H @ W_hq + b_q)
-            return torch.cat(outputs, dim=0), (H,)
-        """, caught_by=("matches_nn_GRU_where_equal", "matches_reference", "matches_nn_GRU_long", "speed")),
-    Bug("gru.gru", "reset gate applied after the product, as in PyTorch (R * (H W_hh))", """
-        def gru(inputs, state, params):
-            W_xz, W_hz, b_z, W_xr, W_hr, b_r, W_xh, W_hh, b_h, W_hq, b_q = params
-            H, = state
-            outputs = []
-            for X in inputs:
-                Z = torch.sigmoid(X @ W_xz + H @ W_hz + b_z)
-                R = torch.sigmoid(X @ W_xr + H @ W_hr + b_r)
-                H_tilde = torch.tanh(X @ W_xh + R * (H @ W_hh) + b_h)
-                H = Z * H + (1 - Z) * H_tilde
-                outputs.append(H @ W_hq + b_q)
-            return torch.cat(outputs, dim=0), (H,)
-        """, caught_by="matches_reference"),
-    Bug("gru.gru", "the output read from the state before the update", """
-        def gru(inputs, state, params):
-            W_xz, W_hz, b_z, W_xr, W_hr, b_r, W_xh, W_hh, b_h, W_hq, b_q = params
-            H, = state
-            outputs = []
-            for X in inputs:
-                outputs.append(H @ W_hq + b_q)
-                Z = torch.sigmoid(X @ W_xz + H @ W_hz + b_z)
-                R = torch.sigmoid(X @ W_xr + H @ W_hr + b_r)
-                H_tilde = torch.tanh(X @ W_xh + (R * H) @ W_hh + b_h)
-                H = Z * H + (1 - Z) * H_tilde
-            return torch.cat(outputs, dim=0), (H,)
-        """, caught_by=("matches_nn_GRU_where_equal", "matches_reference", "matches_nn_GRU_long", "perplexity"),
+    *parameter_bugs("gru.get_params"),
+    Bug("gru.get_params", "the output layer forgotten", replace=[
+        ("params = [*three(), *three(), *three(), normal((num_hiddens, vocab_size)), "
+         "torch.zeros(vocab_size, device=device)]", "params = [*three(), *three(), *three()]")],
+        caught_by=("shapes", "initialisation"), clause="values"),
+    *zero_state_bugs("gru.init_gru_state", "zeros"),
+    # the bugs of gru and lstm: the book's loops (tests/book/ch9.py) with one mistake
+    Bug("gru.gru", "update gate used the wrong way round", variant(
+        BOOK_GRU, ("H = Z * H + (1 - Z) * H_tilda", "H = (1 - Z) * H + Z * H_tilda")),
+        caught_by=("matches_nn_GRU_where_equal", "matches_reference", "matches_nn_GRU_long", "speed")),
+    Bug("gru.gru", "reset gate applied after the product, as in PyTorch (R * (H W_hh))", variant(
+        BOOK_GRU, ("((R * H) @ W_hh)", "(R * (H @ W_hh))")),
+        caught_by="matches_reference"),
+    Bug("gru.gru", "the output read from the state before the update", variant(
+        BOOK_GRU, ("        Y = H @ W_hq + b_q\n        outputs.append(Y)\n", ""),
+        ("    for X in inputs:\n", "    for X in inputs:\n        Y = H @ W_hq + b_q\n        outputs.append(Y)\n")),
+        caught_by=("matches_nn_GRU_where_equal", "matches_reference", "matches_nn_GRU_long", "perplexity"),
         clause="values"),
-    Bug("gru.gru", "the candidate state through torch.rnn_tanh_cell", """
-        def gru(inputs, state, params):
-            W_xz, W_hz, b_z, W_xr, W_hr, b_r, W_xh, W_hh, b_h, W_hq, b_q = params
-            H, = state
-            outputs = []
-            for X in inputs:
-                Z = torch.sigmoid(X @ W_xz + H @ W_hz + b_z)
-                R = torch.sigmoid(X @ W_xr + H @ W_hr + b_r)
-                H_tilde = torch.rnn_tanh_cell(X, R * H, W_xh.T, W_hh.T, b_h, torch.zeros_like(b_h))
-                H = Z * H + (1 - Z) * H_tilde
-                outputs.append(H @ W_hq + b_q)
-            return torch.cat(outputs, dim=0), (H,)
-        """, caught_by="no_builtin", clause="no_builtin"),
+    Bug("gru.gru", "the candidate state through torch.rnn_tanh_cell", variant(BOOK_GRU, (
+        "torch.tanh((X @ W_xh) + ((R * H) @ W_hh) + b_h)",
+        "torch.rnn_tanh_cell(X, R * H, W_xh.T, W_hh.T, b_h, torch.zeros_like(b_h))")),
+        caught_by="no_builtin", clause="no_builtin"),
     Bug("gru.gru", "torch.gru_cell at every step", """
         def gru(inputs, state, params):
             W_xz, W_hz, b_z, W_xr, W_hr, b_r, W_xh, W_hh, b_h, W_hq, b_q = params
@@ -103,30 +69,10 @@ BUGS = [
                 outputs.append(H @ W_hq + b_q)
             return torch.cat(outputs, dim=0), (H,)
         """, caught_by="no_builtin"),
-    Bug("gru.gru", "the weights detached: no gradient reaches them", """
-        def gru(inputs, state, params):
-            W_xz, W_hz, b_z, W_xr, W_hr, b_r, W_xh, W_hh, b_h, W_hq, b_q = [p.detach() for p in params]
-            H, = state
-            outputs = []
-            for X in inputs:
-                Z = torch.sigmoid(X @ W_xz + H @ W_hz + b_z)
-                R = torch.sigmoid(X @ W_xr + H @ W_hr + b_r)
-                H = Z * H + (1 - Z) * torch.tanh(X @ W_xh + (R * H) @ W_hh + b_h)
-                outputs.append(H @ W_hq + b_q)
-            return torch.cat(outputs, dim=0), (H,)
-        """, caught_by=("gradients", "perplexity"), clause="gradients"),
-    Bug("gru.gru", "the outputs grown from an empty tensor made on the CPU", """
-        def gru(inputs, state, params):
-            W_xz, W_hz, b_z, W_xr, W_hr, b_r, W_xh, W_hh, b_h, W_hq, b_q = params
-            H, = state
-            outputs = torch.empty(0, W_hq.shape[1])
-            for X in inputs:
-                Z = torch.sigmoid(X @ W_xz + H @ W_hz + b_z)
-                R = torch.sigmoid(X @ W_xr + H @ W_hr + b_r)
-                H = Z * H + (1 - Z) * torch.tanh(X @ W_xh + (R * H) @ W_hh + b_h)
-                outputs = torch.cat([outputs, H @ W_hq + b_q])
-            return outputs, (H,)
-        """, caught_by="on_device", clause="device"),
+    Bug("gru.gru", "the weights detached: no gradient reaches them", variant(BOOK_GRU, DETACHED_WEIGHTS),
+        caught_by=("gradients", "perplexity"), clause="gradients"),
+    Bug("gru.gru", "the outputs grown from an empty tensor made on the CPU", variant(BOOK_GRU, *GROWN_ON_CPU),
+        caught_by="on_device", clause="device"),
     Bug("gru.gru", "a Python loop over the examples of the batch", """
         def gru(inputs, state, params):
             W_xz, W_hz, b_z, W_xr, W_hr, b_r, W_xh, W_hh, b_h, W_hq, b_q = params
@@ -143,19 +89,8 @@ BUGS = [
                 finals.append(H)
             return torch.stack(rows, dim=1).reshape(-1, W_hq.shape[1]), (torch.cat(finals),)
         """, caught_by="speed"),
-    Bug("gru.gru", "the whole sequence turned into a list at every step", """
-        def gru(inputs, state, params):
-            W_xz, W_hz, b_z, W_xr, W_hr, b_r, W_xh, W_hh, b_h, W_hq, b_q = params
-            H, = state
-            outputs = []
-            for t in range(len(inputs)):
-                X = list(inputs)[t]
-                Z = torch.sigmoid(X @ W_xz + H @ W_hz + b_z)
-                R = torch.sigmoid(X @ W_xr + H @ W_hr + b_r)
-                H = Z * H + (1 - Z) * torch.tanh(X @ W_xh + (R * H) @ W_hh + b_h)
-                outputs.append(H @ W_hq + b_q)
-            return torch.cat(outputs, dim=0), (H,)
-        """, caught_by="speed", clause="fast"),
+    Bug("gru.gru", "the whole sequence turned into a list at every step", variant(BOOK_GRU, LIST_AT_EVERY_STEP),
+        caught_by="speed", clause="fast"),
     Bug("lstm.lstm", "a Python loop over the examples of the batch", """
         def lstm(inputs, state, params):
             W_xi, W_hi, b_i, W_xf, W_hf, b_f, W_xo, W_ho, b_o, W_xc, W_hc, b_c, W_hq, b_q = params
@@ -175,48 +110,14 @@ BUGS = [
                 Cs.append(C)
             return torch.stack(rows, dim=1).reshape(-1, W_hq.shape[1]), (torch.cat(Hs), torch.cat(Cs))
         """, caught_by="speed"),
-    Bug("lstm.lstm", "the whole sequence turned into a list at every step", """
-        def lstm(inputs, state, params):
-            W_xi, W_hi, b_i, W_xf, W_hf, b_f, W_xo, W_ho, b_o, W_xc, W_hc, b_c, W_hq, b_q = params
-            H, C = state
-            outputs = []
-            for t in range(len(inputs)):
-                X = list(inputs)[t]
-                I = torch.sigmoid(X @ W_xi + H @ W_hi + b_i)
-                F = torch.sigmoid(X @ W_xf + H @ W_hf + b_f)
-                O = torch.sigmoid(X @ W_xo + H @ W_ho + b_o)
-                C = F * C + I * torch.tanh(X @ W_xc + H @ W_hc + b_c)
-                H = O * torch.tanh(C)
-                outputs.append(H @ W_hq + b_q)
-            return torch.cat(outputs, dim=0), (H, C)
-        """, caught_by="speed", clause="fast"),
+    Bug("lstm.lstm", "the whole sequence turned into a list at every step", variant(BOOK_LSTM, LIST_AT_EVERY_STEP),
+        caught_by="speed", clause="fast"),
     # §9.2 LSTM
-    Bug("lstm.get_lstm_params", "weights from N(0, 1)", """
-        def get_lstm_params(vocab_size, num_hiddens, device):
-            def three():
-                return [torch.randn(vocab_size, num_hiddens), torch.randn(num_hiddens, num_hiddens),
-                        torch.zeros(num_hiddens)]
-            params = three() + three() + three() + three() + [torch.randn(num_hiddens, vocab_size),
-                                                              torch.zeros(vocab_size)]
-            return [p.to(device).requires_grad_(True) for p in params]
-        """, caught_by="initialisation"),
-    Bug("lstm.get_lstm_params", "only three gates (the candidate cell forgotten)", """
-        def get_lstm_params(vocab_size, num_hiddens, device):
-            def three():
-                return [torch.randn(vocab_size, num_hiddens) * 0.01, torch.randn(num_hiddens, num_hiddens) * 0.01,
-                        torch.zeros(num_hiddens)]
-            params = three() + three() + three() + [torch.randn(num_hiddens, vocab_size) * 0.01,
-                                                    torch.zeros(vocab_size)]
-            return [p.to(device).requires_grad_(True) for p in params]
-        """, caught_by=("shapes", "initialisation"), clause="values"),
-    Bug("lstm.get_lstm_params", "parameters do not require grad", replace=[
-        ("    for param in params:\n        param.requires_grad_(True)\n    return params", "    return params")],
-        caught_by="leaves_with_grad", clause="grad"),
-    Bug("lstm.get_lstm_params", "made on the CPU whatever the device", replace=[
-        ("        return torch.randn(shape, device=device) * 0.01\n", "        return torch.randn(shape) * 0.01\n"),
-        ("            torch.zeros(num_hiddens, device=device)\n", "            torch.zeros(num_hiddens)\n"),
-        ("              torch.zeros(vocab_size, device=device)]", "              torch.zeros(vocab_size)]")],
-        caught_by="on_device", clause="device"),
+    *parameter_bugs("lstm.get_lstm_params", ("              torch.zeros(vocab_size, device=device)]",
+                                             "              torch.zeros(vocab_size)]")),
+    Bug("lstm.get_lstm_params", "only three gates (the candidate cell forgotten)", replace=[
+        ("params = [*three(), *three(), *three(), *three(), ", "params = [*three(), *three(), *three(), ")],
+        caught_by=("shapes", "initialisation"), clause="values"),
     Bug("lstm.init_lstm_state", "one zeros tensor used for both H and C", """
         def init_lstm_state(batch_size, num_hiddens, device):
             zeros = torch.zeros((batch_size, num_hiddens), device=device)
@@ -230,48 +131,16 @@ BUGS = [
         def init_lstm_state(batch_size, num_hiddens, device):
             return (torch.zeros((batch_size, num_hiddens), device=device), torch.zeros((batch_size, num_hiddens)))
         """, caught_by="on_device", clause="device"),
-    Bug("lstm.lstm", "memory cell not passed on to the next step", """
-        def lstm(inputs, state, params):
-            W_xi, W_hi, b_i, W_xf, W_hf, b_f, W_xo, W_ho, b_o, W_xc, W_hc, b_c, W_hq, b_q = params
-            H, C = state
-            outputs = []
-            for X in inputs:
-                I = torch.sigmoid(X @ W_xi + H @ W_hi + b_i)
-                F = torch.sigmoid(X @ W_xf + H @ W_hf + b_f)
-                O = torch.sigmoid(X @ W_xo + H @ W_ho + b_o)
-                C_new = F * C + I * torch.tanh(X @ W_xc + H @ W_hc + b_c)
-                H = O * torch.tanh(C_new)
-                outputs.append(H @ W_hq + b_q)
-            return torch.cat(outputs, dim=0), (H, C_new)
-        """, caught_by=("matches_nn_LSTM", "matches_reference", "matches_nn_LSTM_long", "speed")),
-    Bug("lstm.lstm", "H = O * C (tanh of the cell forgotten)", """
-        def lstm(inputs, state, params):
-            W_xi, W_hi, b_i, W_xf, W_hf, b_f, W_xo, W_ho, b_o, W_xc, W_hc, b_c, W_hq, b_q = params
-            H, C = state
-            outputs = []
-            for X in inputs:
-                I = torch.sigmoid(X @ W_xi + H @ W_hi + b_i)
-                F = torch.sigmoid(X @ W_xf + H @ W_hf + b_f)
-                O = torch.sigmoid(X @ W_xo + H @ W_ho + b_o)
-                C = F * C + I * torch.tanh(X @ W_xc + H @ W_hc + b_c)
-                H = O * C
-                outputs.append(H @ W_hq + b_q)
-            return torch.cat(outputs, dim=0), (H, C)
-        """, caught_by=("matches_nn_LSTM", "matches_reference")),
-    Bug("lstm.lstm", "the output read from the state before the update", """
-        def lstm(inputs, state, params):
-            W_xi, W_hi, b_i, W_xf, W_hf, b_f, W_xo, W_ho, b_o, W_xc, W_hc, b_c, W_hq, b_q = params
-            H, C = state
-            outputs = []
-            for X in inputs:
-                outputs.append(H @ W_hq + b_q)
-                I = torch.sigmoid(X @ W_xi + H @ W_hi + b_i)
-                F = torch.sigmoid(X @ W_xf + H @ W_hf + b_f)
-                O = torch.sigmoid(X @ W_xo + H @ W_ho + b_o)
-                C = F * C + I * torch.tanh(X @ W_xc + H @ W_hc + b_c)
-                H = O * torch.tanh(C)
-            return torch.cat(outputs, dim=0), (H, C)
-        """, caught_by=("matches_nn_LSTM", "matches_reference", "matches_nn_LSTM_long", "perplexity"), clause="values"),
+    Bug("lstm.lstm", "memory cell not passed on to the next step", variant(
+        BOOK_LSTM, ("C = F * C + I * C_tilda", "C_new = F * C + I * C_tilda"),
+        ("H = O * torch.tanh(C)", "H = O * torch.tanh(C_new)"), ("(H, C)\n", "(H, C_new)\n")),
+        caught_by=("matches_nn_LSTM", "matches_reference", "matches_nn_LSTM_long", "speed")),
+    Bug("lstm.lstm", "H = O * C (tanh of the cell forgotten)", variant(BOOK_LSTM, ("H = O * torch.tanh(C)", "H = O * C")),
+        caught_by=("matches_nn_LSTM", "matches_reference")),
+    Bug("lstm.lstm", "the output read from the state before the update", variant(
+        BOOK_LSTM, ("        Y = (H @ W_hq) + b_q\n        outputs.append(Y)\n", ""),
+        ("    for X in inputs:\n", "    for X in inputs:\n        Y = (H @ W_hq) + b_q\n        outputs.append(Y)\n")),
+        caught_by=("matches_nn_LSTM", "matches_reference", "matches_nn_LSTM_long", "perplexity"), clause="values"),
     Bug("lstm.lstm", "torch.lstm_cell at every step", """
         def lstm(inputs, state, params):
             W_xi, W_hi, b_i, W_xf, W_hf, b_f, W_xo, W_ho, b_o, W_xc, W_hc, b_c, W_hq, b_q = params
@@ -284,165 +153,55 @@ BUGS = [
                 outputs.append(H @ W_hq + b_q)
             return torch.cat(outputs, dim=0), (H, C)
         """, caught_by="no_builtin", clause="no_builtin"),
-    Bug("lstm.lstm", "the weights detached: no gradient reaches them", """
-        def lstm(inputs, state, params):
-            W_xi, W_hi, b_i, W_xf, W_hf, b_f, W_xo, W_ho, b_o, W_xc, W_hc, b_c, W_hq, b_q = [p.detach() for p in params]
-            H, C = state
-            outputs = []
-            for X in inputs:
-                I = torch.sigmoid(X @ W_xi + H @ W_hi + b_i)
-                F = torch.sigmoid(X @ W_xf + H @ W_hf + b_f)
-                O = torch.sigmoid(X @ W_xo + H @ W_ho + b_o)
-                C = F * C + I * torch.tanh(X @ W_xc + H @ W_hc + b_c)
-                H = O * torch.tanh(C)
-                outputs.append(H @ W_hq + b_q)
-            return torch.cat(outputs, dim=0), (H, C)
-        """, caught_by=("gradients", "perplexity"), clause="gradients"),
-    Bug("lstm.lstm", "the outputs grown from an empty tensor made on the CPU", """
-        def lstm(inputs, state, params):
-            W_xi, W_hi, b_i, W_xf, W_hf, b_f, W_xo, W_ho, b_o, W_xc, W_hc, b_c, W_hq, b_q = params
-            H, C = state
-            outputs = torch.empty(0, W_hq.shape[1])
-            for X in inputs:
-                I = torch.sigmoid(X @ W_xi + H @ W_hi + b_i)
-                F = torch.sigmoid(X @ W_xf + H @ W_hf + b_f)
-                O = torch.sigmoid(X @ W_xo + H @ W_ho + b_o)
-                C = F * C + I * torch.tanh(X @ W_xc + H @ W_hc + b_c)
-                H = O * torch.tanh(C)
-                outputs = torch.cat([outputs, H @ W_hq + b_q])
-            return outputs, (H, C)
-        """, caught_by="on_device", clause="device"),
-    # §9.3 deep RNN
-    Bug("deep_rnn.stacked_rnn", "every layer starts from layer 0's initial state", """
-        def stacked_rnn(inputs, state, layers):
-            outputs, finals = inputs, []
-            for W_xh, W_hh, b_h in layers:
-                H, hidden = state[0], []
-                for X in outputs:
-                    H = torch.tanh(X @ W_xh + H @ W_hh + b_h)
-                    hidden.append(H)
-                outputs = torch.stack(hidden)
-                finals.append(H)
-            return outputs, torch.stack(finals)
-        """, caught_by=("matches_nn_RNN", "matches_reference", "matches_nn_RNN_three_layers"), clause="values"),
-    Bug("deep_rnn.stacked_rnn", "only the top layer's final state returned", """
-        def stacked_rnn(inputs, state, layers):
-            outputs = inputs
-            for (W_xh, W_hh, b_h), H in zip(layers, state):
-                hidden = []
-                for X in outputs:
-                    H = torch.tanh(X @ W_xh + H @ W_hh + b_h)
-                    hidden.append(H)
-                outputs = torch.stack(hidden)
-            return outputs, H[None]
-        """, caught_by=("matches_nn_RNN", "matches_reference", "matches_nn_RNN_three_layers"), clause="values"),
-    Bug("deep_rnn.stacked_rnn", "the weights detached: no gradient reaches them", """
-        def stacked_rnn(inputs, state, layers):
-            outputs, finals = inputs, []
-            for (W_xh, W_hh, b_h), H in zip(layers, state):
-                W_xh, W_hh, b_h = W_xh.detach(), W_hh.detach(), b_h.detach()
-                hidden = []
-                for X in outputs:
-                    H = torch.tanh(X @ W_xh + H @ W_hh + b_h)
-                    hidden.append(H)
-                outputs = torch.stack(hidden)
-                finals.append(H)
-            return outputs, torch.stack(finals)
-        """, caught_by="gradients", clause="gradients"),
-    Bug("deep_rnn.stacked_rnn", "the final states gathered in a tensor made on the CPU", """
-        def stacked_rnn(inputs, state, layers):
-            outputs, finals = inputs, torch.zeros(0, *state.shape[1:])
-            for (W_xh, W_hh, b_h), H in zip(layers, state):
-                hidden = []
-                for X in outputs:
-                    H = torch.tanh(X @ W_xh + H @ W_hh + b_h)
-                    hidden.append(H)
-                outputs = torch.stack(hidden)
-                finals = torch.cat([finals, H[None]])
-            return outputs, finals
-        """, caught_by="on_device", clause="device"),
+    Bug("lstm.lstm", "the weights detached: no gradient reaches them", variant(BOOK_LSTM, DETACHED_WEIGHTS),
+        caught_by=("gradients", "perplexity"), clause="gradients"),
+    Bug("lstm.lstm", "the outputs grown from an empty tensor made on the CPU", variant(BOOK_LSTM, *GROWN_ON_CPU),
+        caught_by="on_device", clause="device"),
+    # §9.3 deep RNN: the reference with one mistake
+    Bug("deep_rnn.stacked_rnn", "every layer starts from layer 0's initial state", replace=[
+        ("        hidden = []\n", "        H, hidden = state[0], []\n")],
+        caught_by=("matches_nn_RNN", "matches_reference", "matches_nn_RNN_three_layers"), clause="values"),
+    Bug("deep_rnn.stacked_rnn", "only the top layer's final state returned", replace=[
+        ("return outputs, torch.stack(finals)", "return outputs, H[None]")],
+        caught_by=("matches_nn_RNN", "matches_reference", "matches_nn_RNN_three_layers"), clause="values"),
+    Bug("deep_rnn.stacked_rnn", "the weights detached: no gradient reaches them", replace=[
+        ("        XW = outputs @ W_xh + b_h",
+         "        W_xh, W_hh, b_h = W_xh.detach(), W_hh.detach(), b_h.detach()\n        XW = outputs @ W_xh + b_h")],
+        caught_by="gradients", clause="gradients"),
+    Bug("deep_rnn.stacked_rnn", "the final states gathered in a tensor made on the CPU", replace=[
+        ("    outputs, finals = inputs, []\n", "    outputs, finals = inputs, torch.zeros(0, *state.shape[1:])\n"),
+        ("        finals.append(H)\n", "        finals = torch.cat([finals, H[None]])\n"),
+        ("    return outputs, torch.stack(finals)", "    return outputs, finals")],
+        caught_by="on_device", clause="device"),
     Bug("deep_rnn.stacked_rnn", "nn.RNN's kernel called through torch.rnn_tanh", """
         def stacked_rnn(inputs, state, layers):
             weights = [w for W_xh, W_hh, b_h in layers for w in (W_xh.T, W_hh.T, b_h, torch.zeros_like(b_h))]
             return torch.rnn_tanh(inputs, state, weights, True, len(layers), 0.0, False, False, False)
         """, caught_by="no_builtin", clause="no_builtin"),
-    Bug("deep_rnn.stacked_rnn", "every layer reads the inputs instead of the layer below", """
-        def stacked_rnn(inputs, state, layers):
-            outputs, finals = inputs, []
-            for (W_xh, W_hh, b_h), H in zip(layers, state):
-                hidden = []
-                for X in inputs:
-                    H = torch.tanh(X @ W_xh + H @ W_hh + b_h)
-                    hidden.append(H)
-                outputs = torch.stack(hidden)
-                finals.append(H)
-            return outputs, torch.stack(finals)
-        """, caught_by=("matches_nn_RNN", "matches_reference", "matches_nn_RNN_three_layers"), clause="values"),
-    # §9.4 bidirectional RNN
-    Bug("bidirectional.bidirectional_rnn", "backward outputs left in reverse time order", """
-        def bidirectional_rnn(inputs, state, forward_params, backward_params):
-            outs = []
-            for (W_xh, W_hh, b_h), H, seq in zip((forward_params, backward_params), state, (inputs, inputs.flip(0))):
-                hidden = []
-                for X in seq:
-                    H = torch.tanh(X @ W_xh + H @ W_hh + b_h)
-                    hidden.append(H)
-                outs.append((torch.stack(hidden), H))
-            (fwd, H_f), (bwd, H_b) = outs
-            return torch.cat([fwd, bwd], dim=-1), torch.stack([H_f, H_b])
-        """, caught_by=("matches_nn_RNN", "matches_reference"), clause="values"),
-    Bug("bidirectional.bidirectional_rnn", "the backward direction reads the steps forward", """
-        def bidirectional_rnn(inputs, state, forward_params, backward_params):
-            outs = []
-            for (W_xh, W_hh, b_h), H in zip((forward_params, backward_params), state):
-                hidden = []
-                for X in inputs:
-                    H = torch.tanh(X @ W_xh + H @ W_hh + b_h)
-                    hidden.append(H)
-                outs.append((torch.stack(hidden), H))
-            (fwd, H_f), (bwd, H_b) = outs
-            return torch.cat([fwd, bwd], dim=-1), torch.stack([H_f, H_b])
-        """, caught_by=("matches_nn_RNN", "matches_reference"), clause="values"),
-    Bug("bidirectional.bidirectional_rnn", "both directions share the forward initial state", """
-        def bidirectional_rnn(inputs, state, forward_params, backward_params):
-            outs = []
-            for (W_xh, W_hh, b_h), reverse in zip((forward_params, backward_params), (False, True)):
-                H, hidden = state[0], []
-                for X in (inputs.flip(0) if reverse else inputs):
-                    H = torch.tanh(X @ W_xh + H @ W_hh + b_h)
-                    hidden.append(H)
-                hidden = torch.stack(hidden)
-                outs.append((hidden.flip(0) if reverse else hidden, H))
-            (fwd, H_f), (bwd, H_b) = outs
-            return torch.cat([fwd, bwd], dim=-1), torch.stack([H_f, H_b])
-        """, caught_by=("matches_nn_RNN", "matches_reference"), clause="values"),
-    Bug("bidirectional.bidirectional_rnn", "the weights detached: no gradient reaches them", """
-        def bidirectional_rnn(inputs, state, forward_params, backward_params):
-            directions = []
-            for params, H, reverse in zip((forward_params, backward_params), state, (False, True)):
-                W_xh, W_hh, b_h = (p.detach() for p in params)
-                hidden = []
-                for X in (inputs.flip(0) if reverse else inputs):
-                    H = torch.tanh(X @ W_xh + H @ W_hh + b_h)
-                    hidden.append(H)
-                hidden = torch.stack(hidden)
-                directions.append((hidden.flip(0) if reverse else hidden, H))
-            (fwd, H_f), (bwd, H_b) = directions
-            return torch.cat([fwd, bwd], dim=-1), torch.stack([H_f, H_b])
-        """, caught_by="gradients", clause="gradients"),
-    Bug("bidirectional.bidirectional_rnn", "the final states gathered in a tensor made on the CPU", """
-        def bidirectional_rnn(inputs, state, forward_params, backward_params):
-            directions, finals = [], torch.zeros(0, *state.shape[1:])
-            for (W_xh, W_hh, b_h), H, reverse in zip((forward_params, backward_params), state, (False, True)):
-                hidden = []
-                for X in (inputs.flip(0) if reverse else inputs):
-                    H = torch.tanh(X @ W_xh + H @ W_hh + b_h)
-                    hidden.append(H)
-                hidden = torch.stack(hidden)
-                directions.append(hidden.flip(0) if reverse else hidden)
-                finals = torch.cat([finals, H[None]])
-            return torch.cat(directions, dim=-1), finals
-        """, caught_by="on_device", clause="device"),
+    Bug("deep_rnn.stacked_rnn", "every layer reads the inputs instead of the layer below", replace=[
+        ("XW = outputs @ W_xh + b_h", "XW = inputs @ W_xh + b_h")],
+        caught_by=("matches_nn_RNN", "matches_reference", "matches_nn_RNN_three_layers"), clause="values"),
+    # §9.4 bidirectional RNN: the reference with one mistake
+    Bug("bidirectional.bidirectional_rnn", "backward outputs left in reverse time order", replace=[
+        ("directions.append((hidden.flip(0) if reverse else hidden, H))", "directions.append((hidden, H))")],
+        caught_by=("matches_nn_RNN", "matches_reference"), clause="values"),
+    Bug("bidirectional.bidirectional_rnn", "the backward direction reads the steps forward", replace=[
+        ("_tanh_layer(XW.flip(0) if reverse else XW, H, W_hh)", "_tanh_layer(XW, H, W_hh)")],
+        caught_by=("matches_nn_RNN", "matches_reference"), clause="values"),
+    Bug("bidirectional.bidirectional_rnn", "both directions share the forward initial state", replace=[
+        ("_tanh_layer(XW.flip(0) if reverse else XW, H, W_hh)", "_tanh_layer(XW.flip(0) if reverse else XW, state[0], W_hh)")],
+        caught_by=("matches_nn_RNN", "matches_reference"), clause="values"),
+    Bug("bidirectional.bidirectional_rnn", "the weights detached: no gradient reaches them", replace=[
+        ("        XW = inputs @ W_xh + b_h\n",
+         "        W_xh, W_hh, b_h = (p.detach() for p in (W_xh, W_hh, b_h))\n        XW = inputs @ W_xh + b_h\n")],
+        caught_by="gradients", clause="gradients"),
+    Bug("bidirectional.bidirectional_rnn", "the final states gathered in a tensor made on the CPU", replace=[
+        ("    directions = []\n", "    directions, finals = [], torch.zeros(0, *state.shape[1:])\n"),
+        ("        directions.append((hidden.flip(0) if reverse else hidden, H))\n",
+         "        directions.append((hidden.flip(0) if reverse else hidden, H))\n"
+         "        finals = torch.cat([finals, H[None]])\n"),
+        ("torch.stack([H_f, H_b])", "finals")],
+        caught_by="on_device", clause="device"),
     Bug("bidirectional.bidirectional_rnn", "nn.RNN's kernel called through torch.rnn_tanh", """
         def bidirectional_rnn(inputs, state, forward_params, backward_params):
             weights = [w for W_xh, W_hh, b_h in (forward_params, backward_params)
@@ -570,8 +329,7 @@ BUGS = [
         ("source.append(parts[0].split(\" \"))\n            target.append(parts[1].split(\" \"))",
          "source.append(parts[0].split())\n            target.append(parts[1].split())")],
         caught_by="matches_reference"),
-    Bug("machine_translation.tokenize_nmt", "the book's loop: num_examples + 1 lines read", replace=[
-        ("if num_examples is not None and i >= num_examples:", "if num_examples and i > num_examples:")],
+    Bug("machine_translation.tokenize_nmt", "the book's loop: num_examples + 1 lines read", replace=[BOOK_NUM_EXAMPLES],
         caught_by="num_examples", clause="num_examples"),
     Bug("machine_translation.truncate_pad", "the last num_steps items kept when truncating", replace=[
         ("return line[:num_steps]", "return line[-num_steps:]")],
@@ -626,16 +384,14 @@ BUGS = [
     Bug("seq2seq.Seq2SeqEncoder", "forward(X) without *args: the valid lengths cannot be passed", replace=[
         ("    def forward(self, X, *args):\n        output, state", "    def forward(self, X):\n        output, state")],
         caught_by="matches_torch"),
-    Bug("seq2seq.Seq2SeqEncoder", "the GRU created before the embedding", replace=[
-        ("        self.embedding = nn.Embedding(vocab_size, embed_size)\n        self.rnn = nn.GRU(embed_size, num_hiddens, "
-         "num_layers, dropout=dropout)",
-         "        self.rnn = nn.GRU(embed_size, num_hiddens, num_layers, dropout=dropout)\n        self.embedding = "
-         "nn.Embedding(vocab_size, embed_size)")],
-        caught_by="initial_weights", clause="init"),
     Bug("seq2seq.Seq2SeqEncoder", "dropout not passed to the GRU", replace=[
         ("self.rnn = nn.GRU(embed_size, num_hiddens, num_layers, dropout=dropout)",
          "self.rnn = nn.GRU(embed_size, num_hiddens, num_layers)")],
         caught_by="dropout", clause="dropout"),
+    Bug("seq2seq.Seq2SeqEncoder", "the GRU created before the embedding", replace=[swapped(
+        "        self.embedding = nn.Embedding(vocab_size, embed_size)\n"
+        "        self.rnn = nn.GRU(embed_size, num_hiddens, num_layers, dropout=dropout)\n")],
+        caught_by="initial_weights", clause="init"),
     Bug("seq2seq.Seq2SeqDecoder", "the logits left time-major", replace=[
         ("return self.dense(output).permute(1, 0, 2), state", "return self.dense(output), state")],
         caught_by=("book_shapes", "matches_reference"), clause="values"),
@@ -644,26 +400,22 @@ BUGS = [
          "output, state = self.rnn(torch.cat((context, X), 2), state)")],
         caught_by=("matches_reference", "carries_its_state")),
     Bug("seq2seq.Seq2SeqDecoder", "the state that came in returned (the decoder's state not carried)", replace=[
-        ("output, state = self.rnn(torch.cat((X, context), 2), state)\n        return self.dense(output).permute(1, 0, 2), state",
-         "output, _ = self.rnn(torch.cat((X, context), 2), state)\n        return self.dense(output).permute(1, 0, 2), state")],
+        ("output, state = self.rnn(torch.cat((X, context), 2), state)",
+         "output, _ = self.rnn(torch.cat((X, context), 2), state)")],
         caught_by="carries_its_state", clause="state"),
-    Bug("seq2seq.Seq2SeqDecoder", "init_state returns the encoder's outputs", replace=[
-        ("    def init_state(self, enc_outputs, *args):\n        return enc_outputs[1]",
-         "    def init_state(self, enc_outputs, *args):\n        return enc_outputs[0]")],
+    Bug("seq2seq.Seq2SeqDecoder", "init_state returns the encoder's outputs",
+        replace=[("return enc_outputs[1]", "return enc_outputs[0]")],
         caught_by="init_state", clause="init_state"),
-    Bug("seq2seq.Seq2SeqDecoder", "dense created before the GRU", replace=[
-        ("        self.rnn = nn.GRU(embed_size + num_hiddens, num_hiddens, num_layers, dropout=dropout)\n        self.dense = "
-         "nn.Linear(num_hiddens, vocab_size)",
-         "        self.dense = nn.Linear(num_hiddens, vocab_size)\n        self.rnn = nn.GRU(embed_size + num_hiddens, "
-         "num_hiddens, num_layers, dropout=dropout)")],
-        caught_by="initial_weights", clause="init"),
     Bug("seq2seq.Seq2SeqDecoder", "dropout not passed to the GRU", replace=[
         ("self.rnn = nn.GRU(embed_size + num_hiddens, num_hiddens, num_layers, dropout=dropout)",
          "self.rnn = nn.GRU(embed_size + num_hiddens, num_hiddens, num_layers)")],
         caught_by="dropout", clause="dropout"),
+    Bug("seq2seq.Seq2SeqDecoder", "dense created before the GRU", replace=[swapped(
+        "        self.rnn = nn.GRU(embed_size + num_hiddens, num_hiddens, num_layers, dropout=dropout)\n"
+        "        self.dense = nn.Linear(num_hiddens, vocab_size)\n")],
+        caught_by="initial_weights", clause="init"),
     Bug("seq2seq.MaskedSoftmaxCELoss", "averaged over the valid positions, not over all num_steps", replace=[
-        ("return (unweighted * weights).mean(dim=1)",
-         "return (unweighted * weights).sum(dim=1) / valid_len.clamp(min=1)")],
+        ("(unweighted * weights).mean(dim=1)", "(unweighted * weights).sum(dim=1) / valid_len.clamp(min=1)")],
         caught_by=("book_example", "matches_reference", "ignores_padding"), clause="values"),
     Bug("seq2seq.MaskedSoftmaxCELoss", "the mask one position too long (j <= valid_len)", """
         def _valid_mask(shape, valid_len, device):
@@ -696,15 +448,10 @@ BUGS = [
         ("            dec_input = torch.cat([bos, Y[:, :-1]], 1)",
          "            dec_input = torch.cat([bos, torch.ones_like(Y[:, :-1])], 1)")],
         caught_by=("matches_reference", "learns_to_translate")),
-    Bug("seq2seq.train_seq2seq", "xavier_normal_ instead of xavier_uniform_", """
-        def _xavier_init_weights(m):
-            if type(m) == nn.Linear:
-                nn.init.xavier_normal_(m.weight)
-            if type(m) == nn.GRU:
-                for name in m._flat_weights_names:
-                    if "weight" in name:
-                        nn.init.xavier_normal_(m._parameters[name])
-        """, caught_by="initialisation", clause="init"),
+    Bug("seq2seq.train_seq2seq", "xavier_normal_ instead of xavier_uniform_", replace=[
+        ("nn.init.xavier_uniform_(m.weight)", "nn.init.xavier_normal_(m.weight)"),
+        ("nn.init.xavier_uniform_(m._parameters[name])", "nn.init.xavier_normal_(m._parameters[name])")],
+        caught_by="initialisation", clause="init"),
     Bug("seq2seq.train_seq2seq", "no initialisation at all", replace=[("    net.apply(_xavier_init_weights)\n", "")],
         caught_by="initialisation"),
     Bug("seq2seq.train_seq2seq", "net.train() forgotten", replace=[("    net.train()\n    history = []", "    history = []")],
@@ -714,6 +461,8 @@ BUGS = [
         caught_by="history", clause="history"),
     Bug("seq2seq.train_seq2seq", "nothing returned (the book prints the loss)", replace=[("    return history\n", "")],
         caught_by="history", clause="history"),
+    Bug("seq2seq.predict_seq2seq", "net.eval() forgotten", replace=[("    net.eval()\n    src_tokens", "    src_tokens")],
+        caught_by="eval_mode", clause="eval"),
     Bug("seq2seq.predict_seq2seq", "the token indices returned instead of the sentence", replace=[
         ('return " ".join(tgt_vocab.to_tokens(output_seq)), attention_weight_seq',
          "return output_seq, attention_weight_seq")],
@@ -730,17 +479,14 @@ BUGS = [
         ("            if pred == tgt_vocab[\"<eos>\"]:\n                break\n            output_seq.append(pred)",
          "            output_seq.append(pred)\n            if pred == tgt_vocab[\"<eos>\"]:\n                break")],
         caught_by="matches_reference"),
-    Bug("seq2seq.predict_seq2seq", "net.eval() forgotten", replace=[("    net.eval()\n    src_tokens", "    src_tokens")],
-        caught_by="eval_mode", clause="eval"),
-    Bug("seq2seq.predict_seq2seq", "the weights of the <eos> step not saved", replace=[
-        ("            if save_attention_weights:\n                attention_weight_seq.append(net.decoder.attention_weights)\n"
-         "            if pred == tgt_vocab[\"<eos>\"]:\n                break",
-         "            if pred == tgt_vocab[\"<eos>\"]:\n                break\n            if save_attention_weights:\n"
-         "                attention_weight_seq.append(net.decoder.attention_weights)")],
+    Bug("seq2seq.predict_seq2seq", "the weights of the <eos> step not saved", replace=[  # saved after the <eos> test
+        ("            if save_attention_weights:\n                attention_weight_seq.append(net.decoder.attention_weights)\n",
+         ""),
+        ("            output_seq.append(pred)",
+         "            if save_attention_weights:\n                attention_weight_seq.append(net.decoder.attention_weights)\n"
+         "            output_seq.append(pred)")],
         caught_by="attention_weights", clause="attention"),
-    Bug("seq2seq.bleu", "the weights 1/n instead of 1/2^n", replace=[
-        ("score *= math.pow(num_matches / (len_pred - n + 1), math.pow(0.5, n))",
-         "score *= math.pow(num_matches / (len_pred - n + 1), 1 / n)")],
+    Bug("seq2seq.bleu", "the weights 1/n instead of 1/2^n", replace=[("math.pow(0.5, n)", "1 / n")],
         caught_by=("book_examples", "matches_the_formula", "short_predictions"), clause="values"),
     Bug("seq2seq.bleu", "BLEU without the brevity penalty", replace=[
         ("score = math.exp(min(0, 1 - len_label / len_pred))", "score = 1.0")],
@@ -755,37 +501,11 @@ BUGS = [
         ('return " ".join(tgt_vocab.to_tokens(words)), score', "return tgt_vocab.to_tokens(words), score")],
         caught_by=("output_shape", "matches_reference", "size_one_is_greedy",
                    "huge_beam_is_exhaustive"), clause="values"),
-    Bug("beam_search.beam_search", "the beam refilled: finished sequences make room for more live ones", """
-        def beam_search(net, src_tokens, src_vocab, tgt_vocab, num_steps, beam_size, alpha=0.75, device="cpu"):
-            net.eval()
-            tokens = src_vocab[list(src_tokens)] + [src_vocab["<eos>"]]
-            enc_valid_len = torch.tensor([len(tokens)], device=device)
-            tokens = tokens[:num_steps] + [src_vocab["<pad>"]] * (num_steps - len(tokens))
-            eos = tgt_vocab["<eos>"]
-            with torch.no_grad():
-                state = net.decoder.init_state(net.encoder(torch.tensor([tokens], device=device), enc_valid_len),
-                                               enc_valid_len)
-                beam, candidates = [([], 0.0)], []
-                inputs = torch.tensor([[tgt_vocab["<bos>"]]], device=device)
-                for _ in range(num_steps):
-                    Y, state = net.decoder(inputs, state)
-                    log_probs = torch.log_softmax(Y[:, -1].double(), dim=-1)
-                    options = sorted(((total + float(log_probs[r, t]), r, t) for r, (_, total) in enumerate(beam)
-                                      for t in range(log_probs.shape[1])), key=lambda o: -o[0])
-                    kept, rows = [], []
-                    for total, r, t in options:
-                        if t == eos:
-                            candidates.append((total / (len(beam[r][0]) + 1) ** alpha, beam[r][0] + [t]))
-                        elif len(kept) < beam_size:
-                            kept.append((beam[r][0] + [t], total))
-                            rows.append(r)
-                    beam = kept
-                    state = state.index_select(1, torch.tensor(rows))
-                    inputs = torch.tensor([[s[-1]] for s, _ in beam])
-                candidates += [(total / len(s) ** alpha, s) for s, total in beam]
-            score, best = max(candidates, key=lambda c: c[0])
-            return " ".join(tgt_vocab.to_tokens([t for t in best if t != eos])), score
-        """, caught_by="length_normalisation"),
+    Bug("beam_search.beam_search", "the beam refilled: finished sequences make room for more live ones", replace=[
+        (".indices[:beam_size]", ".indices"),
+        ("                else:\n                    kept.append((sequence, total))",
+         "                elif len(kept) < beam_size:\n                    kept.append((sequence, total))")],
+        caught_by="length_normalisation"),
     Bug("beam_search.beam_search", "only the sequences left after num_steps are candidates", replace=[
         ("                if token == eos:\n                    candidates.append((total / len(sequence) ** alpha, len(candidates), sequence))\n"
          "                else:\n                    kept.append((sequence, total))\n                    rows.append(row)",
@@ -802,39 +522,9 @@ BUGS = [
         ("candidates.append((total / len(sequence) ** alpha, len(candidates), sequence))\n                else:",
          "candidates.append((total / max(len(sequence) - 1, 1) ** alpha, len(candidates), sequence))\n                else:")],
         caught_by="length_normalisation", clause="normalization"),
-    Bug("beam_search.beam_search", "one decoder call per sequence of the beam", """
-        def beam_search(net, src_tokens, src_vocab, tgt_vocab, num_steps, beam_size, alpha=0.75, device="cpu"):
-            net.eval()
-            tokens = src_vocab[list(src_tokens)] + [src_vocab["<eos>"]]
-            enc_valid_len = torch.tensor([len(tokens)], device=device)
-            tokens = tokens[:num_steps] + [src_vocab["<pad>"]] * (num_steps - len(tokens))
-            eos = tgt_vocab["<eos>"]
-            with torch.no_grad():
-                state = net.decoder.init_state(net.encoder(torch.tensor([tokens], device=device), enc_valid_len),
-                                               enc_valid_len)
-                beam = [([], 0.0, state, tgt_vocab["<bos>"])]
-                candidates = []
-                for _ in range(num_steps):
-                    options = []
-                    for row, (sequence, total, state, last) in enumerate(beam):
-                        Y, new_state = net.decoder(torch.tensor([[last]], device=device), state)
-                        log_probs = torch.log_softmax(Y[0, -1].double(), dim=-1)
-                        options += [(total + float(log_probs[t]), row, t, new_state) for t in range(len(log_probs))]
-                    options.sort(key=lambda o: -o[0])
-                    kept = []
-                    for total, row, token, new_state in options[:beam_size]:
-                        sequence = beam[row][0] + [token]
-                        if token == eos:
-                            candidates.append((total / len(sequence) ** alpha, len(candidates), sequence))
-                        else:
-                            kept.append((sequence, total, new_state, token))
-                    if not kept:
-                        break
-                    beam = kept
-                else:
-                    for sequence, total, _, _ in beam:
-                        candidates.append((total / len(sequence) ** alpha, len(candidates), sequence))
-            score, _, best = max(candidates, key=lambda c: (c[0], -c[1]))
-            return " ".join(tgt_vocab.to_tokens([t for t in best if t != eos])), score
-        """, caught_by=("one_decoder_call_per_step", "speed"), clause="batched"),
+    Bug("beam_search.beam_search", "one decoder call per sequence of the beam", replace=[
+        ("            Y, state = net.decoder(inputs, state)\n",
+         "            steps = [net.decoder(inputs[r:r + 1], state[:, r:r + 1]) for r in range(len(beam))]\n"
+         "            Y, state = torch.cat([Y for Y, _ in steps]), torch.cat([s for _, s in steps], dim=1)\n")],
+        caught_by=("one_decoder_call_per_step", "speed"), clause="batched"),
 ]

@@ -8,13 +8,12 @@ import sys
 import torch
 import torch.nn.functional as F
 from torch import nn
-from torch.overrides import TorchFunctionMode
 
-from autograder.harness import (chapter_references, SEEDS, Forbidden, assert_close, assert_gradients_match,
-                                assert_keeps_device, assert_matches_reference, assert_no_forbidden_calls, assert_pure,
-                                assert_right_on_device, assert_same_outputs, assert_tensor, check, describe,
-                                module_speed_check, on_its_side, randint, randn, speed_check, student_side,
-                                train_to_threshold, uniform)
+from autograder.harness import (chapter_references, Forbidden, SEEDS, assert_close, assert_gradients_match,
+                                assert_keeps_device, assert_matches_reference, assert_no_forbidden_calls,
+                                assert_same_outputs, assert_tensor, check, counted_call, describe, device_check,
+                                dtype_check, module_speed_check, on_its_side, pure_check, randint, randn, speed_check,
+                                student_side, train_to_threshold, uniform)
 from autograder.checks.hidden.nmt_common import assert_same_initial_state, load_weights
 
 SDPA = Forbidden(
@@ -44,23 +43,9 @@ def _clone(args):
 
 # Chapter-local helpers --------------------------------------------------------------------------------------------
 
-class _TorchCalls(TorchFunctionMode):
-    """Counts every torch function and Tensor method the code calls (student side)."""
-
-    def __init__(self):
-        super().__init__()
-        self.count = 0
-
-    def __torch_function__(self, func, types, args=(), kwargs=None):
-        self.count += 1
-        return func(*args, **(kwargs or {}))
-
-
 def _count_torch_calls(fn, args):
-    counter = _TorchCalls()
-    with torch.no_grad(), counter:
-        out = fn(*args)
-    return out, counter.count
+    with torch.no_grad():
+        return counted_call(fn, *args, level="torch")
 
 
 def assert_no_python_loop(fn, reference_fn, make_args, sizes, *, what, over, hint=""):
@@ -150,10 +135,7 @@ def check_average_pooling_keeps_dtype(average_pooling):
                                   "no .item() or float()")
 
 
-@check("nadaraya_watson.average_pooling", clauses="device")
-def check_average_pooling_on_device(average_pooling):
-    assert_right_on_device(average_pooling, ref("nadaraya_watson.average_pooling"), pooling_args,
-                           what="average_pooling(x_test, y_train)")
+device_check("nadaraya_watson.average_pooling", pooling_args, what="average_pooling(x_test, y_train)")
 
 
 def np_hint(got):
@@ -354,28 +336,19 @@ def check_sequence_mask_matches_reference(sequence_mask):
                      hint=sequence_mask_hint(got, X, valid_len, value))
 
 
-@check("attention_scoring.sequence_mask", clauses="dtype")
-def check_sequence_mask_keeps_dtype(sequence_mask):
-    for dtype in (torch.int64, torch.float64):
-        assert_matches_reference(sequence_mask, ref("attention_scoring.sequence_mask"),
-                                 lambda seed: mask_args(seed, dtype), seeds=SEEDS[:2],
-                                 what=f"sequence_mask(X, valid_len, value) for a {str(dtype)[6:]} X",
-                                 hint="keep X's dtype: masked_fill or torch.where with value, not a multiplication "
-                                      "by a float mask")
+dtype_check("attention_scoring.sequence_mask", mask_args, (torch.int64, torch.float64),
+            what="sequence_mask(X, valid_len, value)", operand="X", seeds=SEEDS[:2],
+            hint="keep X's dtype: masked_fill or torch.where with value, not a multiplication by a float "
+                 "mask")
 
 
-@check("attention_scoring.sequence_mask", clauses="device")
-def check_sequence_mask_on_device(sequence_mask):
-    assert_right_on_device(sequence_mask, ref("attention_scoring.sequence_mask"), mask_args, seeds=SEEDS[:2],
-                           what="sequence_mask(X, valid_len, value)", hint="torch.arange(X.shape[1], device=X.device)")
+device_check("attention_scoring.sequence_mask", mask_args, seeds=SEEDS[:2], what="sequence_mask(X, valid_len, value)",
+             hint="torch.arange(X.shape[1], device=X.device)")
 
 
-@check("attention_scoring.sequence_mask", clauses="pure")
-def check_sequence_mask_input_unchanged(sequence_mask):
-    assert_pure(sequence_mask, ref("attention_scoring.sequence_mask"), mask_args, seeds=SEEDS[:2],
-                what="sequence_mask(X, valid_len, value)",
-                hint="X[~mask] = value writes into the caller's X (the book does): return X.masked_fill(~mask, value) "
-                     "or torch.where(mask, X, value) instead")
+pure_check("attention_scoring.sequence_mask", mask_args, seeds=SEEDS[:2], what="sequence_mask(X, valid_len, value)",
+           hint="X[~mask] = value writes into the caller's X (the book does): return X.masked_fill(~mask, value) "
+                "or torch.where(mask, X, value) instead")
 
 
 def scores(seed, batch=4, queries=5, keys=7, dtype=torch.float32):
@@ -467,12 +440,9 @@ def check_masked_softmax_gradients(masked_softmax):
                                what=f"masked_softmax(X, valid_lens of {seed} axes)")
 
 
-@check("attention_scoring.masked_softmax", clauses="pure", substitute=("sequence_mask",))
-def check_masked_softmax_input_unchanged(masked_softmax):
-    assert_pure(masked_softmax, ref("attention_scoring.masked_softmax"), masked_softmax_args, seeds=(1, 2),
-                what="masked_softmax(X, valid_lens)",
-                hint="the book's sequence_mask assigns into X.reshape(...), a view of the caller's scores: mask a new "
-                     "tensor (masked_fill, torch.where)")
+pure_check("attention_scoring.masked_softmax", masked_softmax_args, seeds=(1, 2), what="masked_softmax(X, valid_lens)",
+           hint="the book's sequence_mask assigns into X.reshape(...), a view of the caller's scores: mask a new "
+                "tensor (masked_fill, torch.where)", substitute=("sequence_mask",))
 
 
 def masked_softmax_with_builtin(X, valid_lens):

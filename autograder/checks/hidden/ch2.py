@@ -11,11 +11,10 @@ import numpy as np
 import pandas as pd
 import torch
 import torch.nn.functional as F
-from torch.utils._python_dispatch import TorchDispatchMode
 
-from autograder.harness import (chapter_references, SEEDS, Forbidden, assert_close, assert_gradients_match,
-                                assert_matches_reference, assert_no_forbidden_calls, assert_pure,
-                                assert_right_on_device, assert_tensor, check, library_calls, randint, randn, shape,
+from autograder.harness import (chapter_references, Forbidden, SEEDS, assert_close, assert_gradients_match,
+                                assert_matches_reference, assert_tensor, check, counted_call, device_check, dtype_check,
+                                gradients_check, library_calls, no_builtin_check, pure_check, randint, randn, shape,
                                 speed_check, student_side, type_name)
 from autograder.harness.session import StudentNotImplemented
 from autograder.checks.public.ch2 import described_call, frame_parts, seeded_call
@@ -428,25 +427,17 @@ def check_cumsum_negative_axis(cumsum):
                                   "axis % A.dim() handles it")
 
 
-@check("linear_algebra.cumsum", clauses="dtype")
-def check_cumsum_keeps_dtype(cumsum):
-    for dtype in (torch.float64, torch.int64):
-        assert_matches_reference(cumsum, ref("linear_algebra.cumsum"), lambda s: cumsum_args(s, dtype),
-                                 what=f"cumsum(A, axis) for a {str(dtype).removeprefix('torch.')} A", seeds=SEEDS[:2],
-                                 hint="keep A's dtype: start from A's own entries (or zeros_like(A)), not from 0.0 "
-                                      "or torch.zeros(shape)")
+dtype_check("linear_algebra.cumsum", cumsum_args, (torch.float64, torch.int64), what="cumsum(A, axis)", operand="A",
+            seeds=SEEDS[:2], hint="keep A's dtype: start from A's own entries (or zeros_like(A)), not from 0.0 or "
+                                  "torch.zeros(shape)")
 
 
-@check("linear_algebra.cumsum", clauses="device")
-def check_cumsum_on_device(cumsum):
-    assert_right_on_device(cumsum, ref("linear_algebra.cumsum"), cumsum_args, what="cumsum(A, axis)")
+device_check("linear_algebra.cumsum", cumsum_args, what="cumsum(A, axis)")
 
 
-@check("linear_algebra.cumsum", clauses="pure")
-def check_cumsum_input_unchanged(cumsum):
-    assert_pure(cumsum, ref("linear_algebra.cumsum"), cumsum_args, what="cumsum(A, axis)", seeds=SEEDS[:3],
-                hint="A.movedim(...) and A[i] are views of A: adding into them in place changes the caller's A; "
-                     "build new tensors (torch.cat, out = A.clone())")
+pure_check("linear_algebra.cumsum", cumsum_args, what="cumsum(A, axis)", seeds=SEEDS[:3],
+           hint="A.movedim(...) and A[i] are views of A: adding into them in place changes the caller's A; "
+                "build new tensors (torch.cat, out = A.clone())")
 
 
 @check("linear_algebra.cumsum", clauses="gradients")
@@ -455,10 +446,7 @@ def check_cumsum_gradients(cumsum):
         assert_gradients_match(cumsum, ref("linear_algebra.cumsum"), cumsum_args(seed), what="cumsum(A, axis)")
 
 
-@check("linear_algebra.cumsum", clauses="no_builtin")
-def check_cumsum_no_builtin(cumsum):
-    assert_no_forbidden_calls(cumsum, *cumsum_args(0), forbidden=CUMSUM_FUNCS, what="cumsum",
-                              ref=ref("linear_algebra.cumsum"))
+no_builtin_check("linear_algebra.cumsum", cumsum_args, forbidden=CUMSUM_FUNCS, what="cumsum")
 
 
 speed_check("linear_algebra.cumsum", lambda device, seed=0: (randn((32, 4000), seed, device=device), 0),
@@ -513,14 +501,10 @@ def check_dot_matches_reference(dot):
     matches_with_hint(dot, ref("linear_algebra.dot"), vector_pair, what="dot(x, y)", hint_of=dot_hint)
 
 
-@check("linear_algebra.dot", clauses="gradients")
-def check_dot_gradients(dot):
-    assert_gradients_match(dot, ref("linear_algebra.dot"), vector_pair(0), wrt=(0, 1), what="dot(x, y)")
+gradients_check("linear_algebra.dot", vector_pair, wrt=(0, 1), what="dot(x, y)")
 
 
-@check("linear_algebra.dot", clauses="no_builtin")
-def check_dot_no_builtin(dot):
-    assert_no_forbidden_calls(dot, *vector_pair(0), forbidden=PRODUCT_FUNCS, what="dot", ref=ref("linear_algebra.dot"))
+no_builtin_check("linear_algebra.dot", vector_pair, forbidden=PRODUCT_FUNCS, what="dot")
 
 
 def mv_hint(got, A, x) -> str:
@@ -535,34 +519,10 @@ def check_mv_matches_reference(mv):
     matches_with_hint(mv, ref("linear_algebra.mv"), matrix_vector, what="mv(A, x)", hint_of=mv_hint)
 
 
-@check("linear_algebra.mv", clauses="gradients", substitute=("dot",))
-def check_mv_gradients(mv):
-    assert_gradients_match(mv, ref("linear_algebra.mv"), matrix_vector(1), wrt=(0, 1), what="mv(A, x)")
+gradients_check("linear_algebra.mv", matrix_vector, seed=1, wrt=(0, 1), what="mv(A, x)", substitute=("dot",))
 
 
-@check("linear_algebra.mv", clauses="no_builtin", substitute=("dot",))
-def check_mv_no_builtin(mv):
-    assert_no_forbidden_calls(mv, *matrix_vector(1), forbidden=PRODUCT_FUNCS, what="mv", ref=ref("linear_algebra.mv"))
-
-
-class OpCounter(TorchDispatchMode):
-    """Counts the ATen operations run inside it (every route to a kernel ends in one)."""
-
-    def __init__(self):
-        super().__init__()
-        self.count = 0
-
-    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
-        self.count += 1
-        return func(*args, **(kwargs or {}))
-
-
-def counted_call(fn, *args):
-    """Run on the student's side: ``fn(*args)`` and how many tensor operations it ran."""
-    counter = OpCounter()
-    with counter:
-        out = fn(*args)
-    return out, counter.count
+no_builtin_check("linear_algebra.mv", matrix_vector, seed=1, forbidden=PRODUCT_FUNCS, what="mv", substitute=("dot",))
 
 
 @check("linear_algebra.mv", clauses="fast")
@@ -593,14 +553,10 @@ def check_mm_matches_reference(mm):
         matches_with_hint(mm, ref("linear_algebra.mm"), make_args, what="mm(A, B)", hint_of=mm_hint)
 
 
-@check("linear_algebra.mm", clauses="gradients", substitute=("dot", "mv"))
-def check_mm_gradients(mm):
-    assert_gradients_match(mm, ref("linear_algebra.mm"), product_args(0), wrt=(0, 1), what="mm(A, B)")
+gradients_check("linear_algebra.mm", product_args, wrt=(0, 1), what="mm(A, B)", substitute=("dot", "mv"))
 
 
-@check("linear_algebra.mm", clauses="no_builtin", substitute=("dot", "mv"))
-def check_mm_no_builtin(mm):
-    assert_no_forbidden_calls(mm, *product_args(0), forbidden=PRODUCT_FUNCS, what="mm", ref=ref("linear_algebra.mm"))
+no_builtin_check("linear_algebra.mm", product_args, forbidden=PRODUCT_FUNCS, what="mm", substitute=("dot", "mv"))
 
 
 speed_check("linear_algebra.mm", lambda device, seed=0: (randn((1024, 16), seed, device=device),
@@ -641,15 +597,10 @@ def check_l1_norm_matches_reference(l1_norm):
     matches_with_hint(l1_norm, ref("linear_algebra.l1_norm"), any_shape_args, what="l1_norm(u)", hint_of=l1_hint)
 
 
-@check("linear_algebra.l1_norm", clauses="gradients")
-def check_l1_norm_gradients(l1_norm):
-    assert_gradients_match(l1_norm, ref("linear_algebra.l1_norm"), norm_args(0), what="l1_norm(u)")
+gradients_check("linear_algebra.l1_norm", norm_args, what="l1_norm(u)")
 
 
-@check("linear_algebra.l1_norm", clauses="no_builtin")
-def check_l1_norm_no_builtin(l1_norm):
-    assert_no_forbidden_calls(l1_norm, *norm_args(0), forbidden=NORM_FUNCS, what="l1_norm",
-                              ref=ref("linear_algebra.l1_norm"))
+no_builtin_check("linear_algebra.l1_norm", norm_args, forbidden=NORM_FUNCS, what="l1_norm")
 
 
 def l2_hint(got, u) -> str:
@@ -670,15 +621,10 @@ def check_l2_norm_keeps_dtype(l2_norm):
                              hint="keep u's dtype: no .float(), math.sqrt or torch.tensor(...) on the way")
 
 
-@check("linear_algebra.l2_norm", clauses="gradients", substitute=("dot",))
-def check_l2_norm_gradients(l2_norm):
-    assert_gradients_match(l2_norm, ref("linear_algebra.l2_norm"), norm_args(0), what="l2_norm(u)")
+gradients_check("linear_algebra.l2_norm", norm_args, what="l2_norm(u)", substitute=("dot",))
 
 
-@check("linear_algebra.l2_norm", clauses="no_builtin", substitute=("dot",))
-def check_l2_norm_no_builtin(l2_norm):
-    assert_no_forbidden_calls(l2_norm, *norm_args(0), forbidden=NORM_FUNCS, what="l2_norm",
-                              ref=ref("linear_algebra.l2_norm"))
+no_builtin_check("linear_algebra.l2_norm", norm_args, forbidden=NORM_FUNCS, what="l2_norm", substitute=("dot",))
 
 
 def frobenius_hint(got, X) -> str:
@@ -695,16 +641,11 @@ def check_frobenius_norm_matches_reference(frobenius_norm):
                       hint_of=frobenius_hint)
 
 
-@check("linear_algebra.frobenius_norm", clauses="gradients", substitute=("dot", "l2_norm"))
-def check_frobenius_norm_gradients(frobenius_norm):
-    assert_gradients_match(frobenius_norm, ref("linear_algebra.frobenius_norm"), matrix_args(0),
-                           what="frobenius_norm(X)")
+gradients_check("linear_algebra.frobenius_norm", matrix_args, what="frobenius_norm(X)", substitute=("dot", "l2_norm"))
 
 
-@check("linear_algebra.frobenius_norm", clauses="no_builtin", substitute=("dot", "l2_norm"))
-def check_frobenius_norm_no_builtin(frobenius_norm):
-    assert_no_forbidden_calls(frobenius_norm, *matrix_args(0), forbidden=NORM_FUNCS, what="frobenius_norm",
-                              ref=ref("linear_algebra.frobenius_norm"))
+no_builtin_check("linear_algebra.frobenius_norm", matrix_args, forbidden=NORM_FUNCS, what="frobenius_norm",
+                 substitute=("dot", "l2_norm"))
 
 
 # §2.4 calculus -------------------------------------------------------------------------------------

@@ -11,11 +11,11 @@ from torch.utils import data
 
 from autograder.checks.public.ch3 import call_with_stand_ins, seeded_call
 from autograder.checks.public.ch3 import classifier as public_classifier
-from autograder.harness import (chapter_references, type_name, SEEDS, Forbidden, accuracy_curve, assert_close,
-                                assert_gradients_match, assert_pure, assert_right_on_device, assert_same_function,
-                                assert_matches_reference, assert_no_forbidden_calls, assert_tensor, check,
-                                fashion_mnist_run, is_instance, on_its_side, probabilities, randint, randn, speed_check,
-                                student_side, train_to_threshold, verified_test_accuracy)
+from autograder.harness import (chapter_references, Forbidden, SEEDS, accuracy_curve, assert_close,
+                                assert_matches_reference, assert_same_function, assert_tensor, check, device_check,
+                                fashion_mnist_run, gradients_check, is_instance, no_builtin_check, on_its_side,
+                                probabilities, pure_check, randint, randn, speed_check, student_side,
+                                train_to_threshold, type_name, verified_test_accuracy)
 from autograder.harness.train import sgd_updater
 from d2lkit import read_fashion_mnist
 
@@ -191,10 +191,7 @@ def check_linreg_matches_reference(linreg):
                              seeds=SEEDS, hint="Xw + b: torch.matmul(X, w) + b")
 
 
-@check("linear_regression.linreg", clauses="gradients")
-def check_linreg_gradients(linreg):
-    assert_gradients_match(linreg, ref("linear_regression.linreg"), linreg_args(0), wrt=(0, 1, 2),
-                           what="linreg(X, w, b)")
+gradients_check("linear_regression.linreg", linreg_args, wrt=(0, 1, 2), what="linreg(X, w, b)")
 
 
 def squared_loss_args(seed, flat=False):
@@ -228,10 +225,7 @@ def check_squared_loss_reshapes_y(squared_loss):
     assert_squared_loss(squared_loss, flat=True, what="squared_loss(y_hat (7, 1), y (7,))")
 
 
-@check("linear_regression.squared_loss", clauses="gradients")
-def check_squared_loss_gradients(squared_loss):
-    assert_gradients_match(squared_loss, ref("linear_regression.squared_loss"), squared_loss_args(0), wrt=(0,),
-                           what="squared_loss(y_hat, y)")
+gradients_check("linear_regression.squared_loss", squared_loss_args, wrt=(0,), what="squared_loss(y_hat, y)")
 
 
 def sgd_params(seed=0):
@@ -638,9 +632,7 @@ def check_softmax_matches_reference(softmax):
                              hint=softmax_hint)
 
 
-@check("softmax_regression.softmax", clauses="gradients")
-def check_softmax_gradients(softmax):
-    assert_gradients_match(softmax, ref("softmax_regression.softmax"), logits(0), what="softmax(X)")
+gradients_check("softmax_regression.softmax", logits, what="softmax(X)")
 
 
 @check("softmax_regression.softmax", clauses="dtype")
@@ -650,21 +642,14 @@ def check_softmax_keeps_dtype(softmax):
                              hint="keep X's dtype: no torch.tensor(...) or .float() on the way")
 
 
-@check("softmax_regression.softmax", clauses="device")
-def check_softmax_on_device(softmax):
-    assert_right_on_device(softmax, ref("softmax_regression.softmax"), logits, what="softmax(X)")
+device_check("softmax_regression.softmax", logits, what="softmax(X)")
 
 
-@check("softmax_regression.softmax", clauses="pure")
-def check_softmax_input_unchanged(softmax):
-    assert_pure(softmax, ref("softmax_regression.softmax"), logits, what="softmax(X)", seeds=SEEDS[:2],
-                hint="X - X.max(...) makes a new tensor; X -= ... or X.exp_() writes into the caller's X")
+pure_check("softmax_regression.softmax", logits, what="softmax(X)", seeds=SEEDS[:2],
+           hint="X - X.max(...) makes a new tensor; X -= ... or X.exp_() writes into the caller's X")
 
 
-@check("softmax_regression.softmax", clauses="no_builtin")
-def check_softmax_no_builtin(softmax):
-    assert_no_forbidden_calls(softmax, *logits(0), forbidden=SOFTMAX_FUNCS, what="softmax",
-                              ref=ref("softmax_regression.softmax"))
+no_builtin_check("softmax_regression.softmax", logits, forbidden=SOFTMAX_FUNCS, what="softmax")
 
 
 @check("softmax_regression.softmax", clauses="stable")
@@ -716,16 +701,10 @@ def check_cross_entropy_matches_reference(cross_entropy):
                                   "(y_hat[:, y] picks an (n, n) matrix)")
 
 
-@check("softmax_regression.cross_entropy", clauses="gradients")
-def check_cross_entropy_gradients(cross_entropy):
-    assert_gradients_match(cross_entropy, ref("softmax_regression.cross_entropy"), ce_args(0),
-                           what="cross_entropy(y_hat, y)")
+gradients_check("softmax_regression.cross_entropy", ce_args, what="cross_entropy(y_hat, y)")
 
 
-@check("softmax_regression.cross_entropy", clauses="no_builtin")
-def check_cross_entropy_no_builtin(cross_entropy):
-    assert_no_forbidden_calls(cross_entropy, *ce_args(0), forbidden=CROSS_ENTROPY_FUNCS, what="cross_entropy",
-                              ref=ref("softmax_regression.cross_entropy"))
+no_builtin_check("softmax_regression.cross_entropy", ce_args, forbidden=CROSS_ENTROPY_FUNCS, what="cross_entropy")
 
 
 speed_check("softmax_regression.cross_entropy",

@@ -10,12 +10,12 @@ from torch import nn
 
 from autograder.checks.public.ch4 import (_k_fold_with_standin, book_fold, expected_k_fold, flat_weight, house_frames,
                                           house_log_rmse, k_fold_data, poly_data, seeded, squared_loss_of, weight_norm)
-from autograder.harness import (chapter_references, type_name, SEEDS, Forbidden, accuracy_curve, assert_close,
+from autograder.harness import (chapter_references, Forbidden, SEEDS, accuracy_curve, assert_close,
                                 assert_gradients_match, assert_keeps_device, assert_matches_reference,
-                                assert_no_forbidden_calls, assert_pure, assert_right_on_device, assert_same_function,
-                                assert_same_parameter_count, assert_tensor, assert_unchanged, check, fashion_mnist_run,
-                                library_calls, on_its_side, randn, shape, speed_check, student_side, train_to_threshold,
-                                verified_test_accuracy)
+                                assert_no_forbidden_calls, assert_same_function, assert_same_parameter_count,
+                                assert_tensor, assert_unchanged, check, device_check, dtype_check, fashion_mnist_run,
+                                gradients_check, library_calls, no_builtin_check, on_its_side, pure_check, randn, shape,
+                                speed_check, student_side, train_to_threshold, type_name, verified_test_accuracy)
 from autograder.harness.session import StudentError, StudentNotImplemented
 
 RELU_FUNCS = Forbidden(
@@ -200,35 +200,23 @@ def check_relu_matches_reference(relu):
     assert_matches_reference(relu, ref("mlp_scratch.relu"), relu_args, what="relu(X)", seeds=SEEDS, hint=relu_hint)
 
 
-@check("mlp_scratch.relu", clauses="gradients")
-def check_relu_gradients(relu):
-    assert_gradients_match(relu, ref("mlp_scratch.relu"), relu_args(0), what="relu(X)")
+gradients_check("mlp_scratch.relu", relu_args, what="relu(X)")
 
 
-@check("mlp_scratch.relu", clauses="dtype")
-def check_relu_keeps_dtype(relu):
-    for dtype in (torch.float64, torch.float16):
-        assert_matches_reference(relu, ref("mlp_scratch.relu"), lambda s: relu_args(s, dtype),
-                                 what=f"relu(X) for a {str(dtype)[6:]} X", seeds=SEEDS[:2],
-                                 hint="keep X's dtype: compare with a zero of X's dtype (torch.zeros_like(X)), no "
-                                      ".float() on the way")
+dtype_check("mlp_scratch.relu", relu_args, (torch.float64, torch.float16), what="relu(X)", operand="X", seeds=SEEDS[:2],
+            hint="keep X's dtype: compare with a zero of X's dtype (torch.zeros_like(X)), no .float() on "
+                 "the way")
 
 
-@check("mlp_scratch.relu", clauses="device")
-def check_relu_on_device(relu):
-    assert_right_on_device(relu, ref("mlp_scratch.relu"), relu_args, what="relu(X)",
-                           hint="torch.zeros_like(X), or torch.zeros(X.shape, device=X.device, dtype=X.dtype)")
+device_check("mlp_scratch.relu", relu_args, what="relu(X)",
+             hint="torch.zeros_like(X), or torch.zeros(X.shape, device=X.device, dtype=X.dtype)")
 
 
-@check("mlp_scratch.relu", clauses="pure")
-def check_relu_input_unchanged(relu):
-    assert_pure(relu, ref("mlp_scratch.relu"), relu_args, what="relu(X)", seeds=SEEDS[:2],
-                hint="X[X < 0] = 0 or X.mul_(...) writes into the caller's X: build a new tensor")
+pure_check("mlp_scratch.relu", relu_args, what="relu(X)", seeds=SEEDS[:2],
+           hint="X[X < 0] = 0 or X.mul_(...) writes into the caller's X: build a new tensor")
 
 
-@check("mlp_scratch.relu", clauses="no_builtin")
-def check_relu_no_builtin(relu):
-    assert_no_forbidden_calls(relu, *relu_args(0), forbidden=RELU_FUNCS, what="relu", ref=ref("mlp_scratch.relu"))
+no_builtin_check("mlp_scratch.relu", relu_args, forbidden=RELU_FUNCS, what="relu")
 
 
 # Limit 160: legitimate answers measure 2.5x (torch.max with zeros_like), 11x (X * (X > 0)) and 52x (torch.where,
@@ -539,15 +527,10 @@ def check_l2_penalty_matches_reference(l2_penalty):
                              hint="||w||² / 2: the sum of the squares, halved (not the norm itself)")
 
 
-@check("weight_decay.l2_penalty", clauses="gradients")
-def check_l2_penalty_gradients(l2_penalty):
-    assert_gradients_match(l2_penalty, ref("weight_decay.l2_penalty"), l2_args(0), what="l2_penalty(w)")
+gradients_check("weight_decay.l2_penalty", l2_args, what="l2_penalty(w)")
 
 
-@check("weight_decay.l2_penalty", clauses="no_builtin")
-def check_l2_penalty_no_builtin(l2_penalty):
-    assert_no_forbidden_calls(l2_penalty, *l2_args(0), forbidden=NORM_FUNCS, what="l2_penalty",
-                              ref=ref("weight_decay.l2_penalty"))
+no_builtin_check("weight_decay.l2_penalty", l2_args, forbidden=NORM_FUNCS, what="l2_penalty")
 
 
 def zero_feature_data(n=20, d=50):

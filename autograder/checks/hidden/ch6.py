@@ -6,11 +6,12 @@ from torch import nn
 from torch.overrides import TorchFunctionMode
 
 from autograder.checks.public.ch6 import edge_image, forward_with
-from autograder.harness import (chapter_references, SEEDS, Forbidden, assert_close, assert_gradients_match,
+from autograder.harness import (chapter_references, Forbidden, SEEDS, assert_close, assert_gradients_match,
                                 assert_keeps_device, assert_matches_reference, assert_no_forbidden_calls,
                                 assert_right_on_device, assert_same_function, assert_same_parameter_count,
-                                assert_tensor, check, library_calls, predict_labels, randint, randn, speed_check,
-                                student_side, train_to_threshold, type_name)
+                                assert_tensor, check, check_for, dtype_check, gradients_check, library_calls,
+                                no_builtin_check, predict_labels, randint, randn, speed_check, student_side,
+                                train_to_threshold, type_name)
 from autograder.harness.device import _on_meta
 from d2lkit import fashion_mnist_tensors
 from autograder.harness.subsets import fashion_mnist_subset_iters
@@ -100,10 +101,7 @@ def check_corr2d_gradients(corr2d):
                                what=f"corr2d(X, K) (seed {seed})")
 
 
-@check("conv_layer.corr2d", clauses="no_builtin")
-def check_corr2d_no_builtin(corr2d):
-    assert_no_forbidden_calls(corr2d, *corr2d_args(1), forbidden=CONV_FUNCS, what="corr2d",
-                              ref=ref("conv_layer.corr2d"))
+no_builtin_check("conv_layer.corr2d", corr2d_args, seed=1, forbidden=CONV_FUNCS, what="corr2d")
 
 
 speed_check("conv_layer.corr2d",
@@ -355,6 +353,21 @@ def channel_sum_hint(got, expected, axis: int, default: str) -> str:
     return default
 
 
+def channel_clause_checks(name, make_args, substitute):
+    """Declare the dtype, device, gradients and no_builtin checks of the channel exercise ``name``
+    (``corr2d_multi_in``, ``corr2d_multi_in_out``): ``name(X, K)`` on ``make_args(seed, dtype)``."""
+    key, call = f"channels.{name}", f"{name}(X, K)"
+    dtype_check(key, make_args, (torch.float64,), what=call, operand="X", hint="keep X's dtype (no float32 accumulator)",
+                substitute=substitute)
+
+    def on_device(fn):
+        assert_matches_reference(fn, ref(key), make_args, what=call, seeds=SEEDS[:1])
+        assert_on_device(fn, *make_args(0), what=call)
+    check_for(__name__, key, on_device, name="on_device", clauses="device", substitute=substitute)
+    gradients_check(key, make_args, wrt=(0, 1), what=call, substitute=substitute)
+    no_builtin_check(key, make_args, seed=1, forbidden=CONV_FUNCS, what=name, substitute=substitute)
+
+
 @check("channels.corr2d_multi_in", points=2, clauses="values", substitute=MULTI_IN_SUBSTITUTE)
 def check_corr2d_multi_in_matches_reference(corr2d_multi_in):
     reference = ref("channels.corr2d_multi_in")
@@ -366,30 +379,7 @@ def check_corr2d_multi_in_matches_reference(corr2d_multi_in):
                              hint=hint)
 
 
-@check("channels.corr2d_multi_in", clauses="dtype", substitute=MULTI_IN_SUBSTITUTE)
-def check_corr2d_multi_in_keeps_dtype(corr2d_multi_in):
-    assert_matches_reference(corr2d_multi_in, ref("channels.corr2d_multi_in"),
-                             lambda seed: multi_in_args(seed, torch.float64), what="corr2d_multi_in(X, K) for a "
-                             "float64 X", seeds=SEEDS[:2], hint="keep X's dtype (no float32 accumulator)")
-
-
-@check("channels.corr2d_multi_in", clauses="device", substitute=MULTI_IN_SUBSTITUTE)
-def check_corr2d_multi_in_on_device(corr2d_multi_in):
-    assert_matches_reference(corr2d_multi_in, ref("channels.corr2d_multi_in"), multi_in_args,
-                             what="corr2d_multi_in(X, K)", seeds=SEEDS[:1])
-    assert_on_device(corr2d_multi_in, *multi_in_args(0), what="corr2d_multi_in(X, K)")
-
-
-@check("channels.corr2d_multi_in", clauses="gradients", substitute=MULTI_IN_SUBSTITUTE)
-def check_corr2d_multi_in_gradients(corr2d_multi_in):
-    assert_gradients_match(corr2d_multi_in, ref("channels.corr2d_multi_in"), multi_in_args(0), wrt=(0, 1),
-                           what="corr2d_multi_in(X, K)")
-
-
-@check("channels.corr2d_multi_in", clauses="no_builtin", substitute=MULTI_IN_SUBSTITUTE)
-def check_corr2d_multi_in_no_builtin(corr2d_multi_in):
-    assert_no_forbidden_calls(corr2d_multi_in, *multi_in_args(1), forbidden=CONV_FUNCS, what="corr2d_multi_in",
-                              ref=ref("channels.corr2d_multi_in"))
+channel_clause_checks("corr2d_multi_in", multi_in_args, MULTI_IN_SUBSTITUTE)
 
 
 @check("channels.corr2d_multi_in_out", points=2, clauses="values", substitute=MULTI_IN_OUT_SUBSTITUTE)
@@ -403,37 +393,18 @@ def check_corr2d_multi_in_out_matches_reference(corr2d_multi_in_out):
                              seeds=SEEDS, hint=hint)
 
 
-@check("channels.corr2d_multi_in_out", clauses="dtype", substitute=MULTI_IN_OUT_SUBSTITUTE)
-def check_corr2d_multi_in_out_keeps_dtype(corr2d_multi_in_out):
-    assert_matches_reference(corr2d_multi_in_out, ref("channels.corr2d_multi_in_out"),
-                             lambda seed: multi_in_out_args(seed, torch.float64),
-                             what="corr2d_multi_in_out(X, K) for a float64 X", seeds=SEEDS[:2],
-                             hint="keep X's dtype (no float32 accumulator)")
+channel_clause_checks("corr2d_multi_in_out", multi_in_out_args, MULTI_IN_OUT_SUBSTITUTE)
 
 
-@check("channels.corr2d_multi_in_out", clauses="device", substitute=MULTI_IN_OUT_SUBSTITUTE)
-def check_corr2d_multi_in_out_on_device(corr2d_multi_in_out):
-    assert_matches_reference(corr2d_multi_in_out, ref("channels.corr2d_multi_in_out"), multi_in_out_args,
-                             what="corr2d_multi_in_out(X, K)", seeds=SEEDS[:1])
-    assert_on_device(corr2d_multi_in_out, *multi_in_out_args(0), what="corr2d_multi_in_out(X, K)")
-
-
-@check("channels.corr2d_multi_in_out", clauses="gradients", substitute=MULTI_IN_OUT_SUBSTITUTE)
-def check_corr2d_multi_in_out_gradients(corr2d_multi_in_out):
-    assert_gradients_match(corr2d_multi_in_out, ref("channels.corr2d_multi_in_out"), multi_in_out_args(0),
-                           wrt=(0, 1), what="corr2d_multi_in_out(X, K)")
-
-
-@check("channels.corr2d_multi_in_out", clauses="no_builtin", substitute=MULTI_IN_OUT_SUBSTITUTE)
-def check_corr2d_multi_in_out_no_builtin(corr2d_multi_in_out):
-    assert_no_forbidden_calls(corr2d_multi_in_out, *multi_in_out_args(1), forbidden=CONV_FUNCS,
-                              what="corr2d_multi_in_out", ref=ref("channels.corr2d_multi_in_out"))
+def conv2d_channels(X, K):
+    """PyTorch's cross-correlation of ``X (c_i, h, w)`` with ``K (c_o, c_i, k_h, k_w)``: the channels' builtin."""
+    return F.conv2d(X[None], K)[0]
 
 
 speed_check("channels.corr2d_multi_in_out",
             lambda device, seed=0: (randn((16, 64, 64), seed, device=device),
                                     randn((32, 16, 3, 3), seed + 1000, device=device)),
-            builtin=lambda X, K: F.conv2d(X[None], K)[0], limit=20, atol=1e-4, clauses="fast",
+            builtin=conv2d_channels, limit=20, atol=1e-4, clauses="fast",
             hint="no Python loop over the 16 × 32 channel pairs: combine the channels with matrix products "
                  "(e.g. one (c_o, c_i) @ (c_i, pixels) product per kernel entry)")
 
@@ -460,7 +431,7 @@ def check_corr2d_multi_in_out_1x1_no_builtin(corr2d_multi_in_out_1x1):
 speed_check("channels.corr2d_multi_in_out_1x1",
             lambda device, seed=0: (randn((64, 64, 64), seed, device=device),
                                     randn((64, 64, 1, 1), seed + 1000, device=device)),
-            builtin=lambda X, K: F.conv2d(X[None], K)[0], limit=10, atol=1e-4, clauses="fast",
+            builtin=conv2d_channels, limit=10, atol=1e-4, clauses="fast",
             hint="one matrix product: K.reshape(c_o, c_i) @ X.reshape(c_i, h * w), no loop over pixels or channels")
 
 

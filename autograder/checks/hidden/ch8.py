@@ -13,7 +13,7 @@ from torch import nn
 
 from autograder.checks.hidden.rnn_common import (Budget, Recorder, StandInModel, assert_perplexity,
                                                  assert_recurrent_matches, installed, loop_hint, one_hot_inputs,
-                                                 parameter_checks, recurrent_checks, run_with, single_thread,
+                                                 parameter_checks, recurrent_checks, run_with,
                                                  standin_get_params, standin_grad_clipping, standin_init_state,
                                                  standin_rnn, standin_train_epoch, torch_layer_outputs,
                                                  zero_state_checks)
@@ -21,7 +21,7 @@ from autograder.checks.public.ch8 import CHARS, CountingNet, LetterVocab, Scratc
 from autograder.harness import (chapter_references, SEEDS, Forbidden, assert_close, assert_gradients_match,
                                 assert_no_forbidden_calls, assert_same_outputs, assert_tensor, check, check_for,
                                 is_instance, load_weights_in_order, randint, randn, reference, scratch_params,
-                                student_side, type_name)
+                                single_thread, student_side, type_name)
 
 
 ref = chapter_references("ch8")
@@ -320,8 +320,16 @@ def _seeded_pass(fn, seed, args):
     return [tuple(batch) for batch in fn(*args)]
 
 
-def assert_book_draws(fn, ref_fn, what, hint):
+def book_draws_check(name, hint):
+    """Declare the check that ``name`` (a minibatch iterator of §8.3.4), after ``random.seed(s)``, yields the book's
+    minibatches: it draws from ``random`` as the book does."""
+    check_for(__name__, f"language_model.{name}", lambda fn: assert_book_draws(fn, name, hint), name="book_draws",
+              clauses="seeded")
+
+
+def assert_book_draws(fn, name, hint):
     import random
+    ref_fn, what = ref(f"language_model.{name}"), f"{name}(corpus of {N}, {B}, {T})"
     for seed in (0, 1, 2):
         got = student_side(_seeded_pass, fn, seed, (CORPUS, B, T))
         random.seed(seed)
@@ -330,17 +338,13 @@ def assert_book_draws(fn, ref_fn, what, hint):
             f"{what} after random.seed({seed}) gave {len(got)} minibatches, the book's draws give {len(expected)}: " \
             f"{hint}"
         for k, (g, e) in enumerate(zip(got, expected)):
-            for name, a, b in zip("XY", g, e):
+            for part, a, b in zip("XY", g, e):
                 assert torch.equal(torch.as_tensor(a).long(), b), \
-                    f"minibatch {k} of {what} after random.seed({seed}) is not the book's ({name} differs): {hint}"
+                    f"minibatch {k} of {what} after random.seed({seed}) is not the book's ({part} differs): {hint}"
 
 
-@check("language_model.seq_data_iter_random", clauses="seeded")
-def check_seq_data_iter_random_book_draws(seq_data_iter_random):
-    assert_book_draws(seq_data_iter_random, ref("language_model.seq_data_iter_random"),
-                      f"seq_data_iter_random(corpus of {N}, {B}, {T})",
-                      "draw the offset with random.randint(0, num_steps - 1), then shuffle the list of start "
-                      "positions (in increasing order) with random.shuffle, and nothing else from random")
+book_draws_check("seq_data_iter_random", "draw the offset with random.randint(0, num_steps - 1), then shuffle the list "
+                 "of start positions (in increasing order) with random.shuffle, and nothing else from random")
 
 
 def minibatch_checks(exercise, starts):
@@ -390,12 +394,8 @@ def check_seq_data_iter_sequential_adjacent_rows(seq_data_iter_sequential):
     assert len(offsets) > 1, f"20 passes all started at offset {offsets.pop()}: draw a random offset in [0, num_steps]"
 
 
-@check("language_model.seq_data_iter_sequential", clauses="seeded")
-def check_seq_data_iter_sequential_book_draws(seq_data_iter_sequential):
-    assert_book_draws(seq_data_iter_sequential, ref("language_model.seq_data_iter_sequential"),
-                      f"seq_data_iter_sequential(corpus of {N}, {B}, {T})",
-                      "draw the offset with random.randint(0, num_steps) at the start of the pass, and nothing else "
-                      "from random")
+book_draws_check("seq_data_iter_sequential", "draw the offset with random.randint(0, num_steps) at the start of the "
+                 "pass, and nothing else from random")
 
 
 minibatch_checks("language_model.seq_data_iter_sequential", sequential_starts)

@@ -6,10 +6,11 @@ from torch import nn
 from autograder.checks.hidden.rnn_common import (RECURRENT_LAYERS, Budget, assert_recurrent_matches, assert_zero_state,
                                                  one_hot_inputs, parameter_checks, recurrent_checks,
                                                  zero_state_checks)
-from autograder.checks.public.ch9 import AddDecoder, LinearEncoder, compare_stacked_with_nn_RNN, compare_with_layer
+from autograder.checks.public.ch9 import (AddDecoder, LinearEncoder, compare_stacked_with_nn_RNN, compare_with_layer,
+                                        interface_checks)
 from autograder.harness import (chapter_references, SEEDS, assert_close, assert_gradients_match, assert_keeps_device,
-                                assert_matches_reference, assert_no_forbidden_calls, book_compatible_gru, check, randn,
-                                student_side)
+                                assert_matches_reference, assert_no_forbidden_calls, book_compatible_gru, check,
+                                no_builtin_check, randn, student_side)
 
 
 ref = chapter_references("ch9")
@@ -284,10 +285,8 @@ def check_bidirectional_rnn_on_device(bidirectional_rnn):
     assert_keeps_device(bidirectional_rnn, *bidirectional_args(0), what="bidirectional_rnn(inputs, state, ...)")
 
 
-@check("bidirectional.bidirectional_rnn", clauses="no_builtin")
-def check_bidirectional_rnn_no_builtin(bidirectional_rnn):
-    assert_no_forbidden_calls(bidirectional_rnn, *bidirectional_args(0), forbidden=RECURRENT_LAYERS,
-                              what="bidirectional_rnn", ref=ref("bidirectional.bidirectional_rnn"))
+no_builtin_check("bidirectional.bidirectional_rnn", bidirectional_args, forbidden=RECURRENT_LAYERS,
+                 what="bidirectional_rnn")
 
 
 # §9.6 encoder-decoder ------------------------------------------------------------------------------
@@ -347,14 +346,7 @@ def assert_passes_kwargs(Base, label):
          "**kwargs) should pass its keyword arguments on, super().__init__(**kwargs)")
 
 
-@check("encoder_decoder.Encoder", clauses="kwargs")
-def check_Encoder_passes_keyword_arguments(Encoder):
-    assert_passes_kwargs(Encoder, "Encoder")
-
-
-@check("encoder_decoder.Decoder", clauses="kwargs")
-def check_Decoder_passes_keyword_arguments(Decoder):
-    assert_passes_kwargs(Decoder, "Decoder")
+interface_checks(__name__, assert_passes_kwargs, name="passes_keyword_arguments", clauses="kwargs")
 
 
 class TripleDecoder(AddDecoder):

@@ -2,9 +2,10 @@
 into the student's module, training a character-level language model on a budget, PyTorch's layers in the
 book's layout.
 
-What the student's side needs is check code (it goes by value): the book's scratch RNN (``standin_*``,
-``StandInModel``), recording stand-ins, and the minibatches, which the judge draws with the reference's data
-pipeline and passes in; and the reference's gradient clipping and epoch, sent with their code (``InPlace``).
+What the student's side needs is check code (it goes by value): the book's ``RNNModelScratch``
+(``StandInModel``), recording stand-ins, and the minibatches, which the judge draws with the reference's data
+pipeline and passes in; and the reference's scratch RNN, gradient clipping and epoch (``standin_*``), sent with
+their code (``InPlace``).
 The perplexity a threshold is compared with is computed here, from the model's outputs on those minibatches.
 """
 import contextlib
@@ -23,7 +24,7 @@ from autograder.harness import (Forbidden, InPlace, assert_close, assert_keeps_d
                                 student_side, train_to_threshold, type_name)
 from autograder.checks.public.ch8 import TokenIndex
 from autograder.harness.session import ship_by_value
-from autograder.harness.train import sgd_updater, single_thread
+from autograder.harness.train import sgd_updater
 
 ship_by_value(__name__)   # its stand-ins and student-side helpers run where the code under test lives
 
@@ -100,30 +101,13 @@ class Recorder:
         return self.answer(*args, **kwargs) if self.answer is not None else None
 
 
-# --- the book's pieces, as check code ---------------------------------------------------------------------
+# --- the book's pieces: the references', sent with their code where the code under test lives ---------------
 
-def standin_get_params(vocab_size, num_hiddens, device):
-    def normal(shape):
-        return torch.randn(shape, device=device) * 0.01
-    params = [normal((vocab_size, num_hiddens)), normal((num_hiddens, num_hiddens)),
-              torch.zeros(num_hiddens, device=device), normal((num_hiddens, vocab_size)),
-              torch.zeros(vocab_size, device=device)]
-    return [p.requires_grad_(True) for p in params]
-
-
-def standin_init_state(batch_size, num_hiddens, device):
-    return (torch.zeros((batch_size, num_hiddens), device=device),)
-
-
-def standin_rnn(inputs, state, params):
-    W_xh, W_hh, b_h, W_hq, b_q = params
-    H, = state
-    XW = inputs @ W_xh + b_h
-    hidden = []
-    for XW_t in XW:
-        H = torch.tanh(XW_t + H @ W_hh)
-        hidden.append(H)
-    return torch.cat(hidden, dim=0) @ W_hq + b_q, (H,)
+standin_get_params = InPlace("ch8.rnn_scratch.get_params")
+standin_init_state = InPlace("ch8.rnn_scratch.init_rnn_state")
+standin_rnn = InPlace("ch8.rnn_scratch.rnn")
+standin_grad_clipping = InPlace("ch8.rnn_scratch.grad_clipping")
+standin_train_epoch = InPlace("ch8.rnn_scratch.train_epoch_ch8")
 
 
 class StandInModel:
@@ -141,9 +125,6 @@ class StandInModel:
         return self.init_state(batch_size, self.num_hiddens, device)
 
 
-# the reference's clipping and epoch, sent with their code where the code under test lives
-standin_grad_clipping = InPlace("ch8.rnn_scratch.grad_clipping")
-standin_train_epoch = InPlace("ch8.rnn_scratch.train_epoch_ch8")
 
 
 def standin_train(net, train_iter, lr, num_epochs, device, epoch=standin_train_epoch):

@@ -3,8 +3,8 @@ same as the book's equations."""
 import torch
 from torch import nn
 
-from autograder.harness import (assert_close, assert_tensor, book_compatible_gru, check, randn, scratch_params,
-                                student_side, type_name)
+from autograder.harness import (assert_close, assert_tensor, book_compatible_gru, check, check_for, randn,
+                                scratch_params, student_side, type_name)
 
 
 def compare_with_layer(forward_fn, layer, linear, inputs, state, what, hint=""):
@@ -144,14 +144,16 @@ def assert_subclass_works(Base, name):
     assert_close(got["out"], got["expected"], what=f"a subclass of {name} called on X (it runs its forward)")
 
 
-@check("encoder_decoder.Encoder", clauses="module")
-def check_Encoder_subclass(Encoder):
-    assert_subclass_works(Encoder, "Encoder")
+def interface_checks(module, assertion, *, name, clauses):
+    """Declare, in the check module ``module``, ``assertion(fn, base)`` as the check ``name`` of each of §9.6's
+    interfaces (``base`` is ``"Encoder"``, then ``"Decoder"``)."""
+    def graded(base):
+        return lambda fn: assertion(fn, base)
+    for base in ("Encoder", "Decoder"):
+        check_for(module, f"encoder_decoder.{base}", graded(base), name=name, clauses=clauses)
 
 
-@check("encoder_decoder.Decoder", clauses="module")
-def check_Decoder_subclass(Decoder):
-    assert_subclass_works(Decoder, "Decoder")
+interface_checks(__name__, assert_subclass_works, name="subclass", clauses="module")
 
 
 class LinearEncoder(nn.Module):
