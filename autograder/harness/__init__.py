@@ -9,15 +9,16 @@
 - ``assert_no_forbidden_calls``, ``Forbidden``, ``counted_call``: forbidden shortcuts, operations counted (forbid)
 - ``assert_gradients_match``: autograd against the reference (grad)
 - ``speed_check``, ``module_speed_check``, ``assert_fast_enough``: speed against the reference (speedcheck, speed)
-- ``dtype_check``, ``device_check``, ``pure_check``, ``gradients_check``, ``no_builtin_check``: a clause's check
-  declared in one call (clausechecks)
+- ``reference_check``, ``dtype_check``, ``device_check``, ``pure_check``, ``gradients_check``, ``no_builtin_check``:
+  a clause's check declared in one call (clausechecks)
 - ``train_to_threshold``: accuracy checks on a budget (train)
 - ``assert_same_function``, ``assert_block_shapes``, ``assert_same_parameter_count``: networks (modules)
 - ``reference``, ``chapter_references``: the reference solution of an exercise (loader)
 - ``InPlace``: a reference layer sent with its code into the student's network, as a stand-in (session)
 - ``scratch_params``, ``book_compatible_gru``: PyTorch's recurrent layers in the book's layout (recurrent)
 """
-from autograder.harness.clausechecks import device_check, dtype_check, gradients_check, no_builtin_check, pure_check
+from autograder.harness.clausechecks import (device_check, dtype_check, gradients_check, no_builtin_check, pure_check,
+                                             reference_check)
 from autograder.harness.compare import (assert_close, assert_keeps_dtype, assert_matches_reference, assert_pure,
                                         assert_same_outputs, assert_tensor, assert_unchanged)
 from autograder.harness.device import assert_keeps_device, assert_right_on_device
@@ -47,5 +48,5 @@ __all__ = [
     "speed_check", "module_speed_check", "train_to_threshold", "single_thread", "library_calls",
     "assert_block_shapes", "assert_same_function", "assert_same_parameter_count", "block_shapes",
     "count_parameters", "load_weights_in_order", "book_compatible_gru", "layer_weights", "scratch_params",
-    "dtype_check", "device_check", "pure_check", "gradients_check", "no_builtin_check",
+    "reference_check", "dtype_check", "device_check", "pure_check", "gradients_check", "no_builtin_check",
 ]

@@ -1,6 +1,8 @@
 """Declaring the checks of a tensor function's usual contract clauses: one call a clause, as ``speed_check``.
 
-``dtype_check("mlp_scratch.relu", relu_args, (torch.float64, torch.float16), what="relu(X)", operand="X")``
+``reference_check("mlp_scratch.relu", relu_args, what="relu(X)", points=2, hint=relu_hint)`` registers the check
+``matches_reference`` of the exercise (clause ``values``): the reference's output on ``make_args(seed)`` for each
+of ``seeds`` (``assert_matches_reference``). ``dtype_check("mlp_scratch.relu", relu_args, (torch.float64, torch.float16), what="relu(X)", operand="X")``
 registers the check ``keeps_dtype`` of the exercise (clause ``dtype``): the reference's output, dtype included,
 for inputs of each dtype (``make_args(seed, dtype)``). Likewise ``device_check`` (``on_device``, clause
 ``device``: ``assert_right_on_device``), ``pure_check`` (``input_unchanged``, clause ``pure``: ``assert_pure``),
@@ -13,7 +15,7 @@ from __future__ import annotations
 
 import sys
 
-from autograder.harness.compare import assert_keeps_dtype, assert_pure
+from autograder.harness.compare import assert_keeps_dtype, assert_matches_reference, assert_pure
 from autograder.harness.device import assert_right_on_device
 from autograder.harness.forbid import assert_no_forbidden_calls
 from autograder.harness.grad import assert_gradients_match
@@ -28,6 +30,13 @@ def _declare(exercise, graded, *, name, clauses, depth=2, **kwargs):
     module = sys._getframe(depth).f_globals["__name__"]
     key = f"{module.rsplit('.', 1)[1]}.{exercise}"
     return check_for(module, exercise, lambda fn: graded(fn, reference(key)), name=name, clauses=clauses, **kwargs)
+
+
+def reference_check(exercise: str, make_args, *, what: str, seeds=SEEDS, hint="", atol=None, rtol=None,
+                    name="matches_reference", clauses="values", **kwargs):
+    return _declare(exercise, lambda fn, ref: assert_matches_reference(fn, ref, make_args, what=what, seeds=seeds,
+                                                                       hint=hint, atol=atol, rtol=rtol),
+                    name=name, clauses=clauses, **kwargs)
 
 
 def dtype_check(exercise: str, make_args, dtypes, *, what: str, operand: str, seeds=SEEDS[:2], hint="",

@@ -12,9 +12,9 @@ from torch import nn
 from autograder.harness import (chapter_references, Forbidden, SEEDS, assert_close, assert_gradients_match,
                                 assert_keeps_device, assert_matches_reference, assert_no_forbidden_calls,
                                 assert_same_outputs, assert_tensor, check, counted_call, describe, device_check,
-                                dtype_check, module_speed_check, on_its_side, pure_check, randint, randn, speed_check,
-                                student_side, train_to_threshold, uniform)
-from autograder.checks.hidden.nmt_common import assert_same_initial_state, load_weights
+                                dtype_check, module_speed_check, on_its_side, pure_check, randint, randn,
+                                reference_check, speed_check, student_side, train_to_threshold, uniform)
+from autograder.checks.hidden.nmt_common import assert_same_initial_state, initial_weights_check, load_weights
 
 SDPA = Forbidden(
     "F.scaled_dot_product_attention",
@@ -126,13 +126,9 @@ def check_average_pooling_matches_reference(average_pooling):
                      hint=average_pooling_hint(got, x_test))
 
 
-@check("nadaraya_watson.average_pooling", clauses="dtype")
-def check_average_pooling_keeps_dtype(average_pooling):
-    assert_matches_reference(average_pooling, ref("nadaraya_watson.average_pooling"),
-                             lambda seed: pooling_args(seed, torch.float64), seeds=SEEDS[:2],
-                             what="average_pooling(x_test, y_train) for a float64 y_train",
-                             hint="keep y_train's dtype: no torch.zeros/ones/full without dtype=y_train.dtype, "
-                                  "no .item() or float()")
+dtype_check("nadaraya_watson.average_pooling", pooling_args, (torch.float64,), what="average_pooling(x_test, y_train)",
+            operand="y_train", hint="keep y_train's dtype: no torch.zeros/ones/full without dtype=y_train.dtype, "
+                                    "no .item() or float()")
 
 
 device_check("nadaraya_watson.average_pooling", pooling_args, what="average_pooling(x_test, y_train)")
@@ -191,12 +187,10 @@ def check_leave_one_out_matches_reference(leave_one_out):
                             "(keys, values) of shape (n, n - 1): row i drops entry i, keeping the order")
 
 
-@check("nadaraya_watson.leave_one_out", clauses="dtype")
-def check_leave_one_out_keeps_dtype(leave_one_out):
-    assert_matches_reference(leave_one_out, ref("nadaraya_watson.leave_one_out"),
-                             lambda seed: loo_args(seed, torch.float64), seeds=SEEDS[:2],
-                             what="leave_one_out(x_train, y_train) for float64 inputs",
-                             hint="keep the inputs' dtypes: no torch.zeros/empty without dtype=x_train.dtype")
+reference_check("nadaraya_watson.leave_one_out", lambda seed: loo_args(seed, torch.float64), seeds=SEEDS[:2],
+                what="leave_one_out(x_train, y_train) for float64 inputs",
+                hint="keep the inputs' dtypes: no torch.zeros/empty without dtype=x_train.dtype", name="keeps_dtype",
+                clauses="dtype")
 
 
 def nw_inputs(seed):
@@ -416,12 +410,10 @@ def check_masked_softmax_exact_zeros(masked_softmax):
         assert_close(got.sum(-1), torch.ones(4, 5, dtype=got.dtype), what=f"the row sums for scores up to ±100 ({shown})")
 
 
-@check("attention_scoring.masked_softmax", clauses="dtype", substitute=("sequence_mask",))
-def check_masked_softmax_keeps_dtype(masked_softmax):
-    assert_matches_reference(masked_softmax, ref("attention_scoring.masked_softmax"),
-                             lambda seed: masked_softmax_args(seed, torch.float64), seeds=(0, 1, 2),
-                             what="masked_softmax(X, valid_lens) for a float64 X",
-                             hint="keep X's dtype: no .float() and no torch.full/ones/zeros without dtype=X.dtype")
+dtype_check("attention_scoring.masked_softmax", masked_softmax_args, (torch.float64,), seeds=(0, 1, 2),
+            what="masked_softmax(X, valid_lens)", operand="X",
+            hint="keep X's dtype: no .float() and no torch.full/ones/zeros without dtype=X.dtype",
+            substitute=("sequence_mask",))
 
 
 @check("attention_scoring.masked_softmax", clauses="device", substitute=("sequence_mask",))
@@ -514,12 +506,10 @@ def check_AdditiveAttention_attention_weights(AdditiveAttention):
                                       f"AdditiveAttention(4, 6, 8, dropout=0.5) (seed {seed})")
 
 
-@check("attention_scoring.AdditiveAttention", clauses="init")
-def check_AdditiveAttention_initial_weights(AdditiveAttention):
-    assert_same_initial_state(AdditiveAttention, ref("attention_scoring.AdditiveAttention"), (4, 6, 8, 0.1), {},
-                              seeds=(0, 1), what="AdditiveAttention(key_size=4, query_size=6, num_hiddens=8)",
-                              hint="create W_k, W_q, w_v in this order, nn.Linear(..., bias=False), and leave "
-                                   "PyTorch's default initialisation")
+initial_weights_check("attention_scoring.AdditiveAttention", (4, 6, 8, 0.1),
+                      what="AdditiveAttention(key_size=4, query_size=6, num_hiddens=8)",
+                      hint="create W_k, W_q, w_v in this order, nn.Linear(..., bias=False), and leave "
+                           "PyTorch's default initialisation")
 
 
 def assert_dropout_on_weights_only_in_training(net, expected, inputs, what):
@@ -655,10 +645,8 @@ def transpose_qkv_hint(got, X, heads):
             "example-major, heads of one example adjacent")
 
 
-@check("multihead_attention.transpose_qkv", clauses="values")
-def check_transpose_qkv_matches_reference(transpose_qkv):
-    assert_matches_reference(transpose_qkv, ref("multihead_attention.transpose_qkv"), heads_args,
-                             what="transpose_qkv(X, num_heads)", seeds=SEEDS, hint=transpose_qkv_hint)
+reference_check("multihead_attention.transpose_qkv", heads_args, what="transpose_qkv(X, num_heads)",
+                hint=transpose_qkv_hint)
 
 
 @check("multihead_attention.transpose_output", clauses="values")
@@ -1271,11 +1259,9 @@ def check_PositionWiseFFN_matches_reference(PositionWiseFFN):
                                                          "weights", hint=hint)
 
 
-@check("transformer.PositionWiseFFN", clauses="init")
-def check_PositionWiseFFN_initial_weights(PositionWiseFFN):
-    assert_same_initial_state(PositionWiseFFN, nmt_ref("transformer.PositionWiseFFN"), (4, 6, 3), {}, seeds=(0, 1),
-                              what="PositionWiseFFN(4, 6, 3)", hint="create dense1, relu, dense2 in this order with "
-                                                                    "PyTorch's default initialisation")
+initial_weights_check("transformer.PositionWiseFFN", (4, 6, 3), what="PositionWiseFFN(4, 6, 3)",
+                      hint="create dense1, relu, dense2 in this order with "
+                           "PyTorch's default initialisation")
 
 
 def addnorm_hint(got, X, Y, net_expected):
@@ -1356,11 +1342,8 @@ def check_EncoderBlock_matches_torch(EncoderBlock):
                           "norm after each residual); pass use_bias to the attention")
 
 
-@check("transformer.EncoderBlock", clauses="init", substitute=BLOCK_PIECES)
-def check_EncoderBlock_initial_weights(EncoderBlock):
-    assert_same_initial_state(EncoderBlock, nmt_ref("transformer.EncoderBlock"), BLOCK_ARGS, {}, seeds=(0, 1),
-                              what="EncoderBlock(16, 16, 16, 16, [16], 16, 32, 4, 0)",
-                              hint="create attention, addnorm1, ffn, addnorm2 in this order")
+initial_weights_check("transformer.EncoderBlock", BLOCK_ARGS, what="EncoderBlock(16, 16, 16, 16, [16], 16, 32, 4, 0)",
+                      hint="create attention, addnorm1, ffn, addnorm2 in this order", substitute=BLOCK_PIECES)
 
 
 ENCODER_ARGS = (20, 16, 16, 16, 16, [16], 16, 32, 4, 2, 0.0)
@@ -1424,12 +1407,10 @@ def _encoder_weights(net, X, valid_lens):
         if isinstance(weights, (list, tuple)) else weights
 
 
-@check("transformer.TransformerEncoder", clauses="init", substitute=ENCODER_PIECES)
-def check_TransformerEncoder_initial_weights(TransformerEncoder):
-    assert_same_initial_state(TransformerEncoder, nmt_ref("transformer.TransformerEncoder"), ENCODER_ARGS, {},
-                              seeds=(0, 1), what="TransformerEncoder(20, 16, ..., num_layers=2)",
-                              hint="create embedding, pos_encoding, then blks = nn.Sequential() with "
-                                   "add_module('block0', EncoderBlock(...)), ... in this order")
+initial_weights_check("transformer.TransformerEncoder", ENCODER_ARGS,
+                      what="TransformerEncoder(20, 16, ..., num_layers=2)",
+                      hint="create embedding, pos_encoding, then blks = nn.Sequential() with "
+                           "add_module('block0', EncoderBlock(...)), ... in this order", substitute=ENCODER_PIECES)
 
 
 def decoder_layer_with(w, d, heads, ffn):
@@ -1565,11 +1546,9 @@ def check_DecoderBlock_on_device(DecoderBlock):
                         hint="torch.arange(1, num_steps + 1, device=X.device) for the causal mask")
 
 
-@check("transformer.DecoderBlock", clauses="init", substitute=BLOCK_PIECES)
-def check_DecoderBlock_initial_weights(DecoderBlock):
-    assert_same_initial_state(DecoderBlock, nmt_ref("transformer.DecoderBlock"), BLOCK_ARGS + (0,), {}, seeds=(0, 1),
-                              what="DecoderBlock(16, ..., i=0)",
-                              hint="create attention1, addnorm1, attention2, addnorm2, ffn, addnorm3 in this order")
+initial_weights_check("transformer.DecoderBlock", BLOCK_ARGS + (0,), what="DecoderBlock(16, ..., i=0)",
+                      hint="create attention1, addnorm1, attention2, addnorm2, ffn, addnorm3 in this order",
+                      substitute=BLOCK_PIECES)
 
 
 DECODER_ARGS = (20, 16, 16, 16, 16, [16], 16, 32, 4, 2, 0.0)
@@ -1689,12 +1668,10 @@ def check_TransformerDecoder_attention_weights(TransformerDecoder):
                               "attention2.attention.attention_weights")
 
 
-@check("transformer.TransformerDecoder", clauses="init", substitute=DECODER_PIECES)
-def check_TransformerDecoder_initial_weights(TransformerDecoder):
-    assert_same_initial_state(TransformerDecoder, nmt_ref("transformer.TransformerDecoder"), DECODER_ARGS, {},
-                              seeds=(0, 1), what="TransformerDecoder(20, 16, ..., num_layers=2)",
-                              hint="create embedding, pos_encoding, blks (add_module('block0', DecoderBlock(..., 0)), "
-                                   "...), then dense, in this order")
+initial_weights_check("transformer.TransformerDecoder", DECODER_ARGS,
+                      what="TransformerDecoder(20, 16, ..., num_layers=2)",
+                      hint="create embedding, pos_encoding, blks (add_module('block0', DecoderBlock(..., 0)), "
+                           "...), then dense, in this order", substitute=DECODER_PIECES)
 
 
 TRANSFORMER_TASK = Task(lo=2, hi=8, n_train=4000, n_test=200, num_steps=10)

@@ -13,8 +13,8 @@ import torch
 import torch.nn.functional as F
 
 from autograder.harness import (chapter_references, Forbidden, SEEDS, assert_close, assert_gradients_match,
-                                assert_matches_reference, assert_tensor, check, counted_call, device_check, dtype_check,
-                                gradients_check, library_calls, no_builtin_check, pure_check, randint, randn, shape,
+                                assert_tensor, check, counted_call, device_check, dtype_check, gradients_check,
+                                library_calls, no_builtin_check, pure_check, randint, randn, reference_check, shape,
                                 speed_check, student_side, type_name)
 from autograder.harness.session import StudentNotImplemented
 from autograder.checks.public.ch2 import described_call, frame_parts, seeded_call
@@ -413,18 +413,13 @@ def cumsum_hint(got, A, axis) -> str:
     return "out[i] = A[0] + ... + A[i] along the axis"
 
 
-@check("linear_algebra.cumsum", points=2, clauses="values")
-def check_cumsum_matches_reference(cumsum):
-    assert_matches_reference(cumsum, ref("linear_algebra.cumsum"), cumsum_args, what="cumsum(A, axis)", seeds=SEEDS,
-                             hint=cumsum_hint)
+reference_check("linear_algebra.cumsum", cumsum_args, what="cumsum(A, axis)", hint=cumsum_hint, points=2)
 
 
-@check("linear_algebra.cumsum", clauses="axis")
-def check_cumsum_negative_axis(cumsum):
-    assert_matches_reference(cumsum, ref("linear_algebra.cumsum"), lambda s: cumsum_args(s, negative=True),
-                             what="cumsum(A, axis) for a negative axis", seeds=SEEDS[:3],
-                             hint="a negative axis counts from the end (-1 is the last): A.movedim(axis, 0) or "
-                                  "axis % A.dim() handles it")
+reference_check("linear_algebra.cumsum", lambda s: cumsum_args(s, negative=True),
+                what="cumsum(A, axis) for a negative axis", seeds=SEEDS[:3],
+                hint="a negative axis counts from the end (-1 is the last): A.movedim(axis, 0) or "
+                     "axis % A.dim() handles it", name="negative_axis", clauses="axis")
 
 
 dtype_check("linear_algebra.cumsum", cumsum_args, (torch.float64, torch.int64), what="cumsum(A, axis)", operand="A",
@@ -614,11 +609,8 @@ def check_l2_norm_matches_reference(l2_norm):
     matches_with_hint(l2_norm, ref("linear_algebra.l2_norm"), any_shape_args, what="l2_norm(u)", hint_of=l2_hint)
 
 
-@check("linear_algebra.l2_norm", clauses="dtype", substitute=("dot",))
-def check_l2_norm_keeps_dtype(l2_norm):
-    assert_matches_reference(l2_norm, ref("linear_algebra.l2_norm"), lambda s: norm_args(s, torch.float64),
-                             what="l2_norm(u) for a float64 u", seeds=SEEDS[:2],
-                             hint="keep u's dtype: no .float(), math.sqrt or torch.tensor(...) on the way")
+dtype_check("linear_algebra.l2_norm", norm_args, (torch.float64,), what="l2_norm(u)", operand="u",
+            hint="keep u's dtype: no .float(), math.sqrt or torch.tensor(...) on the way", substitute=("dot",))
 
 
 gradients_check("linear_algebra.l2_norm", norm_args, what="l2_norm(u)", substitute=("dot",))

@@ -12,9 +12,9 @@ from torch.utils import data
 from autograder.checks.public.ch3 import call_with_stand_ins, seeded_call
 from autograder.checks.public.ch3 import classifier as public_classifier
 from autograder.harness import (chapter_references, Forbidden, SEEDS, accuracy_curve, assert_close,
-                                assert_matches_reference, assert_same_function, assert_tensor, check, device_check,
+                                assert_same_function, assert_tensor, check, device_check, dtype_check,
                                 fashion_mnist_run, gradients_check, is_instance, no_builtin_check, on_its_side,
-                                probabilities, pure_check, randint, randn, speed_check, student_side,
+                                probabilities, pure_check, randint, randn, reference_check, speed_check, student_side,
                                 train_to_threshold, type_name, verified_test_accuracy)
 from autograder.harness.train import sgd_updater
 from d2lkit import read_fashion_mnist
@@ -185,10 +185,7 @@ def linreg_args(seed):
     return randn((8, 3), seed), randn((3, 1), seed + 100), randn((1,), seed + 200)
 
 
-@check("linear_regression.linreg", clauses="values")
-def check_linreg_matches_reference(linreg):
-    assert_matches_reference(linreg, ref("linear_regression.linreg"), linreg_args, what="linreg(X, w, b)",
-                             seeds=SEEDS, hint="Xw + b: torch.matmul(X, w) + b")
+reference_check("linear_regression.linreg", linreg_args, what="linreg(X, w, b)", hint="Xw + b: torch.matmul(X, w) + b")
 
 
 gradients_check("linear_regression.linreg", linreg_args, wrt=(0, 1, 2), what="linreg(X, w, b)")
@@ -626,20 +623,14 @@ def softmax_hint(got, X) -> str:
     return "exp(X) divided by the sum of its row: X_exp / X_exp.sum(1, keepdim=True)"
 
 
-@check("softmax_regression.softmax", points=2, clauses="values")
-def check_softmax_matches_reference(softmax):
-    assert_matches_reference(softmax, ref("softmax_regression.softmax"), logits, what="softmax(X)", seeds=SEEDS,
-                             hint=softmax_hint)
+reference_check("softmax_regression.softmax", logits, what="softmax(X)", hint=softmax_hint, points=2)
 
 
 gradients_check("softmax_regression.softmax", logits, what="softmax(X)")
 
 
-@check("softmax_regression.softmax", clauses="dtype")
-def check_softmax_keeps_dtype(softmax):
-    assert_matches_reference(softmax, ref("softmax_regression.softmax"), lambda s: logits(s, torch.float64),
-                             what="softmax(X) for a float64 X", seeds=SEEDS[:2],
-                             hint="keep X's dtype: no torch.tensor(...) or .float() on the way")
+dtype_check("softmax_regression.softmax", logits, (torch.float64,), what="softmax(X)", operand="X",
+            hint="keep X's dtype: no torch.tensor(...) or .float() on the way")
 
 
 device_check("softmax_regression.softmax", logits, what="softmax(X)")
@@ -672,10 +663,8 @@ def uniform_images(seed):
     return torch.rand((4, 1, 28, 28), generator=torch.Generator().manual_seed(seed))
 
 
-@check("softmax_regression.net", clauses="values", substitute=("softmax",))
-def check_net_matches_reference(net):
-    assert_matches_reference(net, ref("softmax_regression.net"), net_args, what="net(X, W, b)", seeds=SEEDS,
-                             hint="softmax(X.reshape(-1, W.shape[0]) @ W + b)")
+reference_check("softmax_regression.net", net_args, what="net(X, W, b)",
+                hint="softmax(X.reshape(-1, W.shape[0]) @ W + b)", substitute=("softmax",))
 
 
 @check("softmax_regression.net", clauses="uses", substitute=("softmax",))
@@ -693,12 +682,9 @@ def ce_args(seed):
     return probabilities((9, 5), seed), randint(0, 5, (9,), seed)
 
 
-@check("softmax_regression.cross_entropy", points=2, clauses="values")
-def check_cross_entropy_matches_reference(cross_entropy):
-    assert_matches_reference(cross_entropy, ref("softmax_regression.cross_entropy"), ce_args,
-                             what="cross_entropy(y_hat, y)", seeds=SEEDS,
-                             hint="one value per example (shape (n,)), not the mean: -log y_hat[range(n), y] "
-                                  "(y_hat[:, y] picks an (n, n) matrix)")
+reference_check("softmax_regression.cross_entropy", ce_args, what="cross_entropy(y_hat, y)",
+                hint="one value per example (shape (n,)), not the mean: -log y_hat[range(n), y] "
+                     "(y_hat[:, y] picks an (n, n) matrix)", points=2)
 
 
 gradients_check("softmax_regression.cross_entropy", ce_args, what="cross_entropy(y_hat, y)")

@@ -14,8 +14,9 @@ from autograder.harness import (chapter_references, Forbidden, SEEDS, accuracy_c
                                 assert_gradients_match, assert_keeps_device, assert_matches_reference,
                                 assert_no_forbidden_calls, assert_same_function, assert_same_parameter_count,
                                 assert_tensor, assert_unchanged, check, device_check, dtype_check, fashion_mnist_run,
-                                gradients_check, library_calls, no_builtin_check, on_its_side, pure_check, randn, shape,
-                                speed_check, student_side, train_to_threshold, type_name, verified_test_accuracy)
+                                gradients_check, library_calls, no_builtin_check, on_its_side, pure_check, randn,
+                                reference_check, shape, speed_check, student_side, train_to_threshold, type_name,
+                                verified_test_accuracy)
 from autograder.harness.session import StudentError, StudentNotImplemented
 
 RELU_FUNCS = Forbidden(
@@ -195,9 +196,7 @@ def relu_hint(got, X) -> str:
     return "max(x, 0) entry by entry: torch.maximum(X, torch.zeros_like(X))"
 
 
-@check("mlp_scratch.relu", points=2, clauses="values")
-def check_relu_matches_reference(relu):
-    assert_matches_reference(relu, ref("mlp_scratch.relu"), relu_args, what="relu(X)", seeds=SEEDS, hint=relu_hint)
+reference_check("mlp_scratch.relu", relu_args, what="relu(X)", hint=relu_hint, points=2)
 
 
 gradients_check("mlp_scratch.relu", relu_args, what="relu(X)")
@@ -232,10 +231,9 @@ def net_args(seed):
                randn((32, 10), seed + 3, scale=0.1), randn((10,), seed + 4)]
 
 
-@check("mlp_scratch.net", points=2, clauses="values", substitute=("relu",))
-def check_net_matches_reference(net):
-    assert_matches_reference(net, ref("mlp_scratch.net"), net_args, what="net(X, [W1, b1, W2, b2])", seeds=SEEDS,
-                             hint="flatten X, hidden = relu(X W1 + b1), output = hidden W2 + b2 (no activation)")
+reference_check("mlp_scratch.net", net_args, what="net(X, [W1, b1, W2, b2])",
+                hint="flatten X, hidden = relu(X W1 + b1), output = hidden W2 + b2 (no activation)",
+                substitute=("relu",), points=2)
 
 
 @check("mlp_scratch.net", clauses="gradients", substitute=("relu",))
@@ -301,25 +299,18 @@ def poly_x(seed, dtype=torch.float32, column=True):
 POLY_HINT = "x**i / i! for i = 0 .. max_degree - 1: x.reshape(-1, 1) ** torch.arange(max_degree) / factorials"
 
 
-@check("polynomial_regression.polynomial_features", points=2, clauses="values")
-def check_polynomial_features_matches_reference(polynomial_features):
-    assert_matches_reference(polynomial_features, ref("polynomial_regression.polynomial_features"), poly_x,
-                             what="polynomial_features(x, 20)", seeds=SEEDS, hint=POLY_HINT)
+reference_check("polynomial_regression.polynomial_features", poly_x, what="polynomial_features(x, 20)", hint=POLY_HINT,
+                points=2)
 
 
-@check("polynomial_regression.polynomial_features", clauses="shapes")
-def check_polynomial_features_flat_x(polynomial_features):
-    assert_matches_reference(polynomial_features, ref("polynomial_regression.polynomial_features"),
-                             lambda s: poly_x(s, column=False), what="polynomial_features(x, 20) for x of shape (12,)",
-                             seeds=SEEDS[:2], hint="reshape x to a column (x.reshape(-1, 1)) before the powers")
+reference_check("polynomial_regression.polynomial_features", lambda s: poly_x(s, column=False),
+                what="polynomial_features(x, 20) for x of shape (12,)", seeds=SEEDS[:2],
+                hint="reshape x to a column (x.reshape(-1, 1)) before the powers", name="flat_x", clauses="shapes")
 
 
-@check("polynomial_regression.polynomial_features", clauses="dtype")
-def check_polynomial_features_keeps_dtype(polynomial_features):
-    assert_matches_reference(polynomial_features, ref("polynomial_regression.polynomial_features"),
-                             lambda s: poly_x(s, torch.float64), what="polynomial_features(x, 20) for a float64 x",
-                             seeds=SEEDS[:2], hint="keep x's dtype: the factorials as a tensor of x's dtype, no "
-                                                   "float32 conversion")
+dtype_check("polynomial_regression.polynomial_features", poly_x, (torch.float64,), what="polynomial_features(x, 20)",
+            operand="x", hint="keep x's dtype: the factorials as a tensor of x's dtype, no "
+                              "float32 conversion")
 
 
 def uneven_batches(seed, outputs=1, flat_y=False):
@@ -521,10 +512,8 @@ def l2_args(seed):
     return (randn((7, 1), seed),)
 
 
-@check("weight_decay.l2_penalty", points=2, clauses="values")
-def check_l2_penalty_matches_reference(l2_penalty):
-    assert_matches_reference(l2_penalty, ref("weight_decay.l2_penalty"), l2_args, what="l2_penalty(w)", seeds=SEEDS,
-                             hint="||w||² / 2: the sum of the squares, halved (not the norm itself)")
+reference_check("weight_decay.l2_penalty", l2_args, what="l2_penalty(w)",
+                hint="||w||² / 2: the sum of the squares, halved (not the norm itself)", points=2)
 
 
 gradients_check("weight_decay.l2_penalty", l2_args, what="l2_penalty(w)")

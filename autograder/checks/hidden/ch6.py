@@ -10,8 +10,8 @@ from autograder.harness import (chapter_references, Forbidden, SEEDS, assert_clo
                                 assert_keeps_device, assert_matches_reference, assert_no_forbidden_calls,
                                 assert_right_on_device, assert_same_function, assert_same_parameter_count,
                                 assert_tensor, check, check_for, dtype_check, gradients_check, library_calls,
-                                no_builtin_check, predict_labels, randint, randn, speed_check, student_side,
-                                train_to_threshold, type_name)
+                                no_builtin_check, predict_labels, randint, randn, reference_check, speed_check,
+                                student_side, train_to_threshold, type_name)
 from autograder.harness.device import _on_meta
 from d2lkit import fashion_mnist_tensors
 from autograder.harness.subsets import fashion_mnist_subset_iters
@@ -75,18 +75,12 @@ def corr2d_hint(got, X, K) -> str:
     return "Y[i, j] = (X[i:i + k_h, j:j + k_w] * K).sum(); do not flip the kernel"
 
 
-@check("conv_layer.corr2d", points=2, clauses="values")
-def check_corr2d_matches_reference(corr2d):
-    assert_matches_reference(corr2d, ref("conv_layer.corr2d"), corr2d_args, what="corr2d(X, K)", seeds=SEEDS,
-                             hint=corr2d_hint)
+reference_check("conv_layer.corr2d", corr2d_args, what="corr2d(X, K)", hint=corr2d_hint, points=2)
 
 
-@check("conv_layer.corr2d", clauses="dtype")
-def check_corr2d_keeps_dtype(corr2d):
-    assert_matches_reference(corr2d, ref("conv_layer.corr2d"), lambda seed: corr2d_args(seed, torch.float64),
-                             what="corr2d(X, K) for a float64 X", seeds=SEEDS[:2],
-                             hint="keep X's dtype: make Y with X.new_zeros(...) or torch.zeros(..., dtype=X.dtype), "
-                                  "not torch.zeros(shape) (float32)")
+dtype_check("conv_layer.corr2d", corr2d_args, (torch.float64,), what="corr2d(X, K)", operand="X",
+            hint="keep X's dtype: make Y with X.new_zeros(...) or torch.zeros(..., dtype=X.dtype), "
+                 "not torch.zeros(shape) (float32)")
 
 
 @check("conv_layer.corr2d", clauses="device")
@@ -353,10 +347,13 @@ def channel_sum_hint(got, expected, axis: int, default: str) -> str:
     return default
 
 
-def channel_clause_checks(name, make_args, substitute):
-    """Declare the dtype, device, gradients and no_builtin checks of the channel exercise ``name``
-    (``corr2d_multi_in``, ``corr2d_multi_in_out``): ``name(X, K)`` on ``make_args(seed, dtype)``."""
+def channel_checks(name, make_args, substitute, *, summed_axis, hint):
+    """Declare the checks of the channel exercise ``name`` (``corr2d_multi_in``, ``corr2d_multi_in_out``), its speed
+    aside: ``name(X, K)`` on ``make_args(seed, dtype)``; ``summed_axis``: where a missing sum over the input channels
+    shows (``channel_sum_hint``); ``hint``: what to do otherwise."""
     key, call = f"channels.{name}", f"{name}(X, K)"
+    reference_check(key, make_args, what=call, points=2, substitute=substitute,
+                    hint=lambda got, X, K: channel_sum_hint(got, ref(key)(X, K), summed_axis, hint))
     dtype_check(key, make_args, (torch.float64,), what=call, operand="X", hint="keep X's dtype (no float32 accumulator)",
                 substitute=substitute)
 
@@ -368,32 +365,12 @@ def channel_clause_checks(name, make_args, substitute):
     no_builtin_check(key, make_args, seed=1, forbidden=CONV_FUNCS, what=name, substitute=substitute)
 
 
-@check("channels.corr2d_multi_in", points=2, clauses="values", substitute=MULTI_IN_SUBSTITUTE)
-def check_corr2d_multi_in_matches_reference(corr2d_multi_in):
-    reference = ref("channels.corr2d_multi_in")
-
-    def hint(got, X, K):
-        return channel_sum_hint(got, reference(X, K), 0, "sum over the input channels (not the mean); kernel c goes "
-                                                         "with channel c")
-    assert_matches_reference(corr2d_multi_in, reference, multi_in_args, what="corr2d_multi_in(X, K)", seeds=SEEDS,
-                             hint=hint)
+channel_checks("corr2d_multi_in", multi_in_args, MULTI_IN_SUBSTITUTE, summed_axis=0,
+               hint="sum over the input channels (not the mean); kernel c goes with channel c")
 
 
-channel_clause_checks("corr2d_multi_in", multi_in_args, MULTI_IN_SUBSTITUTE)
-
-
-@check("channels.corr2d_multi_in_out", points=2, clauses="values", substitute=MULTI_IN_OUT_SUBSTITUTE)
-def check_corr2d_multi_in_out_matches_reference(corr2d_multi_in_out):
-    reference = ref("channels.corr2d_multi_in_out")
-
-    def hint(got, X, K):
-        return channel_sum_hint(got, reference(X, K), 1, "output channel o is corr2d_multi_in(X, K[o]); stack them "
-                                                         "along a new axis 0")
-    assert_matches_reference(corr2d_multi_in_out, reference, multi_in_out_args, what="corr2d_multi_in_out(X, K)",
-                             seeds=SEEDS, hint=hint)
-
-
-channel_clause_checks("corr2d_multi_in_out", multi_in_out_args, MULTI_IN_OUT_SUBSTITUTE)
+channel_checks("corr2d_multi_in_out", multi_in_out_args, MULTI_IN_OUT_SUBSTITUTE, summed_axis=1,
+               hint="output channel o is corr2d_multi_in(X, K[o]); stack them along a new axis 0")
 
 
 def conv2d_channels(X, K):
@@ -621,47 +598,44 @@ def expected_accuracy(batches) -> float:
     return ref("lenet.evaluate_accuracy_gpu")(_Recorder(), batches)
 
 
+def recorded_evaluation(evaluate_accuracy_gpu, seed, sizes=(10, 10), *, training=False):
+    """``evaluate_accuracy_gpu`` of a recording net (``_Recorder``, in training or eval mode) on
+    ``scored_batches(seed, sizes)``: ``(what it returned, the net, the reference's accuracy)``."""
+    batches = scored_batches(seed, sizes)
+    net = _Recorder()
+    net.train(training)
+    return evaluate_accuracy_gpu(net, batches), net, expected_accuracy(batches)
+
+
 @check("lenet.evaluate_accuracy_gpu", points=2, clauses="values")
 def check_evaluate_accuracy_gpu_matches_reference(evaluate_accuracy_gpu):
     for seed in SEEDS[:3]:
-        batches = scored_batches(seed, (10, 10))
-        net = _Recorder()
-        net.eval()
-        assert_close(evaluate_accuracy_gpu(net, batches), expected_accuracy(batches),
-                     what=f"evaluate_accuracy_gpu over two batches of 10 examples (seed {seed})",
+        got, _, expected = recorded_evaluation(evaluate_accuracy_gpu, seed)
+        assert_close(got, expected, what=f"evaluate_accuracy_gpu over two batches of 10 examples (seed {seed})",
                      hint="the fraction of examples whose argmax along dim 1 equals the label")
 
 
 @check("lenet.evaluate_accuracy_gpu", clauses="weights")
 def check_evaluate_accuracy_gpu_weights(evaluate_accuracy_gpu):
-    batches = scored_batches(0)
-    net = _Recorder()
-    net.eval()
-    assert_close(evaluate_accuracy_gpu(net, batches), expected_accuracy(batches),
-                 what="evaluate_accuracy_gpu over batches of 10, 10 and 3 examples",
+    got, _, expected = recorded_evaluation(evaluate_accuracy_gpu, 0, (10, 10, 3))
+    assert_close(got, expected, what="evaluate_accuracy_gpu over batches of 10, 10 and 3 examples",
                  hint="divide the correct predictions by all examples, not the mean of per-batch accuracies")
 
 
 @check("lenet.evaluate_accuracy_gpu", clauses="eval_mode")
 def check_evaluate_accuracy_gpu_eval_mode(evaluate_accuracy_gpu):
-    batches = scored_batches(1, (10, 10))
-    net = _Recorder()
-    net.train()
-    got = evaluate_accuracy_gpu(net, batches)
+    got, net, expected = recorded_evaluation(evaluate_accuracy_gpu, 1, training=True)
     assert not net.training, "evaluate_accuracy_gpu should put the net in eval mode (net.eval())"
-    assert_close(got, expected_accuracy(batches), what="evaluate_accuracy_gpu (it must also be right for this check)")
+    assert_close(got, expected, what="evaluate_accuracy_gpu (it must also be right for this check)")
 
 
 @check("lenet.evaluate_accuracy_gpu", clauses="no_grad")
 def check_evaluate_accuracy_gpu_no_grad(evaluate_accuracy_gpu):
-    batches = scored_batches(2, (10, 10))
-    net = _Recorder()
-    net.eval()
-    got = evaluate_accuracy_gpu(net, batches)
+    got, net, expected = recorded_evaluation(evaluate_accuracy_gpu, 2)
     assert net.seen, "evaluate_accuracy_gpu never called the net"
     assert not any(call["grad"] for call in net.seen), \
         "evaluate under torch.no_grad(): no graph is needed, and the book's BatchNorm reads it as inference mode"
-    assert_close(got, expected_accuracy(batches), what="evaluate_accuracy_gpu (it must also be right for this check)")
+    assert_close(got, expected, what="evaluate_accuracy_gpu (it must also be right for this check)")
 
 
 def _is_fake(device) -> bool:
@@ -739,12 +713,10 @@ def check_evaluate_accuracy_gpu_list_inputs(evaluate_accuracy_gpu):
 
 @check("lenet.evaluate_accuracy_gpu", clauses="returns")
 def check_evaluate_accuracy_gpu_returns_float(evaluate_accuracy_gpu):
-    batches = scored_batches(0, (10, 10))
-    net = _Recorder()
-    got = evaluate_accuracy_gpu(net, batches)
+    got, _, expected = recorded_evaluation(evaluate_accuracy_gpu, 0, training=True)
     assert type(got) is float, f"evaluate_accuracy_gpu should return a Python float, got {type_name(got)}: {got!r} " \
                                "(float(...) of the count, divided by the number of examples)"
-    assert_close(got, expected_accuracy(batches), what="evaluate_accuracy_gpu (it must also be right for this check)")
+    assert_close(got, expected, what="evaluate_accuracy_gpu (it must also be right for this check)")
 
 
 def tiny_task(seed=0, sizes=(16, 16, 10)):

@@ -20,8 +20,8 @@ from torch import nn
 
 from autograder.checks.public.ch7 import image
 from autograder.harness import (InPlace, chapter_references, SEEDS, Forbidden, assert_close, assert_gradients_match,
-                                assert_keeps_device, assert_no_forbidden_calls, check, module_speed_check, on_its_side,
-                                randn, student_side, train_to_threshold, type_name, uniform)
+                                assert_keeps_device, assert_no_forbidden_calls, check, check_for, module_speed_check,
+                                on_its_side, randn, student_side, train_to_threshold, type_name, uniform)
 from autograder.harness.train import predict_labels, single_thread
 from d2lkit import fashion_mnist_tensors
 from autograder.harness.subsets import fashion_mnist_subset_iters
@@ -249,6 +249,32 @@ STAND_INS = {
     "resnet18": _in_place("resnet.resnet_block", "resnet.Residual"),
     "densenet": _in_place("densenet.DenseBlock", "densenet.transition_block", "densenet.conv_block"),
 }
+
+
+def pooled_net_checks(exercise, make_input, *, modes, what, pooling, uses, hint=""):
+    """Declare the checks of a network built of the chapter's pieces (``STAND_INS``) whose pooling the contract
+    fixes: ``same_function`` (clause ``values``: the reference's function on ``make_input(1)`` in ``modes``, the
+    pooling kinds aside), ``pooling = (name, modes, contract)`` (clause ``pooling``, on ``make_input(2)``) and
+    ``uses = (name, counts)`` (clause ``uses``: its pieces called as often as the reference does)."""
+    name = exercise.rsplit(".", 1)[1]
+    (pooling_name, pooling_modes, contract), (uses_name, counts) = pooling, uses
+
+    def same_function(fn):
+        net = build_with(fn, stand_ins=STAND_INS[name])
+        assert_same_net(net, mirror_pooling(net, exercise), make_input(1), modes=modes, what=what, hint=hint)
+
+    def pooling_as_contract(fn):
+        assert_pooling_as_reference(build_with(fn, stand_ins=STAND_INS[name]), exercise, make_input(2),
+                                    modes=pooling_modes, what=what, contract=contract)
+
+    def uses_pieces(fn):
+        net = assert_uses(fn, (), counts=counts, what=f"{name}()", stand_ins=STAND_INS[name])
+        assert_same_net(net, mirror_pooling(net, exercise), make_input(1), modes=(True,),
+                        what=f"{name}() (it must also be right for this check to count)")
+
+    check_for(__name__, exercise, same_function, name="same_function", points=2, clauses="values")
+    check_for(__name__, exercise, pooling_as_contract, name=pooling_name, clauses="pooling")
+    check_for(__name__, exercise, uses_pieces, name=uses_name, clauses="uses")
 
 
 def assert_uses(fn, args, *, counts, what, stand_ins=None):
@@ -698,29 +724,13 @@ def check_BatchNorm_uses_batch_norm(BatchNorm):
          f"{seen['calls']['batch_norm']} times: the layer wraps the function, do not copy its code")
 
 
-@check("batch_norm.lenet_bn", points=2, clauses="values")
-def check_lenet_bn_same_function(lenet_bn):
-    net = build_with(lenet_bn, stand_ins=STAND_INS["lenet_bn"])
-    # eval mode first, with the statistics as they start: how they are kept is BatchNorm's business
-    assert_same_net(net, mirror_pooling(net, "batch_norm.lenet_bn"), randn((6, 1, 28, 28), 1),
-                    modes=(False, True), what="lenet_bn() (built with a correct BatchNorm)",
-                    hint="Conv2d/Linear, then BatchNorm, then Sigmoid; the pooling after the sigmoid")
-
-
-@check("batch_norm.lenet_bn", clauses="pooling")
-def check_lenet_bn_average_pooling(lenet_bn):
-    assert_pooling_as_reference(build_with(lenet_bn, stand_ins=STAND_INS["lenet_bn"]), "batch_norm.lenet_bn",
-                                randn((6, 1, 28, 28), 2), modes=(False,),
-                                what="lenet_bn() (built with a correct BatchNorm)",
-                                contract="the contract's are AvgPool2d(2, stride=2), as in lenet, so that the two nets "
-                                         "differ only by the normalization")
-
-
-@check("batch_norm.lenet_bn", clauses="uses")
-def check_lenet_bn_uses_BatchNorm(lenet_bn):
-    net = assert_uses(lenet_bn, (), counts={"BatchNorm": 4}, what="lenet_bn()", stand_ins=STAND_INS["lenet_bn"])
-    assert_same_net(net, mirror_pooling(net, "batch_norm.lenet_bn"), randn((6, 1, 28, 28), 1), modes=(True,),
-                    what="lenet_bn() (it must also be right for this check to count)")
+# eval mode first, with the statistics as they start: how they are kept is BatchNorm's business
+pooled_net_checks("batch_norm.lenet_bn", lambda seed: randn((6, 1, 28, 28), seed), modes=(False, True),
+                  what="lenet_bn() (built with a correct BatchNorm)",
+                  hint="Conv2d/Linear, then BatchNorm, then Sigmoid; the pooling after the sigmoid",
+                  pooling=("average_pooling", (False,), "the contract's are AvgPool2d(2, stride=2), as in lenet, so "
+                                                        "that the two nets differ only by the normalization"),
+                  uses=("uses_BatchNorm", {"BatchNorm": 4}))
 
 
 # Training on a budget: the book's train_ch6 loop, as check code where the student's network lives; the test
@@ -952,25 +962,8 @@ def check_transition_block_same_function(transition_block):
                         hint="BatchNorm2d, ReLU, a 1×1 Conv2d, then AvgPool2d(kernel_size=2, stride=2)")
 
 
-@check("densenet.densenet", points=2, clauses="values")
-def check_densenet_same_function(densenet):
-    net = build_with(densenet, stand_ins=STAND_INS["densenet"])
-    assert_same_net(net, mirror_pooling(net, "densenet.densenet"), image((2, 1, 64, 64), 1), modes=(True,),
-                    what="densenet() (built with a correct DenseBlock and transition_block)")
-
-
-@check("densenet.densenet", clauses="pooling")
-def check_densenet_global_average_pooling(densenet):
-    assert_pooling_as_reference(build_with(densenet, stand_ins=STAND_INS["densenet"]), "densenet.densenet",
-                                image((2, 1, 64, 64), 2), modes=(True,),
-                                what="densenet() (built with a correct DenseBlock and transition_block)",
-                                contract="the global pooling is AdaptiveAvgPool2d((1, 1)), an average, as the text "
-                                         "and the paper (the zh book's code has AdaptiveMaxPool2d)")
-
-
-@check("densenet.densenet", clauses="uses")
-def check_densenet_uses_its_blocks(densenet):
-    net = assert_uses(densenet, (), counts={"DenseBlock": 4, "transition_block": 3}, what="densenet()",
-                      stand_ins=STAND_INS["densenet"])
-    assert_same_net(net, mirror_pooling(net, "densenet.densenet"), image((2, 1, 64, 64), 1), modes=(True,),
-                    what="densenet() (it must also be right for this check to count)")
+pooled_net_checks("densenet.densenet", lambda seed: image((2, 1, 64, 64), seed), modes=(True,),
+                  what="densenet() (built with a correct DenseBlock and transition_block)",
+                  pooling=("global_average_pooling", (True,), "the global pooling is AdaptiveAvgPool2d((1, 1)), an "
+                           "average, as the text and the paper (the zh book's code has AdaptiveMaxPool2d)"),
+                  uses=("uses_its_blocks", {"DenseBlock": 4, "transition_block": 3}))

@@ -3,11 +3,11 @@ layers, devices, forbidden shortcuts, the interfaces' subclasses, speed and perp
 import torch
 from torch import nn
 
-from autograder.checks.hidden.rnn_common import (RECURRENT_LAYERS, Budget, assert_recurrent_matches, assert_zero_state,
+from autograder.checks.hidden.rnn_common import (RECURRENT_LAYERS, Budget, assert_zero_state,
                                                  one_hot_inputs, parameter_checks, recurrent_checks,
-                                                 zero_state_checks)
+                                                 recurrent_reference_check, zero_state_checks)
 from autograder.checks.public.ch9 import (AddDecoder, LinearEncoder, compare_stacked_with_nn_RNN, compare_with_layer,
-                                        interface_checks)
+                                        interface_checks, stand_in_run)
 from autograder.harness import (chapter_references, SEEDS, assert_close, assert_gradients_match, assert_keeps_device,
                                 assert_matches_reference, assert_no_forbidden_calls, book_compatible_gru, check,
                                 no_builtin_check, randn, student_side)
@@ -93,10 +93,7 @@ def gru_args(seed):
     return gated_args(seed, 3)
 
 
-@check("gru.gru", points=2, clauses="values")
-def check_gru_matches_reference(gru):
-    assert_recurrent_matches(gru, ref("gru.gru"), gru_args, what="gru(inputs, (H,), params)", seeds=SEEDS,
-                             hint=gru_hint)
+recurrent_reference_check("gru.gru", gru_args, call="gru(inputs, (H,), params)", hint=gru_hint)
 
 
 @check("gru.gru", clauses="values")
@@ -148,10 +145,7 @@ def lstm_args(seed):
     return gated_args(seed, 4, cell=True)
 
 
-@check("lstm.lstm", points=2, clauses="values")
-def check_lstm_matches_reference(lstm):
-    assert_recurrent_matches(lstm, ref("lstm.lstm"), lstm_args, what="lstm(inputs, (H, C), params)", seeds=SEEDS,
-                             hint=LSTM_HINT)
+recurrent_reference_check("lstm.lstm", lstm_args, call="lstm(inputs, (H, C), params)", hint=LSTM_HINT)
 
 
 @check("lstm.lstm", clauses="values")
@@ -358,14 +352,8 @@ class TripleDecoder(AddDecoder):
 
 @check("encoder_decoder.EncoderDecoder", clauses="values")
 def check_EncoderDecoder_passes_through(EncoderDecoder):
-    torch.manual_seed(1)
-    encoder, decoder = LinearEncoder(), TripleDecoder()
-    net = EncoderDecoder(encoder, decoder)
-    enc_X, dec_X = randn((4, 3), 2), randn((3, 4), 3)
-    got = net(enc_X, dec_X)
-    with torch.no_grad():
-        state = encoder.dense(enc_X).sum(0)
-        expected = (decoder.dense(dec_X + state), state, "and a third thing")
+    got, output, state = stand_in_run(EncoderDecoder, TripleDecoder, randn((4, 3), 2), randn((3, 4), 3), seed=1)
+    expected = (output, state, "and a third thing")
     assert isinstance(got, tuple) and len(got) == 3 and got[2] == expected[2], \
         f"EncoderDecoder should return what the decoder returns, unchanged (here 3 values), got {got!r}"
     assert_close(got[0].detach(), expected[0], what="the decoder's output, returned by EncoderDecoder")
@@ -707,7 +695,7 @@ def check_load_data_nmt_shuffles(load_data_nmt):
 # §9.7 seq2seq ----------------------------------------------------------------------------------------------
 
 from autograder.checks.hidden.nmt_common import (EncoderDecoder, GRUDecoder, GRUEncoder, MaskedCE, Task,  # noqa: E402
-                                                 assert_same_initial_state, call_module, load_weights, mean_bleu,
+                                                 call_module, initial_weights_check, load_weights, mean_bleu,
                                                  seq2seq_run, step_by_step, student_view, task_data)
 from autograder.checks.public.ch9 import _TinyDecoder, _TinyEncoder  # noqa: E402
 
@@ -748,11 +736,8 @@ def check_Seq2SeqEncoder_matches_torch(Seq2SeqEncoder):
                                                     "weights of nn.Embedding and nn.GRU", hint=encoder_hint(got, 6, 4, 7))
 
 
-@check("seq2seq.Seq2SeqEncoder", clauses="init")
-def check_Seq2SeqEncoder_initial_weights(Seq2SeqEncoder):
-    assert_same_initial_state(Seq2SeqEncoder, nmt_ref("seq2seq.Seq2SeqEncoder"), (11, 5, 7, 2), {}, seeds=(0, 1),
-                              what="Seq2SeqEncoder(11, 5, 7, 2)",
-                              hint="create embedding then rnn (nn.Embedding, nn.GRU) and keep PyTorch's defaults")
+initial_weights_check("seq2seq.Seq2SeqEncoder", (11, 5, 7, 2), what="Seq2SeqEncoder(11, 5, 7, 2)",
+                      hint="create embedding then rnn (nn.Embedding, nn.GRU) and keep PyTorch's defaults")
 
 
 def assert_dropout_between_layers(net, expected, args, what, outputs_only=False):
@@ -834,12 +819,9 @@ def check_Seq2SeqDecoder_init_state(Seq2SeqDecoder):
                      hint="the decoder starts from the encoder's final state: return enc_outputs[1]")
 
 
-@check("seq2seq.Seq2SeqDecoder", clauses="init")
-def check_Seq2SeqDecoder_initial_weights(Seq2SeqDecoder):
-    assert_same_initial_state(Seq2SeqDecoder, nmt_ref("seq2seq.Seq2SeqDecoder"), (11, 5, 7, 2), {}, seeds=(0, 1),
-                              what="Seq2SeqDecoder(11, 5, 7, 2)",
-                              hint="create embedding, rnn (nn.GRU(embed_size + num_hiddens, ...)), dense in this order "
-                                   "and keep PyTorch's defaults")
+initial_weights_check("seq2seq.Seq2SeqDecoder", (11, 5, 7, 2), what="Seq2SeqDecoder(11, 5, 7, 2)",
+                      hint="create embedding, rnn (nn.GRU(embed_size + num_hiddens, ...)), dense in this order "
+                           "and keep PyTorch's defaults")
 
 
 @check("seq2seq.Seq2SeqDecoder", clauses="dropout")

@@ -16,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import random
+import sys
 
 import torch
 
@@ -243,5 +244,16 @@ def assert_same_initial_state(cls, reference_cls, args, kwargs, *, seeds, what, 
             assert_close(got, expected, what=f"the initial {name} of {what} after torch.manual_seed({seed}) (the "
                          f"reference's {ref_name})", hint=hint)
 
+
+
+def initial_weights_check(exercise: str, args, kwargs=None, *, what: str, hint: str, seeds=(0, 1), substitute=()):
+    """Declare the check ``initial_weights`` of a module exercise (clause ``init``), from a check module:
+    ``assert_same_initial_state`` of ``cls(*args, **kwargs)`` and the reference's."""
+    from autograder.harness import check_for, reference
+    module = sys._getframe(1).f_globals["__name__"]
+    target = f"{module.rsplit('.', 1)[1]}.{exercise}"
+    check_for(module, exercise, lambda fn: assert_same_initial_state(fn, reference(target), args, kwargs or {},
+                                                                     seeds=seeds, what=what, hint=hint),
+              name="initial_weights", clauses="init", substitute=substitute)
 
 ship_by_value(__name__)

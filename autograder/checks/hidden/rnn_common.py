@@ -19,7 +19,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from autograder.harness import (Forbidden, InPlace, assert_close, assert_keeps_device, assert_no_forbidden_calls,
+from autograder.harness import (SEEDS, Forbidden, InPlace, assert_close, assert_keeps_device, assert_no_forbidden_calls,
                                 assert_same_outputs, check_for, randint, reference, seed_everything, speed_check,
                                 student_side, train_to_threshold, type_name)
 from autograder.checks.public.ch8 import TokenIndex
@@ -426,6 +426,16 @@ def zero_state_checks(exercise: str, *, parts: str = "H", values: str = "shapes"
 
     check_for(module, exercise, zeros, name=values, clauses="values")
     check_for(module, exercise, on_device, name="on_device", clauses="device")
+
+
+def recurrent_reference_check(exercise: str, make_args, *, call: str, hint) -> None:
+    """Declare the check ``matches_reference`` of a scratch recurrent function: the reference's outputs and final
+    state on ``make_args(seed)`` for every seed (``assert_recurrent_matches``)."""
+    module = _declaring_module()
+    target = f"{module.rsplit('.', 1)[1]}.{exercise}"
+    check_for(module, exercise, lambda fn: assert_recurrent_matches(fn, reference(target), make_args, what=call,
+                                                                    seeds=SEEDS, hint=hint),
+              name="matches_reference", points=2, clauses="values")
 
 
 def recurrent_checks(exercise: str, make_args, *, call: str, hint, layer, speed_hint: str, pieces: dict,

@@ -183,16 +183,21 @@ class AddDecoder(nn.Module):
         return self.dense(X + state), state
 
 
+def stand_in_run(EncoderDecoder, decoder_class, enc_X, dec_X, *, seed):
+    """``EncoderDecoder(LinearEncoder(), decoder_class())(enc_X, dec_X)`` (the layers drawn after
+    ``torch.manual_seed(seed)``): what it returned, and the decoder's output and state computed by hand."""
+    torch.manual_seed(seed)
+    encoder, decoder = LinearEncoder(), decoder_class()
+    got = EncoderDecoder(encoder, decoder)(enc_X, dec_X)
+    with torch.no_grad():
+        state = encoder.dense(enc_X).sum(0)
+        return got, decoder.dense(dec_X + state), state
+
+
 @check("encoder_decoder.EncoderDecoder", clauses="values")
 def check_EncoderDecoder_wiring(EncoderDecoder):
-    torch.manual_seed(0)
-    encoder, decoder = LinearEncoder(), AddDecoder()
-    net = EncoderDecoder(encoder, decoder)
-    enc_X, dec_X = randn((5, 3), 0), randn((2, 4), 1)
-    Y, state = net(enc_X, dec_X)
-    with torch.no_grad():
-        expected_state = encoder.dense(enc_X).sum(0)
-        expected = decoder.dense(dec_X + expected_state)
+    (Y, state), expected, expected_state = stand_in_run(EncoderDecoder, AddDecoder, randn((5, 3), 0), randn((2, 4), 1),
+                                                        seed=0)
     assert_close(state.detach(), expected_state, what="the decoder's state: init_state(encoder(enc_X))")
     assert_close(Y.detach(), expected, what="EncoderDecoder(encoder, decoder)(enc_X, dec_X): decoder(dec_X, state)")
 
