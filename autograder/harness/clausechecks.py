@@ -2,9 +2,9 @@
 
 ``reference_check("mlp_scratch.relu", relu_args, what="relu(X)", points=2, hint=relu_hint)`` registers the check
 ``matches_reference`` of the exercise (clause ``values``): the reference's output on ``make_args(seed)`` for each
-of ``seeds`` (``assert_matches_reference``). ``dtype_check("mlp_scratch.relu", relu_args, (torch.float64, torch.float16), what="relu(X)", operand="X")``
-registers the check ``keeps_dtype`` of the exercise (clause ``dtype``): the reference's output, dtype included,
-for inputs of each dtype (``make_args(seed, dtype)``). Likewise ``device_check`` (``on_device``, clause
+of ``seeds`` (``assert_matches_reference``). ``dtype_check("mlp_scratch.relu", relu_args, (torch.float64,),
+what="relu(X)", operand="X")`` registers the check ``keeps_dtype`` (clause ``dtype``): the reference's output,
+dtype included, for inputs of each dtype (``make_args(seed, dtype)``). Likewise ``device_check`` (``on_device``, clause
 ``device``: ``assert_right_on_device``), ``pure_check`` (``input_unchanged``, clause ``pure``: ``assert_pure``),
 ``gradients_check`` (``gradients``: ``assert_gradients_match``) and ``no_builtin_check`` (``no_builtin``:
 ``assert_no_forbidden_calls``, right output required). Each is compared with the exercise's reference and takes
@@ -13,21 +13,19 @@ check module.
 """
 from __future__ import annotations
 
-import sys
-
 from autograder.harness.compare import assert_keeps_dtype, assert_matches_reference, assert_pure
 from autograder.harness.device import assert_right_on_device
 from autograder.harness.forbid import assert_no_forbidden_calls
 from autograder.harness.grad import assert_gradients_match
 from autograder.harness.inputs import SEEDS
 from autograder.harness.loader import reference
-from autograder.harness.registry import check_for
+from autograder.harness.registry import check_for, declaring_module
 
 
-def _declare(exercise, graded, *, name, clauses, depth=2, **kwargs):
+def _declare(exercise, graded, *, name, clauses, **kwargs):
     """Register ``graded(fn, ref)`` as the check ``name`` of ``exercise``, declared by the check module that called
     the declarer."""
-    module = sys._getframe(depth).f_globals["__name__"]
+    module = declaring_module(2)
     key = f"{module.rsplit('.', 1)[1]}.{exercise}"
     return check_for(module, exercise, lambda fn: graded(fn, reference(key)), name=name, clauses=clauses, **kwargs)
 

@@ -31,6 +31,7 @@ import functools
 import importlib
 import inspect
 import random
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -228,6 +229,12 @@ def check(exercise: str, *, points: float = 1, uses: dict | None = None, kind: s
         wrapped.check = made
         return wrapped
     return decorate
+
+
+def declaring_module(depth: int = 1) -> str:
+    """The name of the module whose code called, ``depth`` calls up, the function that asks: for a helper that
+    declares checks, the check module they belong to (``depth=1``: its direct caller)."""
+    return sys._getframe(depth + 1).f_globals["__name__"]
 
 
 def check_for(module: str, exercise: str, fn, *, name: str, **kwargs):

@@ -12,12 +12,11 @@ past a generous ratio to the reference (``speed.assert_fast_enough``).
 from __future__ import annotations
 
 import dataclasses
-import sys
 
 import torch
 
 from autograder.harness.loader import reference
-from autograder.harness.registry import check_for, exercises_of
+from autograder.harness.registry import check_for, declaring_module, exercises_of
 from autograder.harness.session import is_instance
 from autograder.harness.speed import assert_fast_enough, seeded
 
@@ -40,7 +39,7 @@ def speed_check(exercise: str, make_args, *, builtin=None, limit: float = 10.0, 
     """Register the CPU and GPU speed checks of ``exercise`` (call from a check module, or name it: ``module``).
     ``substitute``: as for ``check`` (on the CPU only: on the GPU a round trip to the judge per call would swamp
     the kernel)."""
-    module = module or sys._getframe(1).f_globals["__name__"]
+    module = module or declaring_module()
     return _register(module, exercise, make_args, builtin, limit, points, hint, atol, rtol, None, clauses, substitute)
 
 
@@ -51,7 +50,7 @@ def module_speed_check(exercise: str, make_args, *, build, builtin=None, limit: 
     E.g. ``build=lambda cls: cls(dropout=0.0).eval()`` times the forward pass of an
     ``nn.Module`` on ``make_args(device)``, the student's module against the reference's.
     """
-    module = sys._getframe(1).f_globals["__name__"]
+    module = declaring_module()
     return _register(module, exercise, make_args, builtin, limit, points, hint, atol, rtol, build, clauses, substitute)
 
 

@@ -65,3 +65,10 @@ def wrapping(signature, *body):
     kept as ``_correct``: ``body`` its lines (the wrong call, or what it does to the right result)."""
     name = signature.split("(", 1)[0]
     return "\n".join([f"_correct = {name}", f"def {signature}:", *("    " + line for line in body)])
+
+
+def created_first(lines: str) -> tuple:
+    """``(lines, the same lines with the last one moved to the top)``: a layer created, and so initialised, before
+    the ones the reference creates first."""
+    *rest, last = lines.splitlines(keepends=True)
+    return lines, last + "".join(rest)

@@ -2,7 +2,7 @@
 
 A bug with ``clause=`` breaks exactly that clause of its exercise's contract (solutions/ch10/__init__.py): every
 check of the exercise runs, and the failing ones are exactly that clause's checks."""
-from catalog import Bug
+from catalog import Bug, created_first
 
 NP_WEIGHTS = "torch.softmax(-(x_test[:, None] - x_train[None, :]) ** 2 / 2, dim=1)"
 NW_WEIGHTS = "torch.softmax(-((queries[:, None] - keys) * self.w) ** 2 / 2, dim=1)"
@@ -26,13 +26,6 @@ SCALED = "self.pos_encoding(self.embedding(X) * math.sqrt(self.num_hiddens))"
 ENC_EMBED = f"X = {SCALED}\n        self.attention_weights"   # TransformerEncoder's
 DEC_EMBED = f"X = {SCALED}\n        self._attention_weights"  # TransformerDecoder's
 NO_CAUSAL_MASK = ("if self.training:", "if False:")   # DecoderBlock's causal mask never made
-
-
-def created_first(lines: str) -> tuple:
-    """``(lines, the same lines with the last one moved to the top)``: a layer created, and so initialised, before
-    the ones the reference creates first."""
-    *rest, last = lines.splitlines(keepends=True)
-    return lines, last + "".join(rest)
 
 
 BUGS = [

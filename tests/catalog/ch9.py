@@ -1,19 +1,13 @@
 """Chapter 9: realistic wrong implementations, and the checks that must catch them. A bug with ``clause=`` breaks
 that one clause of the contract: the checks that fail on it are exactly ``caught_by``."""
 from book.ch9 import BOOK_GRU, BOOK_LSTM, BOOK_NUM_EXAMPLES
-from catalog import Bug, variant
+from catalog import Bug, created_first, variant
 from catalog.ch8 import DETACHED_WEIGHTS, LIST_AT_EVERY_STEP, RANDN_ON_CPU, zero_state_bugs
 
 # the outputs of gru's and lstm's loops grown from a tensor made on the CPU
 GROWN_ON_CPU = [("outputs = []", "outputs = torch.empty(0, W_hq.shape[1])"),
                 ("outputs.append(Y)", "outputs = torch.cat([outputs, Y])"),
                 ("return torch.cat(outputs, dim=0), ", "return outputs, ")]
-
-
-def swapped(two_lines):
-    """The edit that puts two lines of the reference the other way round."""
-    first, second = two_lines.splitlines(keepends=True)
-    return two_lines, second + first
 
 
 def parameter_bugs(exercise, *more_on_cpu):
@@ -388,7 +382,7 @@ BUGS = [
         ("self.rnn = nn.GRU(embed_size, num_hiddens, num_layers, dropout=dropout)",
          "self.rnn = nn.GRU(embed_size, num_hiddens, num_layers)")],
         caught_by="dropout", clause="dropout"),
-    Bug("seq2seq.Seq2SeqEncoder", "the GRU created before the embedding", replace=[swapped(
+    Bug("seq2seq.Seq2SeqEncoder", "the GRU created before the embedding", replace=[created_first(
         "        self.embedding = nn.Embedding(vocab_size, embed_size)\n"
         "        self.rnn = nn.GRU(embed_size, num_hiddens, num_layers, dropout=dropout)\n")],
         caught_by="initial_weights", clause="init"),
@@ -410,7 +404,7 @@ BUGS = [
         ("self.rnn = nn.GRU(embed_size + num_hiddens, num_hiddens, num_layers, dropout=dropout)",
          "self.rnn = nn.GRU(embed_size + num_hiddens, num_hiddens, num_layers)")],
         caught_by="dropout", clause="dropout"),
-    Bug("seq2seq.Seq2SeqDecoder", "dense created before the GRU", replace=[swapped(
+    Bug("seq2seq.Seq2SeqDecoder", "dense created before the GRU", replace=[created_first(
         "        self.rnn = nn.GRU(embed_size + num_hiddens, num_hiddens, num_layers, dropout=dropout)\n"
         "        self.dense = nn.Linear(num_hiddens, vocab_size)\n")],
         caught_by="initial_weights", clause="init"),

@@ -340,7 +340,7 @@ def assert_passes_kwargs(Base, label):
          "**kwargs) should pass its keyword arguments on, super().__init__(**kwargs)")
 
 
-interface_checks(__name__, assert_passes_kwargs, name="passes_keyword_arguments", clauses="kwargs")
+interface_checks(assert_passes_kwargs, name="passes_keyword_arguments", clauses="kwargs")
 
 
 class TripleDecoder(AddDecoder):

@@ -16,7 +16,6 @@ from __future__ import annotations
 import dataclasses
 import functools
 import random
-import sys
 
 import torch
 
@@ -250,7 +249,8 @@ def initial_weights_check(exercise: str, args, kwargs=None, *, what: str, hint: 
     """Declare the check ``initial_weights`` of a module exercise (clause ``init``), from a check module:
     ``assert_same_initial_state`` of ``cls(*args, **kwargs)`` and the reference's."""
     from autograder.harness import check_for, reference
-    module = sys._getframe(1).f_globals["__name__"]
+    from autograder.harness.registry import declaring_module
+    module = declaring_module()
     target = f"{module.rsplit('.', 1)[1]}.{exercise}"
     check_for(module, exercise, lambda fn: assert_same_initial_state(fn, reference(target), args, kwargs or {},
                                                                      seeds=seeds, what=what, hint=hint),

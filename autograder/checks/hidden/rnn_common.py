@@ -19,9 +19,10 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from autograder.harness import (SEEDS, Forbidden, InPlace, assert_close, assert_keeps_device, assert_no_forbidden_calls,
-                                assert_same_outputs, check_for, randint, reference, seed_everything, speed_check,
-                                student_side, train_to_threshold, type_name)
+from autograder.harness import (SEEDS, Forbidden, InPlace, assert_close, assert_keeps_device,
+                                assert_no_forbidden_calls, assert_same_outputs, check_for, randint, reference,
+                                seed_everything, speed_check, student_side, train_to_threshold, type_name)
+from autograder.harness.registry import declaring_module
 from autograder.checks.public.ch8 import TokenIndex
 from autograder.harness.session import ship_by_value
 from autograder.harness.train import sgd_updater
@@ -385,15 +386,11 @@ def assert_made_on(make, shapes, what):
 
 # --- the checks every scratch recurrent network of chapters 8 and 9 has, declared once --------------------------
 
-def _declaring_module() -> str:
-    return sys._getframe(2).f_globals["__name__"]
-
-
 def parameter_checks(exercise: str, names: tuple, shapes: list) -> None:
     """Declare the checks of a scratch ``get_params`` (call from a chapter's check module): the reference's draws
     (``initialisation``), leaves that require grad (``leaves_with_grad``) and every tensor made on the device it is
     given (``on_device``; ``shapes``: those of ``get_params(10, 6, device)``, in order). ``names``: the tensors'."""
-    module = _declaring_module()
+    module = declaring_module()
     target, what = f"{module.rsplit('.', 1)[1]}.{exercise}", exercise.rsplit(".", 1)[1]
 
     def initialisation(fn):
@@ -414,7 +411,7 @@ def parameter_checks(exercise: str, names: tuple, shapes: list) -> None:
 def zero_state_checks(exercise: str, *, parts: str = "H", values: str = "shapes", sizes=((1, 1), (7, 3))) -> None:
     """Declare the checks of a scratch ``init_*_state``: zero tensors of every size (the check ``values``) and
     made on the device it is given (``on_device``). ``parts``: as for ``assert_zero_state``."""
-    module, what = _declaring_module(), exercise.rsplit(".", 1)[1]
+    module, what = declaring_module(), exercise.rsplit(".", 1)[1]
 
     def zeros(fn):
         for batch_size, num_hiddens in sizes:
@@ -431,7 +428,7 @@ def zero_state_checks(exercise: str, *, parts: str = "H", values: str = "shapes"
 def recurrent_reference_check(exercise: str, make_args, *, call: str, hint) -> None:
     """Declare the check ``matches_reference`` of a scratch recurrent function: the reference's outputs and final
     state on ``make_args(seed)`` for every seed (``assert_recurrent_matches``)."""
-    module = _declaring_module()
+    module = declaring_module()
     target = f"{module.rsplit('.', 1)[1]}.{exercise}"
     check_for(module, exercise, lambda fn: assert_recurrent_matches(fn, reference(target), make_args, what=call,
                                                                     seeds=SEEDS, hint=hint),
@@ -445,7 +442,7 @@ def recurrent_checks(exercise: str, make_args, *, call: str, hint, layer, speed_
     fast as the reference (``speed``, against ``layer``'s), and trained with the student's ``pieces``
     (``{"get_params": "gru.get_params", "init_gru_state": ...}``) to ``budget``'s perplexity (``perplexity``).
     ``call``: how messages show a call; ``hint``: as for ``assert_recurrent_matches``; ``model``: "GRU"."""
-    module = _declaring_module()
+    module = declaring_module()
     chapter, what = module.rsplit(".", 1)[1], exercise.rsplit(".", 1)[1]
     target = f"{chapter}.{exercise}"
 

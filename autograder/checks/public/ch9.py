@@ -5,6 +5,7 @@ from torch import nn
 
 from autograder.harness import (assert_close, assert_tensor, book_compatible_gru, check, check_for, randn,
                                 scratch_params, student_side, type_name)
+from autograder.harness.registry import declaring_module
 
 
 def compare_with_layer(forward_fn, layer, linear, inputs, state, what, hint=""):
@@ -144,16 +145,18 @@ def assert_subclass_works(Base, name):
     assert_close(got["out"], got["expected"], what=f"a subclass of {name} called on X (it runs its forward)")
 
 
-def interface_checks(module, assertion, *, name, clauses):
-    """Declare, in the check module ``module``, ``assertion(fn, base)`` as the check ``name`` of each of §9.6's
-    interfaces (``base`` is ``"Encoder"``, then ``"Decoder"``)."""
+def interface_checks(assertion, *, name, clauses):
+    """Declare ``assertion(fn, base)`` as the check ``name`` of each of §9.6's interfaces (``base`` is
+    ``"Encoder"``, then ``"Decoder"``), in the check module that calls it."""
+    module = declaring_module()
+
     def graded(base):
         return lambda fn: assertion(fn, base)
     for base in ("Encoder", "Decoder"):
         check_for(module, f"encoder_decoder.{base}", graded(base), name=name, clauses=clauses)
 
 
-interface_checks(__name__, assert_subclass_works, name="subclass", clauses="module")
+interface_checks(assert_subclass_works, name="subclass", clauses="module")
 
 
 class LinearEncoder(nn.Module):
